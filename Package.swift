@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "OpsBrain",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "opsbrain", targets: ["opsbrain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System C libraries, each behind a module map and a shim header.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Pure domain: no I/O.
+        .target(name: "OpsBrainCore"),
+        // Platform helpers shared by adapters: processes (argv, timeout, output cap), file locks, users.
+        .target(name: "OpsBrainPlatform"),
+        // Pure parsers for SOP files, the config file and themes.
+        .target(name: "OpsBrainDocuments", dependencies: [
+            "OpsBrainCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The store over libpq: connections, migrations, the embedded cluster.
+        .target(name: "OpsBrainPostgres", dependencies: [
+            "OpsBrainCore", "OpsBrainPlatform", "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Migrations")]),
+        // The executable: command-line wiring only.
+        .executableTarget(name: "opsbrain", dependencies: [
+            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "OpsBrainCoreTests", dependencies: ["OpsBrainCore"]),
+        .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments"]),
+        .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform"]),
+        .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

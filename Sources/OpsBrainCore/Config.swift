@@ -1,0 +1,97 @@
+/// The whole configuration: database, engine settings and the named targets SOPs refer to.
+public struct OpsBrainConfig: Sendable {
+    /// The file this came from, when it came from a file.
+    public var sourcePath: String?
+    public var database: DatabaseConfig
+    public var engine: EngineConfig
+    public var targets: [String: TargetDefinition]
+    /// Raw probe definitions (validated by the intake layer).
+    public var probes: [JSONValue]
+    /// Raw notification settings (validated by the notifier).
+    public var notifications: JSONValue
+
+    public init(sourcePath: String? = nil, database: DatabaseConfig = .init(), engine: EngineConfig = .init(),
+                targets: [String: TargetDefinition] = [:], probes: [JSONValue] = [], notifications: JSONValue = .object([:])) {
+        self.sourcePath = sourcePath
+        self.database = database
+        self.engine = engine
+        self.targets = targets
+        self.probes = probes
+        self.notifications = notifications
+    }
+}
+
+/// Where the database is, when the config file says.
+public struct DatabaseConfig: Sendable, Equatable {
+    public var url: String?
+    /// The environment variable holding the URL (keeps passwords out of the file).
+    public var urlEnv: String?
+
+    public init(url: String? = nil, urlEnv: String? = nil) {
+        self.url = url
+        self.urlEnv = urlEnv
+    }
+}
+
+/// How the engine runs.
+public struct EngineConfig: Sendable, Equatable {
+    public var mode: EngineMode
+    public var sopsDirectory: String
+
+    public init(mode: EngineMode = .approval, sopsDirectory: String = "SOPs") {
+        self.mode = mode
+        self.sopsDirectory = sopsDirectory
+    }
+}
+
+/// A named thing in the deployment (a URL, a database, a path, a unit) that SOP steps act on.
+public struct TargetDefinition: Sendable, Equatable {
+    public var name: String
+    public var kind: TargetKind
+    /// The target's settings as written (secrets only as `*_env` variable names).
+    public var fields: [String: JSONValue]
+    /// A class that every operation on this target is raised to.
+    public var operationClass: OperationClass
+
+    public init(name: String, kind: TargetKind, fields: [String: JSONValue], operationClass: OperationClass = .routine) {
+        self.name = name
+        self.kind = kind
+        self.fields = fields
+        self.operationClass = operationClass
+    }
+}
+
+/// The kinds of target, each with the settings it takes.
+public enum TargetKind: String, Sendable, CaseIterable, Codable {
+    case http, tcp, tls, postgres, redis, path, service, command, prometheus, alertmanager, token, statement
+
+    /// Settings every target of this kind must have (one of each group).
+    public var requiredFields: [[String]] {
+        switch self {
+        case .http, .prometheus, .alertmanager, .token: return [["url"]]
+        case .tcp, .tls: return [["host"]]
+        case .postgres, .redis: return [["url", "url_env"]]
+        case .path: return [["path"]]
+        case .service: return [["unit", "start"]]
+        case .command: return [["argv"]]
+        case .statement: return [["database"], ["sql"]]
+        }
+    }
+
+    /// Every setting this kind accepts.
+    public var allowedFields: Set<String> {
+        let common: Set<String> = ["type", "class", "timeout", "description"]
+        switch self {
+        case .http: return common.union(["url", "headers_env", "tls_verify"])
+        case .prometheus, .alertmanager: return common.union(["url", "headers_env"])
+        case .tcp: return common.union(["host", "port"])
+        case .tls: return common.union(["host", "port", "server_name"])
+        case .postgres, .redis: return common.union(["url", "url_env"])
+        case .path: return common.union(["path", "quarantine"])
+        case .service: return common.union(["unit", "start", "stop", "status", "health"])
+        case .command: return common.union(["argv"])
+        case .token: return common.union(["url", "store", "credentials_env", "headers_env"])
+        case .statement: return common.union(["database", "sql", "restore_column", "params"])
+        }
+    }
+}

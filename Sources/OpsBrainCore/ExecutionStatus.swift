@@ -1,0 +1,36 @@
+/// The state of one SOP execution, using the seed plan's words plus those the design needs.
+///
+/// Seed path: `diagnosing → awaiting_approval → fixing → verifying → success | failed | escalated`.
+public enum ExecutionStatus: String, Sendable, CaseIterable, Codable {
+    case pending
+    case diagnosing
+    case diagnosed
+    case awaitingApproval = "awaiting_approval"
+    case fixing
+    case verifying
+    case rollingBack = "rolling_back"
+    case success
+    case failed
+    case escalated
+    case rejected
+    case rolledBack = "rolled_back"
+    case dryRun = "dry_run"
+
+    /// True when no further transition can happen.
+    public var isTerminal: Bool {
+        switch self {
+        case .success, .failed, .escalated, .rejected, .rolledBack, .dryRun, .diagnosed: return true
+        default: return false
+        }
+    }
+}
+
+/// How much the engine may do on its own.
+public enum EngineMode: String, Sendable, CaseIterable, Codable {
+    /// Diagnose and report; never fix.
+    case diagnoseOnly = "diagnose_only"
+    /// Every fix waits for a human.
+    case approval
+    /// Fix unattended when policy and confidence allow.
+    case auto
+}

@@ -1,0 +1,69 @@
+import OpsBrainCore
+import Yams
+
+/// Parses `opsbrain.yaml`, naming the file, line and key of every mistake.
+public enum ConfigParser {
+    /// The problems found, when the file cannot be used.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var issues: [DocumentIssue]
+        public var description: String { issues.map(\.description).joined(separator: "\n") }
+    }
+
+    static let topLevelKeys: Set<String> = ["database", "engine", "targets", "probes", "notifications", "llm", "report", "intake", "console"]
+
+    /// Parses config text from `path` (used in messages only).
+    public static func parse(_ text: String, path: String) throws -> OpsBrainConfig {
+        let issues = IssueCollector(file: path)
+        var config = OpsBrainConfig(sourcePath: path)
+        guard let node = YAMLText.compose(text, lineOffset: 0, issues: issues) else {
+            if issues.hasErrors { throw Failure(issues: issues.issues) }
+            return config
+        }
+        let root = YAMLField(node: node, path: "", lineOffset: 0, issues: issues)
+        if let fields = root.mapping(allowed: topLevelKeys) {
+            readDatabase(fields["database"], into: &config)
+            readEngine(fields["engine"], into: &config)
+            config.targets = readTargets(fields["targets"])
+            if let probes = fields["probes"] { config.probes = probes.sequence()?.map { $0.json() } ?? [] }
+            if let notifications = fields["notifications"] { config.notifications = notifications.json() }
+        }
+        if issues.hasErrors { throw Failure(issues: issues.issues) }
+        return config
+    }
+
+    private static func readDatabase(_ field: YAMLField?, into config: inout OpsBrainConfig) {
+        guard let field, case .mapping = field.node, let fields = field.mapping(allowed: ["url", "url_env"]) else { return }
+        config.database.url = fields["url"]?.string()
+        config.database.urlEnv = fields["url_env"]?.string()
+    }
+
+    private static func readEngine(_ field: YAMLField?, into config: inout OpsBrainConfig) {
+        guard let fields = field?.mapping(allowed: ["mode", "sops_dir", "listen", "api_token_env", "auto_fix_budget_per_hour",
+                                                    "circuit_breaker_failures", "lease_seconds"]) else { return }
+        if let mode = fields["mode"]?.choice(EngineMode.self) { config.engine.mode = mode }
+        if let directory = fields["sops_dir"]?.string() { config.engine.sopsDirectory = directory }
+    }
+
+    private static func readTargets(_ field: YAMLField?) -> [String: TargetDefinition] {
+        guard let fields = field?.mapping() else { return [:] }
+        var targets: [String: TargetDefinition] = [:]
+        for (name, targetField) in fields {
+            if let target = readTarget(name: name, targetField) { targets[name] = target }
+        }
+        return targets
+    }
+
+    private static func readTarget(name: String, _ field: YAMLField) -> TargetDefinition? {
+        guard case .mapping = field.node else { _ = field.mapping(); return nil }
+        guard let kind = field.mapping()?["type"]?.choice(TargetKind.self) else {
+            if field.mapping()?["type"] == nil { field.issues.error(field.line, "key '\(field.path).type' is missing") }
+            return nil
+        }
+        guard let fields = field.mapping(allowed: kind.allowedFields) else { return nil }
+        for group in kind.requiredFields where !group.contains(where: { fields[$0] != nil }) {
+            field.issues.error(field.line, "key '\(field.path)': a \(kind.rawValue) target needs '\(group.joined(separator: "' or '"))'")
+        }
+        let operationClass = fields["class"]?.choice(OperationClass.self) ?? .routine
+        return TargetDefinition(name: name, kind: kind, fields: fields.mapValues { $0.json() }, operationClass: operationClass)
+    }
+}

@@ -1,0 +1,220 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// A notification received on a LISTENed channel.
+public struct PostgresNotification: Sendable, Equatable {
+    public var channel: String
+    public var payload: String
+    public var backendPID: Int32
+}
+
+/// What a wait for notifications ended with.
+public enum NotificationWait: Sendable, Equatable {
+    case notifications([PostgresNotification])
+    case timedOut
+    /// The connection was lost and made again; LISTENs are restored, but anything sent in
+    /// between is gone, so the caller must re-query the state it shows.
+    case reconnected
+}
+
+/// One libpq connection: parameterized queries, transactions, LISTEN/NOTIFY and reconnects.
+///
+/// A connection is used from one thread at a time; it is not `Sendable`.
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+    /// The libpq handle, for the notification extension.
+    var rawHandle: OpaquePointer? { handle }
+    /// Channels to LISTEN on again after a reconnect.
+    var listeningChannels: [String] = []
+    private var transactionDepth = 0
+    private let logger = Logger(label: "opsbrain.postgres")
+    /// The connection string or URL this connection was made from (may hold a password).
+    private let conninfo: String
+    /// Where the server is, for messages: host or socket directory, never credentials.
+    public private(set) var serverDescription: String
+
+    /// Connects to `conninfo` (a URL or `key=value` string; empty uses libpq's PG* variables).
+    ///
+    /// `connect_timeout` defaults to 5 s and `statement_timeout` to 60 s unless the string sets them.
+    public init(conninfo: String, applicationName: String = "opsbrain") throws {
+        self.conninfo = conninfo
+        self.serverDescription = "PostgreSQL"
+        handle = PostgresConnection.open(conninfo: conninfo, applicationName: applicationName)
+        serverDescription = describeServer()
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = lastError
+            PQfinish(handle)
+            handle = nil
+            throw PostgresError(kind: .connection, message: "cannot connect to \(serverDescription): \(message)")
+        }
+        try configureSession()
+    }
+
+    deinit { close() }
+
+    /// Closes the connection; further use fails.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// The server process serving this connection.
+    public var backendPID: Int32 { handle.map { PQbackendPID($0) } ?? 0 }
+
+    private static func open(conninfo: String, applicationName: String) -> OpaquePointer? {
+        // Keywords before `dbname` are defaults that the expanded connection string may override.
+        let keywords = ["connect_timeout", "application_name", "options", "keepalives_idle",
+                        "keepalives_interval", "keepalives_count", "dbname"]
+        let values = ["5", applicationName, "-c statement_timeout=60000", "10", "5", "3", conninfo]
+        let cKeywords = keywords.map { strdup($0) } + [nil]
+        let cValues = values.map { strdup($0) } + [nil]
+        defer { (cKeywords + cValues).forEach { free($0) } }
+        return cKeywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { keys in
+            cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { vals in
+                PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
+            }
+        }
+    }
+
+    private func describeServer() -> String {
+        guard let handle, let host = PQhost(handle) else { return "PostgreSQL" }
+        let hostText = String(cString: host)
+        let port = PQport(handle).map { String(cString: $0) } ?? "5432"
+        return hostText.hasPrefix("/") ? "PostgreSQL at socket \(hostText) (port \(port))"
+                                       : "PostgreSQL at \(hostText):\(port)"
+    }
+
+    private var lastError: String {
+        guard let handle, let text = PQerrorMessage(handle) else { return "unknown error" }
+        let message = String(cString: text).foldedLibpqMessage
+        return message.isEmpty ? "unknown error" : message
+    }
+
+    private func configureSession() throws {
+        _ = try runQuery("SET TimeZone = 'UTC'", [])
+        _ = try runQuery("SET DateStyle = 'ISO, YMD'", [])
+        _ = try runQuery("SET client_min_messages = 'warning'", [])
+    }
+
+    // MARK: Queries
+
+    /// Runs one statement with `$1...` parameters sent separately from the SQL text.
+    ///
+    /// Outside a transaction, a statement that fails because the connection was lost is
+    /// retried once on a fresh connection.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
+        do {
+            return try runQuery(sql, parameters)
+        } catch let error as PostgresError where error.isConnectionLoss && transactionDepth == 0 {
+            logger.warning("connection lost, reconnecting", metadata: ["server": "\(serverDescription)"])
+            try reconnect()
+            return try runQuery(sql, parameters)
+        }
+    }
+
+    /// Runs a script of several statements with no parameters (trusted SQL such as migrations).
+    public func executeScript(_ sql: String) throws {
+        try ensureOpen()
+        guard let result = PQexec(handle, sql) else { throw connectionError() }
+        defer { PQclear(result) }
+        try check(result)
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try query("BEGIN")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        do {
+            let value = try body(self)
+            try runQuery("COMMIT", [])
+            return value
+        } catch {
+            _ = try? runQuery("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    private func ensureOpen() throws {
+        guard handle != nil else {
+            throw PostgresError(kind: .connection, message: "connection to \(serverDescription) is closed")
+        }
+    }
+
+    @discardableResult
+    private func runQuery(_ sql: String, _ parameters: [(any PostgresEncodable)?]) throws -> QueryResult {
+        try ensureOpen()
+        let texts = parameters.map { $0?.postgresText }
+        let cValues = texts.map { $0.map { strdup($0) } ?? nil }
+        defer { cValues.forEach { free($0) } }
+        let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+            PQexecParams(handle, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+        }
+        guard let result else { throw connectionError() }
+        defer { PQclear(result) }
+        try check(result)
+        return read(result)
+    }
+
+    private func connectionError() -> PostgresError {
+        PostgresError(kind: .connection, message: "lost connection to \(serverDescription): \(lastError)")
+    }
+
+    private func check(_ result: OpaquePointer) throws {
+        let status = PQresultStatus(result)
+        guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK, status != PGRES_EMPTY_QUERY else { return }
+        if PQstatus(handle) != CONNECTION_OK { throw connectionError() }
+        let field = { (code: Character) -> String? in
+            PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+        }
+        let message = field("M") ?? String(cString: PQresultErrorMessage(result)).foldedLibpqMessage
+        let detail = field("D").map { " (\($0))" } ?? ""
+        throw PostgresError(kind: .server, message: message + detail, sqlState: field("C"))
+    }
+
+    private func read(_ result: OpaquePointer) -> QueryResult {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        var columns: [String: Int] = [:]
+        for column in 0..<columnCount {
+            columns[String(cString: PQfname(result, Int32(column)))] = column
+        }
+        var rows: [Row] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for column in 0..<columnCount {
+                if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, Int32(row), Int32(column))))
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        return QueryResult(rows: rows, affectedRows: affected)
+    }
+
+    // MARK: Reconnecting
+
+    /// True when the connection is up.
+    public var isConnected: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+    /// Makes the connection again (PQreset) and restores the session settings and LISTENs.
+    public func reconnect() throws {
+        try ensureOpen()
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(kind: .connection, message: "cannot reconnect to \(serverDescription): \(lastError)")
+        }
+        try configureSession()
+        for channel in listeningChannels {
+            _ = try runQuery("LISTEN \(quoteIdentifier(channel))", [])
+        }
+        logger.info("reconnected", metadata: ["server": "\(serverDescription)"])
+    }
+}
