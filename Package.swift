@@ -42,9 +42,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Test helpers: a real PostgreSQL (throwaway cluster or OPSBRAIN_TEST_DATABASE_URL), temp dirs.
+        .target(name: "OpsBrainTestSupport", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform"], path: "Tests/Support"),
         .testTarget(name: "OpsBrainCoreTests", dependencies: ["OpsBrainCore"]),
-        .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments"]),
-        .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform"]),
+        .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform"]),
     ],
     swiftLanguageModes: [.v6]

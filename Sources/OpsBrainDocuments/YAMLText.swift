@@ -23,8 +23,8 @@ enum YAMLText {
             return nil
         }
         guard let node else { return nil }
-        var budget = maxNodes
-        if let problem = checkStructure(node, depth: 0, budget: &budget) {
+        var walk = Walk(budget: maxNodes)
+        if let problem = checkStructure(node, depth: 0, walk: &walk) {
             issues.error((problem.mark?.line ?? 1) + lineOffset, problem.message)
             return nil
         }
@@ -48,10 +48,25 @@ enum YAMLText {
         var message: String
     }
 
+    /// State of a pre-order walk: nodes left to visit and the last position seen.
+    private struct Walk {
+        var budget: Int
+        var last = (line: 0, column: 0)
+    }
+
     /// Rejects anchors/aliases (an alias bomb expands exponentially) and oversized or deep trees.
-    private static func checkStructure(_ node: Node, depth: Int, budget: inout Int) -> StructureProblem? {
-        budget -= 1
-        if budget < 0 { return StructureProblem(mark: node.mark, message: "YAML has more than \(maxNodes) nodes") }
+    ///
+    /// Composed aliases share the anchored node, and Yams does not keep the anchor name, so an alias
+    /// shows as a node that starts before the node visited just before it in document order.
+    private static func checkStructure(_ node: Node, depth: Int, walk: inout Walk) -> StructureProblem? {
+        walk.budget -= 1
+        if let mark = node.mark {
+            if (mark.line, mark.column) < walk.last {
+                return StructureProblem(mark: mark, message: "YAML anchors and aliases are not allowed")
+            }
+            walk.last = (mark.line, mark.column)
+        }
+        if walk.budget < 0 { return StructureProblem(mark: node.mark, message: "YAML has more than \(maxNodes) nodes") }
         if depth > maxFlowDepth {
             return StructureProblem(mark: node.mark, message: "YAML nested deeper than \(maxFlowDepth) levels")
         }
@@ -64,12 +79,12 @@ enum YAMLText {
         case .scalar: return nil
         case .sequence(let items):
             for item in items {
-                if let problem = checkStructure(item, depth: depth + 1, budget: &budget) { return problem }
+                if let problem = checkStructure(item, depth: depth + 1, walk: &walk) { return problem }
             }
         case .mapping(let mapping):
             for (key, value) in mapping {
-                if let problem = checkStructure(key, depth: depth + 1, budget: &budget)
-                    ?? checkStructure(value, depth: depth + 1, budget: &budget) { return problem }
+                if let problem = checkStructure(key, depth: depth + 1, walk: &walk)
+                    ?? checkStructure(value, depth: depth + 1, walk: &walk) { return problem }
             }
         }
         return nil

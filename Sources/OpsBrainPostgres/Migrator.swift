@@ -7,6 +7,12 @@ public struct Migration: Sendable, Equatable {
     public var name: String
     public var sql: String
 
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+
     /// A stable checksum of the SQL, to notice a file edited after it was applied.
     public var checksum: String {
         var hash: UInt64 = 0xcbf29ce484222325

@@ -1,0 +1,24 @@
+# Ops Brain. `make demo` runs the main job on the embedded database; `make test` runs every test.
+SWIFT ?= swift
+
+.PHONY: setup build test demo clean
+
+## setup: install missing system packages (apt-get, via sudo when not root)
+setup:
+	@scripts/setup.sh
+
+## build: compile the opsbrain executable
+build: setup
+	$(SWIFT) build
+
+## test: start a throwaway PostgreSQL and run every test against it
+test: setup
+	scripts/test.sh
+
+## demo: start the embedded database and run the main job
+demo: build
+	scripts/demo.sh
+
+## clean: remove build products
+clean:
+	rm -rf .build

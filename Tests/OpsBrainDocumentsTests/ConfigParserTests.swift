@@ -1,0 +1,60 @@
+import OpsBrainCore
+import OpsBrainDocuments
+import XCTest
+
+/// The config file: every mistake named by file, line and key.
+final class ConfigParserTests: XCTestCase {
+    func testExampleConfigParses() throws {
+        let path = #filePath.components(separatedBy: "/Tests/")[0] + "/opsbrain.example.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let config = try ConfigParser.parse(text, path: "opsbrain.example.yaml")
+        XCTAssertEqual(config.engine.mode, .approval)
+        XCTAssertEqual(config.targets["app_cache"]?.kind, .redis)
+        XCTAssertEqual(config.targets["retry_failed_jobs"]?.kind, .statement)
+        XCTAssertGreaterThan(config.targets.count, 20)
+    }
+
+    func testSyntaxErrorNamesFileAndLine() {
+        let text = "engine:\n  mode: auto\ntargets: [unclosed\n"
+        XCTAssertThrowsError(try ConfigParser.parse(text, path: "opsbrain.yaml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("opsbrain.yaml:"), "\(error)")
+            XCTAssertTrue("\(error)".contains("YAML syntax"), "\(error)")
+        }
+    }
+
+    func testBadValueNamesLineAndKey() {
+        let text = "database:\n  url_env: X\nengine:\n  mode: reckless\n"
+        XCTAssertThrowsError(try ConfigParser.parse(text, path: "c.yaml")) { error in
+            XCTAssertEqual("\(error)", "c.yaml:4: error: key 'engine.mode': 'reckless' is not one of diagnose_only, approval, auto")
+        }
+    }
+
+    func testUnknownKeyIsAnError() {
+        let text = "engine:\n  mode: auto\n  moed: auto\n"
+        XCTAssertThrowsError(try ConfigParser.parse(text, path: "c.yaml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("c.yaml:3: error: unknown key 'engine.moed'"), "\(error)")
+        }
+    }
+
+    func testTargetNeedsItsRequiredSettings() {
+        let text = "targets:\n  cache:\n    type: redis\n  web:\n    type: http\n    url: http://x\n    colour: red\n"
+        XCTAssertThrowsError(try ConfigParser.parse(text, path: "c.yaml")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("c.yaml:3: error: key 'targets.cache': a redis target needs 'url' or 'url_env'"), text)
+            XCTAssertTrue(text.contains("c.yaml:7: error: unknown key 'targets.web.colour'"), text)
+        }
+    }
+
+    func testAliasesAreRefused() {
+        let text = "a: &x [1, 2]\nb: *x\n"
+        XCTAssertThrowsError(try ConfigParser.parse(text, path: "c.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("anchors and aliases are not allowed"), "\(error)")
+        }
+    }
+
+    func testEmptyFileGivesDefaults() throws {
+        let config = try ConfigParser.parse("", path: "c.yaml")
+        XCTAssertEqual(config.engine.mode, .approval)
+        XCTAssertTrue(config.targets.isEmpty)
+    }
+}
