@@ -6,6 +6,11 @@ public enum ConfigParser {
     /// The problems found, when the file cannot be used.
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var issues: [DocumentIssue]
+
+        public init(issues: [DocumentIssue]) {
+            self.issues = issues.sorted { $0.line < $1.line }
+        }
+
         public var description: String { issues.map(\.description).joined(separator: "\n") }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OpsBrainDocuments
 
 /// A failure to show the user as one line, without a stack trace.
 struct CLIError: Error, CustomStringConvertible {
@@ -21,6 +22,9 @@ extension OpsBrainSubcommand {
             try execute()
         } catch let error as ExitCode {
             throw error
+        } catch let failure as ConfigParser.Failure {
+            FileHandle.standardError.write(Data("\(failure)\n".utf8))
+            throw ExitCode(2)
         } catch {
             FileHandle.standardError.write(Data("opsbrain: error: \(error)\n".utf8))
             throw ExitCode(error is CLIUsageFailure ? 2 : 1)
