@@ -99,12 +99,12 @@ struct YAMLField {
     /// Reads `500ms`, `30s`, `5m`, `2h` or a bare number of seconds.
     func duration(max: Duration? = nil) -> Duration? {
         guard let text = string() else { return nil }
-        guard let value = DurationText.parse(text) else {
+        guard let value = DurationSyntax.parse(text) else {
             issues.error(line, "key '\(path)': '\(text)' is not a duration (like 500ms, 30s, 5m, 2h)")
             return nil
         }
         if let max, value > max {
-            issues.error(line, "key '\(path)': \(text) is longer than the limit of \(DurationText.format(max))")
+            issues.error(line, "key '\(path)': \(text) is longer than the limit of \(DurationSyntax.format(max))")
             return nil
         }
         return value
@@ -136,32 +136,5 @@ struct YAMLField {
             return .number(number)
         }
         return .string(text)
-    }
-}
-
-/// Reads and writes durations such as `500ms`, `30s`, `5m`, `2h`, `1d`.
-public enum DurationText {
-    public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
-        guard let amount = Double(digits), amount >= 0 else { return nil }
-        let seconds: Double
-        switch trimmed.dropFirst(digits.count) {
-        case "ms": seconds = amount / 1000
-        case "", "s": seconds = amount
-        case "m": seconds = amount * 60
-        case "h": seconds = amount * 3600
-        case "d": seconds = amount * 86400
-        default: return nil
-        }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
-    }
-
-    public static func format(_ duration: Duration) -> String {
-        let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        if millis % 3_600_000 == 0, millis > 0 { return "\(millis / 3_600_000)h" }
-        if millis % 60_000 == 0, millis > 0 { return "\(millis / 60_000)m" }
-        if millis % 1000 == 0 { return "\(millis / 1000)s" }
-        return "\(millis)ms"
     }
 }

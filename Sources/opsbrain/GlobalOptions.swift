@@ -27,7 +27,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// Loads the config file, or the defaults when there is none.
     func loadConfig() throws -> OpsBrainConfig {
-        guard let path = ConfigLocator.find(explicit: configPath) else { return OpsBrainConfig() }
+        try loadConfigIfPresent() ?? OpsBrainConfig()
+    }
+
+    /// Loads the config file, or nil when none is found.
+    func loadConfigIfPresent() throws -> OpsBrainConfig? {
+        guard let path = ConfigLocator.find(explicit: configPath) else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw CLIError("cannot read config file \(path)")
         }

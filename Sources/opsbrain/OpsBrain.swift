@@ -13,7 +13,7 @@ struct OpsBrain: ParsableCommand {
             + "or PG* variables, Ops Brain starts its own private cluster (the embedded default). "
             + "Global options (--database-url, --config, --verbose) may stand before or after the subcommand.",
         version: version,
-        subcommands: [DatabaseCommand.self, VersionCommand.self])
+        subcommands: [DatabaseCommand.self, SOPCommand.self, VersionCommand.self])
 
     /// Moves global options written before the subcommand to the end, where the subcommand reads them.
     static func main() {

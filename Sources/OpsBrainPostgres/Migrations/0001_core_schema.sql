@@ -38,6 +38,7 @@ CREATE TABLE self_healing_sops (
     content_hash            text NOT NULL,
     source_path             text NOT NULL,
     body                    text NOT NULL DEFAULT '',
+    source_text             text NOT NULL,
     trigger_conditions      jsonb NOT NULL,
     diagnosis_steps         jsonb NOT NULL,
     fix_operations          jsonb NOT NULL,
@@ -70,6 +71,7 @@ CREATE TABLE self_healing_sop_versions (
     version         integer NOT NULL,
     content_hash    text NOT NULL,
     definition      jsonb NOT NULL,
+    source_text     text NOT NULL,
     synced_at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (sop_id, version)
 );

@@ -1,0 +1,92 @@
+/// A diagnosis or verification step: a read-only check with the result a healthy system gives.
+public struct StepSpec: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var type: StepType
+    public var timeout: Duration
+    /// Healthy values, by the name of the value the step yields.
+    public var expect: [String: Expectation]
+    /// The step's own parameters, validated against `StepType.parameters`.
+    public var parameters: [String: JSONValue]
+
+    public init(id: String, name: String, type: StepType, timeout: Duration = .seconds(10),
+                expect: [String: Expectation] = [:], parameters: [String: JSONValue] = [:]) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.timeout = timeout
+        self.expect = expect
+        self.parameters = parameters
+    }
+
+    /// The named target, when the step acts on one.
+    public var target: String? { parameters["target"]?.stringValue }
+}
+
+/// The closed set of check types.
+public enum StepType: String, Sendable, CaseIterable, Codable {
+    case http, tcp, sql, command
+    case diskUsage = "disk_usage"
+    case fileStat = "file_stat"
+    case tlsExpiry = "tls_expiry"
+    case metric, redis
+    case rerunAlertCheck = "rerun_alert_check"
+    case wait
+
+    /// The parameters this type takes.
+    public var parameters: [ParameterSpec] {
+        switch self {
+        case .http:
+            return [.target([.http, .prometheus, .alertmanager, .token], required: true), .string("path"),
+                    .choice("method", ["GET", "HEAD", "POST"]), .any("body")]
+        case .tcp: return [.target([.tcp, .tls, .http, .postgres, .redis], required: true)]
+        case .sql: return [.target([.postgres], required: true), .string("query", required: true), .any("params")]
+        case .command: return [.stringList("argv"), .target([.command], required: false)]
+        case .diskUsage: return [.target([.path], required: true)]
+        case .fileStat: return [.target([.path], required: true), .string("pattern")]
+        case .tlsExpiry: return [.target([.tls, .http], required: true)]
+        case .metric: return [.target([.prometheus], required: true), .string("query", required: true)]
+        case .redis:
+            return [.target([.redis], required: true), .choice("check", ["ping", "info_memory", "scan_count", "get"], required: true),
+                    .string("pattern"), .string("key")]
+        case .rerunAlertCheck: return []
+        case .wait: return [.duration("duration", required: true)]
+        }
+    }
+
+    /// The values a run of this type yields (`nil`: any name, such as SQL column aliases).
+    public var yields: Set<String>? {
+        switch self {
+        case .http: return ["status", "latency_ms", "body"]
+        case .tcp: return ["connected", "latency_ms"]
+        case .sql: return nil
+        case .command: return ["exit_code", "stdout", "stderr"]
+        case .diskUsage: return ["used_percent", "free_bytes", "total_bytes"]
+        case .fileStat: return ["exists", "size_bytes", "file_count", "age_seconds"]
+        case .tlsExpiry: return ["days_left", "subject", "issuer"]
+        case .metric: return ["value"]
+        case .redis: return ["ok", "used_memory", "maxmemory", "used_percent", "count", "value"]
+        case .rerunAlertCheck: return ["ok"]
+        case .wait: return []
+        }
+    }
+}
+
+/// What a healthy value looks like: every comparison must hold.
+public struct Expectation: Sendable, Equatable {
+    public var comparisons: [Comparison]
+
+    public init(_ comparisons: [Comparison]) { self.comparisons = comparisons }
+}
+
+/// One comparison of a step's value with a literal.
+public enum Comparison: Sendable, Equatable {
+    case eq(JSONValue), ne(JSONValue)
+    case lt(Double), lte(Double), gt(Double), gte(Double)
+    case contains(String)
+    case matches(String)
+    case oneOf([JSONValue])
+
+    /// The operator names the file format accepts.
+    public static let operatorNames: Set<String> = ["eq", "ne", "lt", "lte", "gt", "gte", "contains", "matches", "in"]
+}

@@ -1,0 +1,269 @@
+import Foundation
+import OpsBrainCore
+
+/// Turns the front matter's fields into an `SOPDefinition`, reporting every mistake with its line.
+struct SOPFieldReader {
+    let fields: [String: YAMLField]
+    let issues: IssueCollector
+    /// Lines of named items, for the validator's messages.
+    var lines: [String: Int] = [:]
+
+    init(fields: [String: YAMLField], issues: IssueCollector) {
+        self.fields = fields
+        self.issues = issues
+    }
+
+    mutating func read() -> SOPDefinition? {
+        let name = fields["name"]?.string()
+        if let name, name.range(of: "^[a-z0-9][a-z0-9-]{2,99}$", options: .regularExpression) == nil, let field = fields["name"] {
+            issues.error(field.line, "key 'name': '\(name)' must be 3-100 characters of a-z, 0-9 and '-'")
+        }
+        lines["name"] = fields["name"]?.line
+        lines["category"] = fields["category"]?.line
+        lines["auto_fix"] = fields["auto_fix"]?.line
+        let trigger = fields["trigger"].flatMap { readTrigger($0) }
+        let diagnosis = readSteps(fields["diagnosis"], section: "diagnosis", requireOne: true)
+        let fix = readFixes(fields["fix"])
+        let verification = readVerification(fields["verification"], hasFixes: !fix.isEmpty)
+        guard let name, let category = fields["category"]?.string(), let agent = fields["agent"]?.choice(Agent.self),
+              let description = fields["description"]?.string(), let severity = fields["severity"]?.choice(Severity.self),
+              let risk = fields["risk"]?.choice(RiskLevel.self), let trigger
+        else { return nil }
+        return SOPDefinition(
+            name: name, category: category, agent: agent, description: description, severity: severity, risk: risk,
+            autoFix: fields["auto_fix"]?.bool() ?? false,
+            requiresApproval: fields["requires_approval"]?.bool() ?? true,
+            maxExecutionsPerHour: fields["max_executions_per_hour"]?.int(in: 1...100) ?? 3,
+            cooldownMinutes: fields["cooldown_minutes"]?.int(in: 0...1440) ?? 30,
+            trigger: trigger, diagnosis: diagnosis, fix: fix, verification: verification,
+            escalateIf: readEscalations(fields["escalate_if"]),
+            notification: readNotification(fields["notification"]))
+    }
+
+    // MARK: Trigger
+
+    private mutating func readTrigger(_ field: YAMLField) -> TriggerRule? {
+        lines["trigger"] = field.line
+        guard let parts = field.mapping(allowed: ["alert_types", "title_patterns", "labels", "severity_min"]) else { return nil }
+        var rule = TriggerRule()
+        rule.alertTypes = parts["alert_types"]?.stringList() ?? []
+        rule.titlePatterns = parts["title_patterns"]?.stringList() ?? []
+        for pattern in rule.titlePatterns where !Self.compiles(pattern) {
+            issues.error(parts["title_patterns"]!.line, "key 'trigger.title_patterns': '\(pattern)' is not a valid regular expression")
+        }
+        for (label, text) in parts["labels"]?.stringMap() ?? [:] {
+            let matcher = LabelMatcher(text: text)
+            if case .matches(let pattern) = matcher, !Self.compiles(pattern) {
+                issues.error(parts["labels"]!.line, "key 'trigger.labels.\(label)': '\(pattern)' is not a valid regular expression")
+            }
+            rule.labels[label] = matcher
+        }
+        rule.severityMin = parts["severity_min"]?.choice(Severity.self)
+        if rule.alertTypes.isEmpty && rule.titlePatterns.isEmpty {
+            issues.error(field.line, "key 'trigger': needs 'alert_types' or 'title_patterns'")
+        }
+        return rule
+    }
+
+    static func compiles(_ pattern: String) -> Bool {
+        (try? NSRegularExpression(pattern: pattern)) != nil
+    }
+
+    // MARK: Steps
+
+    static let stepKeys: Set<String> = ["id", "name", "type", "timeout", "expect"]
+
+    private mutating func readSteps(_ field: YAMLField?, section: String, requireOne: Bool) -> [StepSpec] {
+        guard let field else { return [] }
+        guard let items = field.sequence() else { return [] }
+        if requireOne && items.isEmpty { issues.error(field.line, "key '\(section)': needs at least one step") }
+        return items.compactMap { readStep($0, section: section) }
+    }
+
+    private mutating func readStep(_ field: YAMLField, section: String) -> StepSpec? {
+        guard case .mapping = field.node, let raw = field.mapping() else { _ = field.mapping(); return nil }
+        guard let typeField = raw["type"] else {
+            issues.error(field.line, "key '\(field.path)': step needs a 'type'")
+            return nil
+        }
+        guard let typeName = typeField.string() else { return nil }
+        guard let type = StepType(rawValue: typeName) else {
+            issues.error(typeField.line, "key '\(typeField.path)': unknown step type '\(typeName)' (known: "
+                         + StepType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            return nil
+        }
+        let allowed = Self.stepKeys.union(type.parameters.map(\.name))
+        guard let parts = field.mapping(allowed: allowed), let id = readIdentifier(parts["id"], owner: field) else { return nil }
+        lines["\(section).\(id)"] = field.line
+        let parameters = readParameters(parts, specs: type.parameters, owner: field)
+        let expect = parts["expect"].map(readExpectations) ?? [:]
+        if type == .command, parameters["argv"] == nil, parameters["target"] == nil {
+            issues.error(field.line, "key '\(field.path)': a command step needs 'argv' or 'target'")
+        }
+        return StepSpec(id: id, name: parts["name"]?.string() ?? id, type: type,
+                        timeout: parts["timeout"]?.duration(max: .seconds(300)) ?? .seconds(10),
+                        expect: expect, parameters: parameters)
+    }
+
+    private func readIdentifier(_ field: YAMLField?, owner: YAMLField) -> String? {
+        guard let field else {
+            issues.error(owner.line, "key '\(owner.path)': needs an 'id'")
+            return nil
+        }
+        guard let id = field.string() else { return nil }
+        guard id.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
+            issues.error(field.line, "key '\(field.path)': '\(id)' must start with a-z and hold only a-z, 0-9 and '_'")
+            return nil
+        }
+        return id
+    }
+
+    /// Validates each declared parameter and reports missing required ones.
+    private func readParameters(_ parts: [String: YAMLField], specs: [ParameterSpec], owner: YAMLField) -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for spec in specs {
+            guard let field = parts[spec.name] else {
+                if spec.required { issues.error(owner.line, "key '\(owner.path)': missing parameter '\(spec.name)'") }
+                continue
+            }
+            let value = field.json()
+            if let problem = spec.problem(with: value) {
+                issues.error(field.line, "key '\(field.path)': \(problem)")
+                continue
+            }
+            values[spec.name] = value
+        }
+        return values
+    }
+
+    private func readExpectations(_ field: YAMLField) -> [String: Expectation] {
+        guard let entries = field.mapping() else { return [:] }
+        var expectations: [String: Expectation] = [:]
+        for (valueName, entry) in entries {
+            if case .mapping = entry.node, let operators = entry.mapping(allowed: Comparison.operatorNames) {
+                let comparisons = operators.compactMap { readComparison($0.key, $0.value) }
+                expectations[valueName] = Expectation(comparisons)
+            } else {
+                expectations[valueName] = Expectation([.eq(entry.json())])
+            }
+        }
+        return expectations
+    }
+
+    private func readComparison(_ name: String, _ field: YAMLField) -> Comparison? {
+        let value = field.json()
+        func number() -> Double? {
+            guard let number = value.doubleValue, value.stringValue == nil else {
+                issues.error(field.line, "key '\(field.path)': expected a number")
+                return nil
+            }
+            return number
+        }
+        switch name {
+        case "eq": return .eq(value)
+        case "ne": return .ne(value)
+        case "lt": return number().map(Comparison.lt)
+        case "lte": return number().map(Comparison.lte)
+        case "gt": return number().map(Comparison.gt)
+        case "gte": return number().map(Comparison.gte)
+        case "contains": return field.string().map(Comparison.contains)
+        case "matches":
+            guard let pattern = field.string() else { return nil }
+            guard Self.compiles(pattern) else {
+                issues.error(field.line, "key '\(field.path)': '\(pattern)' is not a valid regular expression")
+                return nil
+            }
+            return .matches(pattern)
+        default:
+            guard let items = value.arrayValue else { issues.error(field.line, "key '\(field.path)': expected a list"); return nil }
+            return .oneOf(items)
+        }
+    }
+
+    // MARK: Fixes
+
+    static let fixKeys: Set<String> = ["id", "name", "operation", "when", "class", "approval", "timeout"]
+
+    private mutating func readFixes(_ field: YAMLField?) -> [FixOperationSpec] {
+        guard let items = field?.sequence() else { return [] }
+        return items.compactMap { readFix($0) }
+    }
+
+    private mutating func readFix(_ field: YAMLField) -> FixOperationSpec? {
+        guard case .mapping = field.node, let raw = field.mapping() else { _ = field.mapping(); return nil }
+        guard let operationField = raw["operation"], let operationName = operationField.string() else {
+            if raw["operation"] == nil { issues.error(field.line, "key '\(field.path)': fix step needs an 'operation'") }
+            return nil
+        }
+        guard let operation = OperationType(rawValue: operationName) else {
+            issues.error(operationField.line, "key '\(operationField.path)': unknown operation '\(operationName)' (known: "
+                         + OperationType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            return nil
+        }
+        let specs = operation.descriptor.parameters
+        guard let parts = field.mapping(allowed: Self.fixKeys.union(specs.map(\.name))),
+              let id = readIdentifier(parts["id"], owner: field) else { return nil }
+        lines["fix.\(id)"] = field.line
+        if let approval = parts["approval"], approval.string() != "required" {
+            issues.error(approval.line, "key '\(approval.path)': the only value is 'required'")
+        }
+        return FixOperationSpec(
+            id: id, name: parts["name"]?.string() ?? id, operation: operation,
+            when: parts["when"].flatMap(readCondition),
+            declaredClass: parts["class"]?.choice(OperationClass.self) ?? .routine,
+            approvalRequired: parts["approval"]?.string() == "required",
+            timeout: parts["timeout"]?.duration(max: .seconds(600)) ?? .seconds(30),
+            parameters: readParameters(parts, specs: specs, owner: field))
+    }
+
+    private func readCondition(_ field: YAMLField) -> Condition? {
+        guard let text = field.string() else { return nil }
+        do {
+            return try Condition(parsing: text)
+        } catch {
+            issues.error(field.line, "key '\(field.path)': \(error)")
+            return nil
+        }
+    }
+
+    // MARK: Verification, escalation, notification
+
+    private mutating func readVerification(_ field: YAMLField?, hasFixes: Bool) -> VerificationSpec {
+        guard let field else {
+            if hasFixes, let fix = fields["fix"] {
+                issues.error(fix.line, "key 'verification' is required when 'fix' has steps")
+            }
+            return VerificationSpec()
+        }
+        lines["verification"] = field.line
+        guard let parts = field.mapping(allowed: ["wait_before", "attempts", "rerun_alert_check", "steps"]) else {
+            return VerificationSpec()
+        }
+        return VerificationSpec(
+            waitBefore: parts["wait_before"]?.duration(max: .seconds(3600)) ?? .zero,
+            attempts: parts["attempts"]?.int(in: 1...5) ?? 1,
+            rerunAlertCheck: parts["rerun_alert_check"]?.bool() ?? true,
+            steps: readSteps(parts["steps"], section: "verification", requireOne: false))
+    }
+
+    private mutating func readEscalations(_ field: YAMLField?) -> [EscalationRule] {
+        guard let items = field?.sequence() else { return [] }
+        return items.enumerated().compactMap { index, item in
+            guard let parts = item.mapping(allowed: ["when", "reason"]) else { return nil }
+            lines["escalate_if.\(index)"] = item.line
+            guard let whenField = parts["when"], let reason = parts["reason"]?.string() else {
+                issues.error(item.line, "key '\(item.path)': needs 'when' and 'reason'")
+                return nil
+            }
+            return readCondition(whenField).map { EscalationRule(when: $0, reason: reason) }
+        }
+    }
+
+    private func readNotification(_ field: YAMLField?) -> NotificationPolicy {
+        guard let parts = field?.mapping(allowed: ["slack", "pushover", "pagerduty"]) else { return NotificationPolicy() }
+        return NotificationPolicy(
+            slackChannel: parts["slack"]?.string(),
+            pushover: parts["pushover"]?.choice(NotificationPolicy.When.self) ?? .escalation,
+            pagerduty: parts["pagerduty"]?.choice(NotificationPolicy.When.self) ?? .never)
+    }
+}

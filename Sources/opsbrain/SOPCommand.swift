@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import OpsBrainCore
+import OpsBrainDocuments
+import OpsBrainPlatform
+import OpsBrainPostgres
+
+/// `opsbrain sop`: lint, sync, list and show runbooks.
+struct SOPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sop",
+        abstract: "Work with SOPs: lint the files, sync them into the database, list and show them.",
+        subcommands: [Lint.self, Sync.self, List.self, Show.self])
+
+    struct Lint: OpsBrainSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check SOP files; prints file:line: error|warning: message, exits 1 on any error.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Files or folders (default: the config's sops_dir, SOPs/).") var paths: [String] = []
+
+        func execute() throws {
+            let config = try global.loadConfigIfPresent()
+            let folders = paths.isEmpty ? [config?.engine.sopsDirectory ?? "SOPs"] : paths
+            let (sources, problems) = SOPFiles.collect(folders)
+            let report = SOPLinter.lint(sources, config: config)
+            for issue in problems + report.issues { print(issue) }
+            let errors = report.errorCount + problems.count
+            print("\(sources.count) files, \(report.documents.count) valid, \(errors) errors, \(report.warningCount) warnings"
+                  + (config == nil ? " (no config: targets unchecked; pass --config)" : ""))
+            if errors > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Sync: OpsBrainSubcommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load SOP files into the database: new inserted, changed get a new version, missing retired.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("dir"), help: "The SOP folder (default: the config's sops_dir, SOPs/).") var directory: String?
+
+        func execute() throws {
+            let config = try global.loadConfig()
+            let folder = directory ?? config.engine.sopsDirectory
+            let report = try SOPSync.run(folder: folder, config: config, global: global)
+            for issue in report.issues where issue.level == .error { print(issue) }
+            let sync = report.sync
+            print("synced \(folder): \(sync.inserted.count) new, \(sync.updated.count) changed, "
+                  + "\(sync.unchanged.count) unchanged, \(sync.retired.count) retired, \(report.skipped) skipped with errors")
+            for (name, version) in sync.updated.sorted(by: { $0.key < $1.key }) { print("  \(name) → version \(version)") }
+            for name in sync.retired { print("  \(name) retired (file gone)") }
+            if report.skipped > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct List: OpsBrainSubcommand {
+        static let configuration = CommandConfiguration(abstract: "List SOPs with risk, auto-fix, version and success rate.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Include retired SOPs.") var all = false
+
+        func execute() throws {
+            let connection = try global.openDatabase(config: try global.loadConfig())
+            defer { connection.close() }
+            let sops = try SOPRepository(connection: connection).list(includeRetired: all)
+            print(SOPTable.render(sops))
+        }
+    }
+
+    struct Show: OpsBrainSubcommand {
+        static let configuration = CommandConfiguration(abstract: "Show one SOP: statistics, versions and the runbook.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The SOP name.") var name: String
+
+        func execute() throws {
+            let connection = try global.openDatabase(config: try global.loadConfig())
+            defer { connection.close() }
+            guard let detail = try SOPRepository(connection: connection).detail(name: name) else {
+                throw CLIError("no SOP named '\(name)' (run 'opsbrain sop sync' first; 'opsbrain sop list' shows them)")
+            }
+            print(SOPTable.render(detail))
+        }
+    }
+}
+
+/// Lints the folder and syncs its valid files.
+enum SOPSync {
+    struct Outcome {
+        var sync: SOPSyncReport
+        var issues: [DocumentIssue]
+        var skipped: Int
+    }
+
+    static func run(folder: String, config: OpsBrainConfig, global: GlobalOptions) throws -> Outcome {
+        let (sources, problems) = SOPFiles.collect([folder])
+        guard problems.isEmpty else { throw CLIError(problems.map(\.description).joined(separator: "; ")) }
+        let lint = SOPLinter.lint(sources, config: config.sourcePath == nil ? nil : config)
+        let rows = lint.documents.map { SOPRowMapping.row(for: $0, folder: folder) }
+        let connection = try global.openDatabase(config: config)
+        defer { connection.close() }
+        let report = try SOPRepository(connection: connection).sync(
+            rows, presentPaths: sources.map { SOPFiles.relative($0.path, to: folder) }, retireMissing: true,
+            actor: "cli:\(UserAccount.currentName)")
+        return Outcome(sync: report, issues: lint.issues, skipped: sources.count - lint.documents.count)
+    }
+}
+
+/// Maps a parsed SOP file onto the table's columns.
+enum SOPRowMapping {
+    static func row(for document: SOPDocument, folder: String) -> SOPRow {
+        let definition = document.definition
+        let front = document.frontMatter
+        return SOPRow(
+            name: definition.name, category: definition.category, agent: definition.agent.rawValue,
+            description: definition.description, severity: definition.severity.rawValue, risk: definition.risk.rawValue,
+            autoFix: definition.autoFix, requiresApproval: definition.requiresApproval,
+            maxExecutionsPerHour: definition.maxExecutionsPerHour, cooldownMinutes: definition.cooldownMinutes,
+            trigger: front["trigger"] ?? .object([:]), diagnosis: front["diagnosis"] ?? .array([]),
+            fix: front["fix"] ?? .array([]), verification: front["verification"] ?? .object([:]),
+            escalation: front["escalate_if"] ?? .array([]), notification: front["notification"] ?? .object([:]),
+            body: document.body, sourceText: document.sourceText,
+            sourcePath: SOPFiles.relative(document.path, to: folder))
+    }
+}
