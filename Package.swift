@@ -35,9 +35,14 @@ let package = Package(
             "OpsBrainCore", "OpsBrainPlatform", "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Migrations")]),
-        // The executable: command-line wiring only.
-        .executableTarget(name: "opsbrain", dependencies: [
+        // The application: wires documents, the store and (later) the engine; tests start it in-process.
+        .target(name: "OpsBrainApp", dependencies: [
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The executable: command-line parsing only.
+        .executableTarget(name: "opsbrain", dependencies: [
+            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -48,6 +53,7 @@ let package = Package(
         .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform"]),
+        .testTarget(name: "OpsBrainAppTests", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,21 @@ struct SOPValidator {
             checkReferences(rule.when, steps: steps, line: document.line(of: "escalate_if.\(index)"), what: "escalate_if")
         }
         checkUncheckedTargets()
+        checkPlaceholders()
+    }
+
+    /// `${VAR}` is never expanded: deployment values belong in config targets.
+    private func checkPlaceholders() {
+        let definition = document.definition
+        let parameterSets = definition.diagnosis.map { ("diagnosis.\($0.id)", $0.parameters) }
+            + definition.verification.steps.map { ("verification.\($0.id)", $0.parameters) }
+            + definition.fix.map { ("fix.\($0.id)", $0.parameters) }
+        for (key, parameters) in parameterSets {
+            for (name, value) in parameters.sorted(by: { $0.key < $1.key }) where value.jsonText.contains("${") {
+                issues.error(document.line(of: key), "parameter '\(name)' holds a ${...} placeholder, which is never "
+                             + "expanded: put deployment values in a config target")
+            }
+        }
     }
 
     private func checkPlacement() {

@@ -4,6 +4,7 @@ import OpsBrainCore
 import OpsBrainDocuments
 import OpsBrainPlatform
 import OpsBrainPostgres
+import OpsBrainApp
 
 /// `opsbrain sop`: lint, sync, list and show runbooks.
 struct SOPCommand: ParsableCommand {
@@ -40,7 +41,10 @@ struct SOPCommand: ParsableCommand {
         func execute() throws {
             let config = try global.loadConfig()
             let folder = directory ?? config.engine.sopsDirectory
-            let report = try SOPSync.run(folder: folder, config: config, global: global)
+            let connection = try global.openDatabase(config: config)
+            defer { connection.close() }
+            let report = try SOPSync.run(folder: folder, config: config, connection: connection,
+                                         actor: "cli:\(UserAccount.currentName)")
             for issue in report.issues where issue.level == .error { print(issue) }
             let sync = report.sync
             print("synced \(folder): \(sync.inserted.count) new, \(sync.updated.count) changed, "
@@ -77,45 +81,5 @@ struct SOPCommand: ParsableCommand {
             }
             print(SOPTable.render(detail))
         }
-    }
-}
-
-/// Lints the folder and syncs its valid files.
-enum SOPSync {
-    struct Outcome {
-        var sync: SOPSyncReport
-        var issues: [DocumentIssue]
-        var skipped: Int
-    }
-
-    static func run(folder: String, config: OpsBrainConfig, global: GlobalOptions) throws -> Outcome {
-        let (sources, problems) = SOPFiles.collect([folder])
-        guard problems.isEmpty else { throw CLIError(problems.map(\.description).joined(separator: "; ")) }
-        let lint = SOPLinter.lint(sources, config: config.sourcePath == nil ? nil : config)
-        let rows = lint.documents.map { SOPRowMapping.row(for: $0, folder: folder) }
-        let connection = try global.openDatabase(config: config)
-        defer { connection.close() }
-        let report = try SOPRepository(connection: connection).sync(
-            rows, presentPaths: sources.map { SOPFiles.relative($0.path, to: folder) }, retireMissing: true,
-            actor: "cli:\(UserAccount.currentName)")
-        return Outcome(sync: report, issues: lint.issues, skipped: sources.count - lint.documents.count)
-    }
-}
-
-/// Maps a parsed SOP file onto the table's columns.
-enum SOPRowMapping {
-    static func row(for document: SOPDocument, folder: String) -> SOPRow {
-        let definition = document.definition
-        let front = document.frontMatter
-        return SOPRow(
-            name: definition.name, category: definition.category, agent: definition.agent.rawValue,
-            description: definition.description, severity: definition.severity.rawValue, risk: definition.risk.rawValue,
-            autoFix: definition.autoFix, requiresApproval: definition.requiresApproval,
-            maxExecutionsPerHour: definition.maxExecutionsPerHour, cooldownMinutes: definition.cooldownMinutes,
-            trigger: front["trigger"] ?? .object([:]), diagnosis: front["diagnosis"] ?? .array([]),
-            fix: front["fix"] ?? .array([]), verification: front["verification"] ?? .object([:]),
-            escalation: front["escalate_if"] ?? .array([]), notification: front["notification"] ?? .object([:]),
-            body: document.body, sourceText: document.sourceText,
-            sourcePath: SOPFiles.relative(document.path, to: folder))
     }
 }

@@ -125,6 +125,11 @@ final class SOPLinterTests: XCTestCase {
         assertIssue(SOPFixtures.lint(SOPFixtures.sop(diagnosis: cte)), line: 14, contains: "not read-only ('DELETE')")
     }
 
+    func testPlaceholdersAreRefused() {
+        let diagnosis = "diagnosis:\n  - id: disk\n    type: http\n    target: web\n    path: /accounts/${ACCOUNT}/balance"
+        assertIssue(SOPFixtures.lint(SOPFixtures.sop(diagnosis: diagnosis)), line: 14, contains: "placeholder")
+    }
+
     func testFileNameAndFolderMustMatch() {
         let report = SOPFixtures.lint(SOPFixtures.sop(), path: "SOPs/data/disk-full.md")
         assertIssue(report, line: 2, contains: "does not match the file name 'disk-full.md'")

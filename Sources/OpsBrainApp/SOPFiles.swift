@@ -2,9 +2,9 @@ import Foundation
 import OpsBrainDocuments
 
 /// Reads SOP files from disk for the pure linter: `.md` files under folders, or single files.
-enum SOPFiles {
+public enum SOPFiles {
     /// The sources found under `paths`, plus problems reading them (as lint issues).
-    static func collect(_ paths: [String]) -> (sources: [SOPSource], problems: [DocumentIssue]) {
+    public static func collect(_ paths: [String]) -> (sources: [SOPSource], problems: [DocumentIssue]) {
         var sources: [SOPSource] = []
         var problems: [DocumentIssue] = []
         for path in paths {
@@ -44,7 +44,7 @@ enum SOPFiles {
     }
 
     /// `path` relative to `folder`, as stored in the database.
-    static func relative(_ path: String, to folder: String) -> String {
+    public static func relative(_ path: String, to folder: String) -> String {
         let base = (folder as NSString).standardizingPath + "/"
         let full = (path as NSString).standardizingPath
         return full.hasPrefix(base) ? String(full.dropFirst(base.count)) : full

@@ -1,0 +1,51 @@
+import OpsBrainCore
+import OpsBrainDocuments
+import OpsBrainPostgres
+
+/// Lints the folder and syncs its valid files.
+public enum SOPSync {
+    /// What a sync did, and the lint problems of the files it skipped.
+    public struct Outcome: Sendable {
+        public var sync: SOPSyncReport
+        public var issues: [DocumentIssue]
+        /// Files left out because they have errors (their SOPs keep their previous version).
+        public var skipped: Int
+    }
+
+    /// Lints every file under `folder` and loads the valid ones; files that vanished are retired.
+    public static func run(folder: String, config: OpsBrainConfig, connection: PostgresConnection,
+                           actor: String) throws -> Outcome {
+        let (sources, problems) = SOPFiles.collect([folder])
+        guard problems.isEmpty else { throw SOPSyncError(message: problems.map(\.description).joined(separator: "; ")) }
+        let lint = SOPLinter.lint(sources, config: config.sourcePath == nil ? nil : config)
+        let rows = lint.documents.map { SOPRowMapping.row(for: $0, folder: folder) }
+        let report = try SOPRepository(connection: connection).sync(
+            rows, presentPaths: sources.map { SOPFiles.relative($0.path, to: folder) }, retireMissing: true, actor: actor)
+        return Outcome(sync: report, issues: lint.issues, skipped: sources.count - lint.documents.count)
+    }
+}
+
+/// The SOP folder could not be read.
+public struct SOPSyncError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Maps a parsed SOP file onto the table's columns.
+enum SOPRowMapping {
+    /// The row for one parsed file; `sourcePath` is relative to `folder`.
+    static func row(for document: SOPDocument, folder: String) -> SOPRow {
+        let definition = document.definition
+        let front = document.frontMatter
+        return SOPRow(
+            name: definition.name, category: definition.category, agent: definition.agent.rawValue,
+            description: definition.description, severity: definition.severity.rawValue, risk: definition.risk.rawValue,
+            autoFix: definition.autoFix, requiresApproval: definition.requiresApproval,
+            maxExecutionsPerHour: definition.maxExecutionsPerHour, cooldownMinutes: definition.cooldownMinutes,
+            trigger: front["trigger"] ?? .object([:]), diagnosis: front["diagnosis"] ?? .array([]),
+            fix: front["fix"] ?? .array([]), verification: front["verification"] ?? .object([:]),
+            escalation: front["escalate_if"] ?? .array([]), notification: front["notification"] ?? .object([:]),
+            body: document.body, sourceText: document.sourceText,
+            sourcePath: SOPFiles.relative(document.path, to: folder))
+    }
+}
