@@ -35,6 +35,12 @@ let package = Package(
             "OpsBrainCore", "OpsBrainPlatform", "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Migrations")]),
+        // Step runners and fix-operation drivers against real things: HTTP (libcurl), TCP, Redis,
+        // files, commands, services. (SQL ones live with the Postgres adapter.)
+        .target(name: "OpsBrainRunners", dependencies: [
+            "OpsBrainCore", "OpsBrainPlatform", "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The application: wires documents, the store and (later) the engine; tests start it in-process.
         .target(name: "OpsBrainApp", dependencies: [
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
@@ -53,6 +59,7 @@ let package = Package(
         .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform"]),
+        .testTarget(name: "OpsBrainRunnersTests", dependencies: ["OpsBrainRunners", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainAppTests", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
