@@ -1,0 +1,125 @@
+/// What the engine does after diagnosis.
+public enum Decision: Sendable, Equatable {
+    /// Fix unattended; `verifyHard` adds the alert's own check and a final re-check.
+    case autoFix(verifyHard: Bool)
+    /// Run only the safe (low-risk, reversible) fixes, then escalate (seed: low confidence).
+    case safeFixThenEscalate
+    case requestApproval
+    case escalate
+    /// Diagnose-only mode: report, change nothing.
+    case diagnoseOnly
+
+    /// The word stored in `self_healing_executions.decision`.
+    public var word: String {
+        switch self {
+        case .autoFix(let hard): return hard ? "auto_fix_verify_hard" : "auto_fix"
+        case .safeFixThenEscalate: return "safe_fix_then_escalate"
+        case .requestApproval: return "request_approval"
+        case .escalate: return "escalate"
+        case .diagnoseOnly: return "diagnose_only"
+        }
+    }
+}
+
+/// The rate limits, read inside the claiming transaction so two engines see the same numbers.
+public struct LimitState: Sendable, Equatable {
+    public var minutesSinceLastFix: Double?
+    public var fixesThisHour: Int
+    public var globalAutoFixesThisHour: Int
+    public var globalBudgetPerHour: Int
+    public var consecutiveFailures: Int
+    public var circuitBreakerThreshold: Int
+
+    public init(minutesSinceLastFix: Double? = nil, fixesThisHour: Int = 0, globalAutoFixesThisHour: Int = 0,
+                globalBudgetPerHour: Int = 20, consecutiveFailures: Int = 0, circuitBreakerThreshold: Int = 3) {
+        self.minutesSinceLastFix = minutesSinceLastFix
+        self.fixesThisHour = fixesThisHour
+        self.globalAutoFixesThisHour = globalAutoFixesThisHour
+        self.globalBudgetPerHour = globalBudgetPerHour
+        self.consecutiveFailures = consecutiveFailures
+        self.circuitBreakerThreshold = circuitBreakerThreshold
+    }
+}
+
+/// Everything the policy looks at.
+public struct DecisionInput: Sendable {
+    public var mode: EngineMode
+    public var sop: SOPDefinition?
+    public var diagnosis: DiagnosisEvaluation?
+    public var confidence: Int
+    public var limits: LimitState
+    public var targets: [String: TargetDefinition]
+
+    public init(mode: EngineMode, sop: SOPDefinition?, diagnosis: DiagnosisEvaluation?, confidence: Int,
+                limits: LimitState, targets: [String: TargetDefinition]) {
+        self.mode = mode
+        self.sop = sop
+        self.diagnosis = diagnosis
+        self.confidence = confidence
+        self.limits = limits
+        self.targets = targets
+    }
+}
+
+/// The seed plan's decision matrix, thresholds by risk, and safety limits, as one pure function.
+public enum DecisionPolicy {
+    /// Within this many points above the threshold, an auto-fix is verified hard.
+    public static let verifyHardBand = 15
+
+    /// Decides, and says why in words a person can act on.
+    public static func decide(_ input: DecisionInput) -> (Decision, String) {
+        if input.mode == .diagnoseOnly { return (.diagnoseOnly, "engine is in diagnose-only mode") }
+        guard let sop = input.sop, let diagnosis = input.diagnosis else {
+            return (.escalate, "unknown problem: no SOP matches this alert")
+        }
+        if let rule = diagnosis.escalations.first { return (.escalate, rule.reason) }
+        let fixes = diagnosis.applicableFixes.filter { !$0.operation.isCommunication }
+        let escalations = diagnosis.applicableFixes.filter { $0.operation == .escalate }
+        if fixes.isEmpty {
+            if let step = escalations.first { return (.escalate, step.parameters["reason"]?.stringValue ?? step.name) }
+            return (.escalate, diagnosis.findings.isEmpty ? "diagnosis found nothing wrong: symptom not reproduced"
+                                                           : "no fix applies to findings: " + diagnosis.findings.joined(separator: ", "))
+        }
+        if let guarded = fixes.first(where: { $0.effectiveClass(targets: input.targets).isNeverAutoFix || $0.approvalRequired }) {
+            let kind = guarded.effectiveClass(targets: input.targets)
+            return (.requestApproval, "fix '\(guarded.id)' is \(kind.isNeverAutoFix ? "in the never-auto-fix class '\(kind.rawValue)'" : "marked approval: required")")
+        }
+        if let reason = approvalReason(sop: sop, mode: input.mode, limits: input.limits) { return (.requestApproval, reason) }
+        return confidenceDecision(sop: sop, fixes: fixes, confidence: input.confidence)
+    }
+
+    private static func approvalReason(sop: SOPDefinition, mode: EngineMode, limits: LimitState) -> String? {
+        if mode == .approval { return "engine is in approval mode" }
+        if !sop.autoFix { return "SOP does not allow auto-fix" }
+        if sop.requiresApproval { return "SOP requires approval" }
+        if limits.consecutiveFailures >= limits.circuitBreakerThreshold {
+            return "circuit breaker: \(limits.consecutiveFailures) failed runs in a row"
+        }
+        if let minutes = limits.minutesSinceLastFix, minutes < Double(sop.cooldownMinutes) {
+            return "cooldown: last fix \(Int(minutes)) min ago (cooldown \(sop.cooldownMinutes) min)"
+        }
+        if limits.fixesThisHour >= sop.maxExecutionsPerHour {
+            return "hourly cap: \(limits.fixesThisHour) fixes this hour (max \(sop.maxExecutionsPerHour))"
+        }
+        if limits.globalAutoFixesThisHour >= limits.globalBudgetPerHour {
+            return "global auto-fix budget used up (\(limits.globalBudgetPerHour) per hour)"
+        }
+        return nil
+    }
+
+    private static func confidenceDecision(sop: SOPDefinition, fixes: [FixOperationSpec], confidence: Int) -> (Decision, String) {
+        guard let threshold = sop.risk.autoFixThreshold else {
+            return (.requestApproval, "risk is critical: never auto-fixed")
+        }
+        if confidence >= threshold {
+            let hard = confidence < threshold + verifyHardBand
+            return (.autoFix(verifyHard: hard), "confidence \(confidence) ≥ \(threshold) for \(sop.risk.rawValue) risk"
+                    + (hard ? " (verify hard)" : ""))
+        }
+        let safe = fixes.allSatisfy { $0.operation.descriptor.risk == .low && $0.operation.descriptor.canRollBack }
+        if safe {
+            return (.safeFixThenEscalate, "confidence \(confidence) < \(threshold): safe fixes only, then escalate")
+        }
+        return (.requestApproval, "confidence \(confidence) < \(threshold) for \(sop.risk.rawValue) risk")
+    }
+}

@@ -1,0 +1,112 @@
+import OpsBrainCore
+import XCTest
+
+/// Scoring, the decision matrix by risk, limits, and never-auto-fix classes.
+final class DecisionTests: XCTestCase {
+    private func sop(risk: RiskLevel = .low, autoFix: Bool = true, requiresApproval: Bool = false,
+                     fix: [FixOperationSpec]? = nil) -> SOPDefinition {
+        SOPDefinition(
+            name: "disk-filling", category: "infrastructure", agent: .infra, description: "Disk filling", severity: .high,
+            risk: risk, autoFix: autoFix, requiresApproval: requiresApproval, cooldownMinutes: 30,
+            trigger: TriggerRule(alertTypes: ["disk_usage_high"]),
+            diagnosis: [StepSpec(id: "disk", name: "disk", type: .diskUsage, expect: ["used_percent": Expectation([.lt(90)])])],
+            fix: fix ?? [FixOperationSpec(id: "clean", name: "clean", operation: .tempCleanup,
+                                          when: try! Condition(parsing: "disk.used_percent >= 90"))],
+            escalateIf: [EscalationRule(when: try! Condition(parsing: "disk.used_percent >= 99"), reason: "disk full")])
+    }
+
+    private func evaluation(_ sop: SOPDefinition, used: Double) -> DiagnosisEvaluation {
+        DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: ["disk": StepResult(values: ["used_percent": .number(used)])],
+                            attempts: 0, severity: .high)
+    }
+
+    private func decide(_ sop: SOPDefinition?, used: Double = 95, confidence: Int = 95, mode: EngineMode = .auto,
+                        limits: LimitState = LimitState(), targets: [String: TargetDefinition] = [:]) -> (Decision, String) {
+        DecisionPolicy.decide(DecisionInput(mode: mode, sop: sop, diagnosis: sop.map { evaluation($0, used: used) },
+                                            confidence: confidence, limits: limits, targets: targets))
+    }
+
+    func testConfidenceUsesSeedWeightsAndPriorBeforeSixRuns() {
+        let facts = EnvironmentFacts(hourOfDay: 3, concurrentAlerts: 1, lastOutcomeSucceeded: nil)
+        let early = ConfidenceScorer.score(timesExecuted: 5, timesSuccessful: 5, clarity: 100, patternMatch: 100, environment: facts)
+        XCTAssertFalse(early.successRateIsHistorical)
+        XCTAssertEqual(early.successRate, 50)
+        XCTAssertEqual(early.total, 80) // 0.4*50 + 0.3*100 + 0.2*100 + 0.1*100
+        let proven = ConfidenceScorer.score(timesExecuted: 50, timesSuccessful: 47, clarity: 80, patternMatch: 90, environment: facts)
+        XCTAssertEqual(proven.successRate, 94)
+        XCTAssertEqual(proven.total, 90) // 37.6 + 24 + 18 + 10 = 89.6
+        let stormy = ConfidenceScorer.score(timesExecuted: 0, timesSuccessful: 0, clarity: 0, patternMatch: 0,
+                                            environment: EnvironmentFacts(hourOfDay: 10, concurrentAlerts: 9, lastOutcomeSucceeded: false))
+        XCTAssertEqual(stormy.environment, 20)
+        XCTAssertEqual(stormy.environmentNotes, ["peak hours", "9 alerts firing", "last run failed"])
+    }
+
+    func testThresholdsByRisk() {
+        XCTAssertEqual(decide(sop(risk: .low), confidence: 60).0, .autoFix(verifyHard: true))
+        XCTAssertEqual(decide(sop(risk: .low), confidence: 80).0, .autoFix(verifyHard: false))
+        XCTAssertEqual(decide(sop(risk: .medium), confidence: 74).0, .safeFixThenEscalate, "temp_cleanup is low-risk and reversible")
+        XCTAssertEqual(decide(sop(risk: .medium), confidence: 75).0, .autoFix(verifyHard: true))
+        XCTAssertEqual(decide(sop(risk: .high), confidence: 89).0, .safeFixThenEscalate)
+        XCTAssertEqual(decide(sop(risk: .high), confidence: 90).0, .autoFix(verifyHard: true))
+        XCTAssertEqual(decide(sop(risk: .critical), confidence: 100).0, .requestApproval)
+        let restart = [FixOperationSpec(id: "restart", name: "restart", operation: .serviceRestart)]
+        XCTAssertEqual(decide(sop(risk: .high, fix: restart), confidence: 89).0, .requestApproval, "not a safe fix")
+    }
+
+    func testUnknownDiagnoseOnlyAndEscalationRules() {
+        XCTAssertEqual(decide(nil).0, .escalate)
+        XCTAssertEqual(decide(sop(), mode: .diagnoseOnly).0, .diagnoseOnly)
+        XCTAssertEqual(decide(sop(), used: 99.5).1, "disk full")
+        XCTAssertEqual(decide(sop(), used: 50).0, .escalate, "nothing found: no fix applies")
+        XCTAssertEqual(decide(sop(), used: 50).1, "diagnosis found nothing wrong: symptom not reproduced")
+    }
+
+    func testNeverAutoFixClassesAlwaysWaitForApproval() {
+        let billing = [FixOperationSpec(id: "topup", name: "top up", operation: .httpCall, declaredClass: .billing,
+                                        parameters: ["target": .string("billing_api")])]
+        XCTAssertEqual(decide(sop(fix: billing), confidence: 100).0, .requestApproval)
+        let viaTarget = [FixOperationSpec(id: "rotate", name: "rotate", operation: .httpCall, parameters: ["target": .string("keys")])]
+        let targets = ["keys": TargetDefinition(name: "keys", kind: .http, fields: [:], operationClass: .credentials)]
+        let decision = decide(sop(fix: viaTarget), confidence: 100, targets: targets)
+        XCTAssertEqual(decision.0, .requestApproval)
+        XCTAssertEqual(decision.1, "fix 'rotate' is in the never-auto-fix class 'credentials'")
+    }
+
+    func testLimitsRequireApproval() {
+        XCTAssertEqual(decide(sop(), mode: .approval).1, "engine is in approval mode")
+        XCTAssertEqual(decide(sop(requiresApproval: true)).1, "SOP requires approval")
+        XCTAssertEqual(decide(sop(), limits: LimitState(minutesSinceLastFix: 5)).1, "cooldown: last fix 5 min ago (cooldown 30 min)")
+        XCTAssertEqual(decide(sop(), limits: LimitState(fixesThisHour: 3)).1, "hourly cap: 3 fixes this hour (max 3)")
+        XCTAssertEqual(decide(sop(), limits: LimitState(globalAutoFixesThisHour: 20)).1, "global auto-fix budget used up (20 per hour)")
+        XCTAssertEqual(decide(sop(), limits: LimitState(consecutiveFailures: 3)).1, "circuit breaker: 3 failed runs in a row")
+    }
+
+    func testDiagnosisClarityAndConditions() {
+        let definition = sop()
+        let found = evaluation(definition, used: 95)
+        XCTAssertEqual(found.findings, ["disk"])
+        XCTAssertEqual(found.applicableFixes.map(\.id), ["clean"])
+        XCTAssertEqual(found.clarity, 100)
+        let healthy = evaluation(definition, used: 40)
+        XCTAssertEqual(healthy.applicableFixes, [])
+        XCTAssertEqual(healthy.clarity, 72) // 60 + 0.4*30
+        let broken = DiagnosisEvaluation(sop: definition, steps: definition.diagnosis,
+                                         results: ["disk": .failure("statvfs failed")], attempts: 0, severity: .high)
+        XCTAssertEqual(broken.verdicts["disk"], .error)
+        XCTAssertEqual(broken.clarity, 12)
+    }
+
+    func testAlertNormalization() {
+        XCTAssertEqual(AlertNormalizer.normalize(RawAlert(alertType: nil, title: "x", severity: nil, evidenceText: nil)),
+                       .rejected(reason: "alert_type is missing"))
+        guard case .accepted(_, let title, let severity, let notes, let replacement) =
+                AlertNormalizer.normalize(RawAlert(alertType: "disk", title: "  ", severity: "purple",
+                                                   evidenceText: String(repeating: "x", count: 100_000))) else {
+            return XCTFail("should be accepted")
+        }
+        XCTAssertEqual(title, "disk")
+        XCTAssertEqual(severity, .medium)
+        XCTAssertEqual(notes.count, 3)
+        XCTAssertEqual(replacement?["original_bytes"], .number(100_000))
+    }
+}
