@@ -91,7 +91,7 @@ public enum TargetKind: String, Sendable, CaseIterable, Codable {
         case .service: return common.union(["unit", "start", "stop", "status", "health"])
         case .command: return common.union(["argv"])
         case .token: return common.union(["url", "store", "credentials_env", "headers_env"])
-        case .statement: return common.union(["database", "sql", "restore_column", "params"])
+        case .statement: return common.union(["database", "sql", "table", "restore_column", "params"])
         }
     }
 }

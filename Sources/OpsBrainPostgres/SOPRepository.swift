@@ -137,14 +137,17 @@ public struct SOPRepository {
     }
 }
 
-/// A text[] parameter in PostgreSQL's array literal syntax.
+/// A text[] parameter in PostgreSQL's array literal syntax; nil items are SQL NULLs.
 public struct PostgresArray: PostgresEncodable {
-    public var items: [String]
+    public var items: [String?]
 
     public init(_ items: [String]) { self.items = items }
 
+    public init(nullable items: [String?]) { self.items = items }
+
     public var postgresText: String {
-        "{" + items.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
+        "{" + items.map { item in
+            item.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" } ?? "NULL"
+        }.joined(separator: ",") + "}"
     }
 }

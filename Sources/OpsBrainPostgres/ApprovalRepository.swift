@@ -1,0 +1,98 @@
+import Foundation
+import OpsBrainCore
+
+/// Who decided, from where.
+public struct Approver: Sendable, Equatable {
+    public var name: String
+    /// The client address (from SSH_CONNECTION, the API peer), when known.
+    public var address: String?
+
+    public init(name: String, address: String?) {
+        self.name = name
+        self.address = address
+    }
+}
+
+/// An approval or rollback request that cannot be carried out, in words for the person who asked.
+public struct ApprovalRefused: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// Approvals: the first decision wins; the others learn who took it.
+public struct ApprovalRepository {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// Opens the approval request for an execution (inside the transition's transaction).
+    public static func request(_ executionID: UUID, summary: JSONValue, in tx: PostgresConnection) throws {
+        try tx.query("""
+            INSERT INTO self_healing_approvals (execution_id, summary) VALUES ($1::uuid, $2::jsonb)
+            ON CONFLICT (execution_id) DO NOTHING
+            """, [executionID, summary])
+    }
+
+    /// Approves or rejects atomically; a second decision is refused with the first one's author.
+    public func decide(_ executionID: UUID, approve: Bool, approver: Approver, reason: String?) throws {
+        try connection.transaction { tx in
+            let decided = try tx.query("""
+                UPDATE self_healing_approvals SET decision = $2, decided_by = $3, decided_from = $4, decided_at = now(), reason = $5
+                WHERE execution_id = $1::uuid AND decision IS NULL RETURNING id
+                """, [executionID, approve ? "approved" : "rejected", approver.name, approver.address, reason])
+            guard !decided.rows.isEmpty else { throw try refusal(executionID, in: tx) }
+            let word = approve ? "approved" : "rejected"
+            var message = "\(word) by \(approver.name)" + (approver.address.map { " from \($0)" } ?? "")
+            if let reason { message += ": \(reason)" }
+            if approve {
+                try tx.query("""
+                    UPDATE self_healing_executions SET approved_by = $2, next_action_at = now(), updated_at = now()
+                    WHERE id = $1::uuid AND status = 'awaiting_approval'
+                    """, [executionID, approver.name])
+            } else {
+                try tx.query("""
+                    UPDATE self_healing_executions SET status = 'rejected', approved_by = $2, human_notes = $3,
+                        completed_at = now(), next_action_at = NULL, updated_at = now()
+                    WHERE id = $1::uuid AND status = 'awaiting_approval'
+                    """, [executionID, approver.name, reason])
+            }
+            try AuditTrail.append(kind: "approval_\(word)", actor: "human:\(approver.name)", message: message,
+                                  executionID: executionID, details: .object(["from": approver.address.map(JSONValue.string) ?? .null]),
+                                  in: tx)
+        }
+    }
+
+    private func refusal(_ executionID: UUID, in tx: PostgresConnection) throws -> ApprovalRefused {
+        guard let row = try tx.query("""
+            SELECT a.decision, a.decided_by, a.decided_at, e.status FROM self_healing_executions e
+            LEFT JOIN self_healing_approvals a ON a.execution_id = e.id WHERE e.id = $1::uuid
+            """, [executionID]).first else {
+            return ApprovalRefused(description: "no execution \(executionID.uuidString.lowercased())")
+        }
+        if let decision = row.string("decision") {
+            return ApprovalRefused(description: "already \(decision) by \(row.string("decided_by") ?? "someone")")
+        }
+        return ApprovalRefused(description: "execution is \(row.string("status") ?? "?"), not awaiting approval")
+    }
+
+    /// Asks the engine to roll back a finished execution's fixes.
+    public func requestRollback(_ executionID: UUID, approver: Approver) throws {
+        try connection.transaction { tx in
+            let updated = try tx.query("""
+                UPDATE self_healing_executions SET rollback_requested_by = $2, next_action_at = now(), updated_at = now()
+                WHERE id = $1::uuid AND status IN ('success', 'escalated', 'failed') AND attempts > 0
+                  AND rollback_requested_by IS NULL RETURNING id
+                """, [executionID, approver.name])
+            guard !updated.rows.isEmpty else {
+                let row = try tx.query("SELECT status, attempts, rollback_requested_by FROM self_healing_executions WHERE id = $1::uuid",
+                                       [executionID]).first
+                guard let row else { throw ApprovalRefused(description: "no execution \(executionID.uuidString.lowercased())") }
+                if let by = row.string("rollback_requested_by") { throw ApprovalRefused(description: "rollback already requested by \(by)") }
+                if row.int("attempts") == 0 { throw ApprovalRefused(description: "nothing to roll back: no fix ran") }
+                throw ApprovalRefused(description: "execution is \(row.string("status") ?? "?"); only finished executions roll back")
+            }
+            try AuditTrail.append(kind: "rollback_requested", actor: "human:\(approver.name)",
+                                  message: "rollback requested by \(approver.name)" + (approver.address.map { " from \($0)" } ?? ""),
+                                  executionID: executionID, in: tx)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import OpsBrainCore
+
+extension ExecutionRepository {
+    /// Serializes auto-fix budget checks across engines (transaction-scoped advisory lock).
+    static let budgetLockKey: Int64 = 0x0b5_b4a1_0002
+
+    /// Reads the limits for `sopID` with the SOP row locked, lets `decide` choose, and persists the
+    /// resulting transition, all in one transaction: two engines cannot both pass a cap.
+    public func decideLocked(executionID: UUID, sopID: UUID?, budgetPerHour: Int, circuitBreakerThreshold: Int,
+                             decide: (LimitState) throws -> (from: ExecutionStatus, to: ExecutionState, patch: ExecutionPatch, audit: AuditEntry))
+        throws -> ExecutionState {
+        try connection.transaction { tx in
+            try tx.query("SELECT pg_advisory_xact_lock($1)", [Self.budgetLockKey])
+            var limits = LimitState(globalBudgetPerHour: budgetPerHour, circuitBreakerThreshold: circuitBreakerThreshold)
+            if let sopID {
+                let sop = try tx.query("""
+                    SELECT consecutive_failures,
+                        (SELECT extract(epoch FROM now() - max(fix_started_at)) / 60 FROM self_healing_executions
+                          WHERE sop_id = $1::uuid AND fix_started_at IS NOT NULL AND NOT dry_run) AS minutes_since,
+                        (SELECT count(*) FROM self_healing_executions WHERE sop_id = $1::uuid AND NOT dry_run
+                          AND fix_started_at > now() - interval '1 hour') AS this_hour
+                    FROM self_healing_sops WHERE id = $1::uuid FOR UPDATE
+                    """, [sopID]).first
+                limits.consecutiveFailures = sop?.int("consecutive_failures") ?? 0
+                limits.minutesSinceLastFix = sop?.double("minutes_since")
+                limits.fixesThisHour = sop?.int("this_hour") ?? 0
+            }
+            limits.globalAutoFixesThisHour = try tx.query("""
+                SELECT count(*) AS n FROM self_healing_executions
+                WHERE fix_started_at > now() - interval '1 hour' AND NOT dry_run
+                  AND (decision LIKE 'auto_fix%' OR decision = 'safe_fix_then_escalate')
+                """).first?.int("n") ?? 0
+            let (from, state, patch, audit) = try decide(limits)
+            try transition(executionID, from: from, to: state, patch: patch, audit: audit, in: tx)
+            return state
+        }
+    }
+
+    /// Facts for the environment factor: alerts firing now and how this SOP's last run ended.
+    public func environmentFacts(sopID: UUID?, hourOfDay: Int) throws -> EnvironmentFacts {
+        let firing = try connection.query("SELECT count(*) AS n FROM intelligence_alerts WHERE status = 'firing' AND resolved_at IS NULL")
+            .first?.int("n") ?? 1
+        var last: Bool?
+        if let sopID {
+            last = try connection.query("""
+                SELECT was_effective_fix FROM self_healing_executions
+                WHERE sop_id = $1::uuid AND was_effective_fix IS NOT NULL ORDER BY completed_at DESC LIMIT 1
+                """, [sopID]).first?.bool("was_effective_fix")
+        }
+        return EnvironmentFacts(hourOfDay: hourOfDay, concurrentAlerts: firing, lastOutcomeSucceeded: last)
+    }
+
+    /// Updates the SOP's statistics with one outcome (same transaction as the final transition).
+    public func recordOutcome(executionID: UUID, effective: Bool, failureReason: String?, in tx: PostgresConnection) throws {
+        try tx.query("""
+            WITH e AS (
+                UPDATE self_healing_executions SET was_effective_fix = $2 WHERE id = $1::uuid
+                RETURNING sop_id, (extract(epoch FROM now() - started_at) * 1000)::int AS elapsed_ms)
+            UPDATE self_healing_sops s SET
+                times_executed = s.times_executed + 1,
+                times_successful = s.times_successful + CASE WHEN $2 THEN 1 ELSE 0 END,
+                avg_resolution_time_ms = CASE WHEN $2 THEN
+                    ((coalesce(s.avg_resolution_time_ms, 0)::bigint * s.times_successful + e.elapsed_ms)
+                      / (s.times_successful + 1))::int ELSE s.avg_resolution_time_ms END,
+                last_executed_at = now(),
+                last_failure_at = CASE WHEN $2 THEN s.last_failure_at ELSE now() END,
+                last_failure_reason = CASE WHEN $2 THEN s.last_failure_reason ELSE $3 END,
+                consecutive_failures = CASE WHEN $2 THEN 0 ELSE s.consecutive_failures + 1 END,
+                updated_at = now()
+            FROM e WHERE s.id = e.sop_id
+            """, [executionID, effective, failureReason])
+    }
+}

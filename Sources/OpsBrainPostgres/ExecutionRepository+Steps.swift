@@ -1,0 +1,52 @@
+import Foundation
+import OpsBrainCore
+
+/// One recorded step run.
+public struct StepRecord: Sendable {
+    public var phase: String
+    public var stepID: String
+    public var attempt: Int
+    public var status: String
+    public var result: JSONValue
+    public var undo: JSONValue?
+    public var startedAt: Date
+    public var finishedAt: Date?
+}
+
+extension ExecutionRepository {
+    /// The idempotency key of one step run: a fix step of an attempt runs at most once, ever.
+    public static func stepKey(_ executionID: UUID, phase: String, stepID: String, attempt: Int) -> String {
+        "\(executionID.uuidString.lowercased()):\(phase):\(stepID):\(attempt)"
+    }
+
+    /// Records that a step starts; false when it already started before (it must not run again).
+    public func beginStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int) throws -> Bool {
+        let key = Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt)
+        return try !connection.query("""
+            INSERT INTO self_healing_execution_steps (execution_id, phase, step_id, attempt, idempotency_key, status)
+            VALUES ($1::uuid, $2, $3, $4, $5, 'started') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
+            """, [executionID, phase, stepID, attempt, key]).rows.isEmpty
+    }
+
+    /// Records how a started step ended.
+    public func finishStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int, status: String,
+                           result: JSONValue, undo: JSONValue?) throws {
+        try connection.query("""
+            UPDATE self_healing_execution_steps SET status = $2, result = $3::jsonb, undo = $4::jsonb, finished_at = now()
+            WHERE idempotency_key = $1
+            """, [Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt), status, result, undo])
+    }
+
+    /// Every step run of an execution, in order.
+    public func steps(_ executionID: UUID) throws -> [StepRecord] {
+        try connection.query("""
+            SELECT phase, step_id, attempt, status, result::text AS result_text, undo::text AS undo_text, started_at, finished_at
+            FROM self_healing_execution_steps WHERE execution_id = $1::uuid ORDER BY id
+            """, [executionID]).rows.map { row in
+            StepRecord(phase: row.string("phase") ?? "", stepID: row.string("step_id") ?? "", attempt: row.int("attempt") ?? 1,
+                       status: row.string("status") ?? "", result: row.string("result_text").flatMap { try? JSONValue(parsing: $0) } ?? .null,
+                       undo: row.string("undo_text").flatMap { try? JSONValue(parsing: $0) },
+                       startedAt: row.date("started_at") ?? Date(), finishedAt: row.date("finished_at"))
+        }
+    }
+}

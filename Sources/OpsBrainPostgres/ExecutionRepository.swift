@@ -1,0 +1,193 @@
+import Foundation
+import OpsBrainCore
+
+/// A transition lost a race: the execution was not in the state the caller expected.
+public struct TransitionConflict: Error, CustomStringConvertible, Sendable {
+    public var executionID: UUID
+    public var expected: ExecutionStatus
+    public var description: String { "execution \(executionID) is no longer \(expected.rawValue)" }
+}
+
+/// Durable pipeline state: claims with leases, transitions with their audit rows, steps, learning.
+///
+/// Every state change is one transaction holding the row update and its audit row; the table's
+/// trigger adds the NOTIFY, delivered on commit.
+public struct ExecutionRepository {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// Engines whose heartbeat is older than this are dead: their claims may be taken over.
+    public static let deadAfter = "15 seconds"
+
+    // MARK: Alerts
+
+    /// Claims up to `limit` unprocessed alerts (FOR UPDATE SKIP LOCKED, with a lease).
+    public func claimAlerts(engineID: String, limit: Int, leaseSeconds: Int) throws -> [ClaimedAlert] {
+        try connection.query("""
+            UPDATE intelligence_alerts AS a SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
+            WHERE a.id IN (
+                SELECT id FROM intelligence_alerts
+                WHERE processed_at IS NULL AND (lease_until IS NULL OR lease_until < now()
+                    OR claimed_by NOT IN (\(Self.liveEngines)))
+                ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+            RETURNING a.id, a.source, a.alert_type, a.title, a.severity, a.labels::text AS labels_text,
+                      a.evidence::text AS evidence_text, a.fingerprint, a.status, a.count, a.created_at
+            """, [engineID, leaseSeconds, limit]).rows.compactMap(ClaimedAlert.init(row:))
+    }
+
+    static let liveEngines = "SELECT engine_id FROM opsbrain_engines WHERE stopped_at IS NULL AND heartbeat_at > now() - interval '\(deadAfter)'"
+
+    /// Marks an alert rejected with its reason (nothing else is opened for it).
+    public func rejectAlert(_ id: UUID, reason: String, actor: String) throws {
+        try connection.transaction { tx in
+            try tx.query("""
+                UPDATE intelligence_alerts SET status = 'rejected', rejection_reason = $2, processed_at = now(),
+                    claimed_by = NULL, lease_until = NULL WHERE id = $1::uuid
+                """, [id, reason])
+            try AuditTrail.append(kind: "alert_rejected", actor: actor, message: "alert rejected: \(reason)", alertID: id, in: tx)
+        }
+    }
+
+    /// Opens an execution for an alert and marks the alert processed, in one transaction.
+    public func openExecution(for alert: ClaimedAlert, normalized: AlertSnapshot, notes: [String], evidence: JSONValue?,
+                              sop: (id: UUID, version: Int, name: String)?, match: MatchCandidate?, mode: EngineMode,
+                              maxAttempts: Int, dryRun: Bool = false, actor: String) throws -> UUID {
+        try connection.transaction { tx in
+            try tx.query("""
+                UPDATE intelligence_alerts SET processed_at = now(), claimed_by = NULL, lease_until = NULL,
+                    alert_type = $2, title = $3, severity = $4, normalization_notes = $5::jsonb,
+                    evidence = coalesce($6::jsonb, evidence)
+                WHERE id = $1::uuid
+                """, [alert.id, normalized.alertType, normalized.title, normalized.severity.rawValue,
+                      JSONValue.array(notes.map(JSONValue.string)), evidence])
+            let id = try openExecutionRow(alertID: alert.id, sop: sop, match: match, mode: mode, maxAttempts: maxAttempts,
+                                          dryRun: dryRun, in: tx)
+            let sopText = sop.map { "SOP \($0.name) v\($0.version) (match \(match?.score ?? 0))" } ?? "no matching SOP (unknown path)"
+            try AuditTrail.append(kind: "execution_created", actor: actor, message: "alert '\(normalized.title)' → \(sopText)",
+                                  executionID: id, alertID: alert.id, sopName: sop?.name,
+                                  details: .object(["notes": .array(notes.map(JSONValue.string)),
+                                                    "reasons": .array((match?.reasons ?? []).map(JSONValue.string))]), in: tx)
+            return id
+        }
+    }
+
+    /// Inserts a pending execution row (also used for dry runs, which have no claimed alert).
+    func openExecutionRow(alertID: UUID?, sop: (id: UUID, version: Int, name: String)?, match: MatchCandidate?, mode: EngineMode,
+                          maxAttempts: Int, dryRun: Bool, in tx: PostgresConnection) throws -> UUID {
+        let row = try tx.query("""
+            INSERT INTO self_healing_executions (alert_id, sop_id, sop_version, status, mode, pattern_score, max_attempts,
+                dry_run, next_action_at)
+            VALUES ($1::uuid, $2::uuid, $3, 'pending', $4, $5, $6, $7, now()) RETURNING id
+            """, [alertID, sop?.id, sop?.version, mode.rawValue, match?.score, maxAttempts, dryRun]).first
+        guard let id = row?.uuid("id") else { throw PostgresError(kind: .decoding, message: "no execution id returned") }
+        return id
+    }
+
+    // MARK: Executions
+
+    /// Claims the next execution that is due, taking over ones whose engine died.
+    public func claimRunnable(engineID: String, leaseSeconds: Int) throws -> ExecutionRecord? {
+        let claimed = try connection.query("""
+            UPDATE self_healing_executions SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
+            WHERE id = (
+                SELECT id FROM self_healing_executions
+                WHERE next_action_at IS NOT NULL AND next_action_at <= now()
+                  AND (lease_until IS NULL OR lease_until < now() OR claimed_by IS NULL OR claimed_by = $1
+                       OR claimed_by NOT IN (\(Self.liveEngines)))
+                ORDER BY next_action_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """, [engineID, leaseSeconds]).first?.uuid("id")
+        guard let claimed else { return nil }
+        return try load(claimed)
+    }
+
+    /// One execution with its SOP name and approval decision.
+    public func load(_ id: UUID) throws -> ExecutionRecord? {
+        try connection.query("SELECT \(ExecutionRecord.columns) \(ExecutionRecord.joins) WHERE e.id = $1::uuid", [id])
+            .first.map(ExecutionRecord.init(row:))
+    }
+
+    /// Moves an execution from `from` to `to` with its patch and audit row, in one transaction.
+    public func transition(_ id: UUID, from: ExecutionStatus, to state: ExecutionState, patch: ExecutionPatch,
+                           audit: AuditEntry) throws {
+        try connection.transaction { tx in try transition(id, from: from, to: state, patch: patch, audit: audit, in: tx) }
+    }
+
+    /// The transition inside a caller's transaction (used with the decision lock).
+    public func transition(_ id: UUID, from: ExecutionStatus, to state: ExecutionState, patch: ExecutionPatch,
+                           audit: AuditEntry, in tx: PostgresConnection) throws {
+        let terminal = state.status.isTerminal
+        let updated = try tx.query("""
+            UPDATE self_healing_executions SET
+                status = $3, attempts = $4, escalate_after_fix = $5, escalation_reason = $6,
+                diagnosis_results = coalesce($7::jsonb, diagnosis_results),
+                verification_results = coalesce($8::jsonb, verification_results),
+                fix_actions_taken = coalesce($9::jsonb, fix_actions_taken),
+                confidence_score = coalesce($10, confidence_score),
+                confidence_breakdown = coalesce($11::jsonb, confidence_breakdown),
+                decision = coalesce($12, decision), applicable_fixes = coalesce($13::jsonb, applicable_fixes),
+                verify_hard = coalesce($14, verify_hard), next_action_at = $15,
+                fix_started_at = CASE WHEN $16 THEN now() ELSE fix_started_at END,
+                outcome = coalesce($17::jsonb, outcome),
+                completed_at = CASE WHEN $18 THEN now() ELSE completed_at END,
+                total_resolution_time_ms = CASE WHEN $18 THEN (extract(epoch FROM now() - started_at) * 1000)::int
+                                                ELSE total_resolution_time_ms END,
+                claimed_by = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE claimed_by END,
+                lease_until = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE lease_until END,
+                updated_at = now()
+            WHERE id = $1::uuid AND status = $2
+            RETURNING alert_id, sop_id
+            """, [id, from.rawValue, state.status.rawValue, state.attempt, state.escalateAfterFix, state.escalationReason,
+                  patch.diagnosisResults, patch.verificationResults, patch.fixActions, patch.confidence?.total,
+                  patch.confidence?.json, patch.decision, patch.applicableFixes.map { JSONValue.array($0.map(JSONValue.string)) },
+                  patch.verifyHard, patch.nextActionAt, patch.startsFix, patch.outcome, terminal])
+        guard let row = updated.first else { throw TransitionConflict(executionID: id, expected: from) }
+        let sopName = try row.uuid("sop_id").flatMap {
+            try tx.query("SELECT sop_name FROM self_healing_sops WHERE id = $1::uuid", [$0]).first?.string("sop_name")
+        }
+        var details = audit.details.objectValue ?? [:]
+        details["from"] = .string(from.rawValue)
+        details["to"] = .string(state.status.rawValue)
+        try AuditTrail.append(kind: audit.kind, actor: audit.actor, message: audit.message, executionID: id,
+                              alertID: row.uuid("alert_id"), sopName: sopName, details: .object(details), in: tx)
+    }
+
+    /// Gives up the claim so another pass (or engine) picks the execution up at `nextActionAt`.
+    public func release(_ id: UUID, nextActionAt: Date?) throws {
+        try connection.query("""
+            UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL, next_action_at = $2 WHERE id = $1::uuid
+            """, [id, nextActionAt])
+    }
+}
+
+/// An alert claimed for processing, with its fields as stored.
+public struct ClaimedAlert: Sendable {
+    public var id: UUID
+    public var source: String
+    public var alertType: String?
+    public var title: String?
+    public var severity: String?
+    public var labels: [String: String]
+    public var evidenceText: String
+    public var fingerprint: String?
+    public var status: String
+    public var count: Int
+    public var createdAt: Date
+
+    init?(row: Row) {
+        guard let id = row.uuid("id") else { return nil }
+        self.id = id
+        source = row.string("source") ?? "sql"
+        alertType = row.string("alert_type")
+        title = row.string("title")
+        severity = row.string("severity")
+        let labelsJSON = row.string("labels_text").flatMap { try? JSONValue(parsing: $0) }
+        labels = labelsJSON?.objectValue?.compactMapValues { $0.stringValue ?? $0.jsonText } ?? [:]
+        evidenceText = row.string("evidence_text") ?? "{}"
+        fingerprint = row.string("fingerprint")
+        status = row.string("status") ?? "firing"
+        count = row.int("count") ?? 1
+        createdAt = row.date("created_at") ?? Date()
+    }
+}
