@@ -41,9 +41,14 @@ let package = Package(
             "OpsBrainCore", "OpsBrainPlatform", "CCurl",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The orchestrator: drives the ExecutionMachine through the store and the runners.
+        .target(name: "OpsBrainEngine", dependencies: [
+            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The application: wires documents, the store and (later) the engine; tests start it in-process.
         .target(name: "OpsBrainApp", dependencies: [
-            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
+            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainEngine", "OpsBrainRunners",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The executable: command-line parsing only.
@@ -61,6 +66,7 @@ let package = Package(
         .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform"]),
         .testTarget(name: "OpsBrainRunnersTests", dependencies: ["OpsBrainRunners", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainAppTests", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"]),
+        .testTarget(name: "OpsBrainEngineTests", dependencies: ["OpsBrainEngine", "OpsBrainApp", "OpsBrainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,10 +37,17 @@ public struct DatabaseConfig: Sendable, Equatable {
 public struct EngineConfig: Sendable, Equatable {
     public var mode: EngineMode
     public var sopsDirectory: String
+    /// Unattended fixes allowed per hour across all SOPs and engines.
+    public var autoFixBudgetPerHour: Int
+    /// Failed runs in a row after which an SOP needs approval.
+    public var circuitBreakerFailures: Int
 
-    public init(mode: EngineMode = .approval, sopsDirectory: String = "SOPs") {
+    public init(mode: EngineMode = .approval, sopsDirectory: String = "SOPs", autoFixBudgetPerHour: Int = 20,
+                circuitBreakerFailures: Int = 3) {
         self.mode = mode
         self.sopsDirectory = sopsDirectory
+        self.autoFixBudgetPerHour = autoFixBudgetPerHour
+        self.circuitBreakerFailures = circuitBreakerFailures
     }
 }
 

@@ -44,9 +44,11 @@ public enum ConfigParser {
 
     private static func readEngine(_ field: YAMLField?, into config: inout OpsBrainConfig) {
         guard let fields = field?.mapping(allowed: ["mode", "sops_dir", "listen", "api_token_env", "auto_fix_budget_per_hour",
-                                                    "circuit_breaker_failures", "lease_seconds"]) else { return }
+                                                    "circuit_breaker_failures"]) else { return }
         if let mode = fields["mode"]?.choice(EngineMode.self) { config.engine.mode = mode }
         if let directory = fields["sops_dir"]?.string() { config.engine.sopsDirectory = directory }
+        if let budget = fields["auto_fix_budget_per_hour"]?.int(in: 0...10_000) { config.engine.autoFixBudgetPerHour = budget }
+        if let failures = fields["circuit_breaker_failures"]?.int(in: 1...100) { config.engine.circuitBreakerFailures = failures }
     }
 
     private static func readTargets(_ field: YAMLField?) -> [String: TargetDefinition] {

@@ -55,3 +55,17 @@ public struct EngineRegistry {
         }
     }
 }
+
+extension EngineRegistry {
+    /// Engines registered from `hostname` that have not said they stopped.
+    public func runningEngines(on hostname: String) throws -> [(engineID: String, pid: Int)] {
+        try connection.query("SELECT engine_id, pid FROM opsbrain_engines WHERE hostname = $1 AND stopped_at IS NULL", [hostname])
+            .rows.compactMap { row in row.string("engine_id").map { ($0, row.int("pid") ?? 0) } }
+    }
+
+    /// Gives up every claim an engine holds, so others take its work at once.
+    public func releaseClaims(engineID: String) throws {
+        try connection.query("UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1", [engineID])
+        try connection.query("UPDATE intelligence_alerts SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1", [engineID])
+    }
+}

@@ -14,6 +14,7 @@ public struct ExecutionRecord: Sendable {
     public var applicableFixes: [String]
     public var diagnosisResults: JSONValue?
     public var confidence: Int?
+    public var patternScore: Int?
     public var startedAt: Date
     public var rollbackRequestedBy: String?
     /// The approval decision, when one was made.
@@ -23,7 +24,7 @@ public struct ExecutionRecord: Sendable {
     static let columns = """
         e.id, e.alert_id, e.sop_id, s.sop_name, e.sop_version, e.status, e.attempts, e.max_attempts,
         e.escalate_after_fix, e.dry_run, e.escalation_reason, e.mode, e.verify_hard, e.applicable_fixes,
-        e.diagnosis_results, e.confidence_score, e.started_at, e.rollback_requested_by,
+        e.diagnosis_results, e.confidence_score, e.pattern_score, e.started_at, e.rollback_requested_by,
         a.decision AS approval_decision, a.decided_by AS approval_by
         """
     static let joins = """
@@ -50,6 +51,7 @@ public struct ExecutionRecord: Sendable {
         applicableFixes = row.json("applicable_fixes")?.arrayValue?.compactMap(\.stringValue) ?? []
         diagnosisResults = row.json("diagnosis_results")
         confidence = row.int("confidence_score")
+        patternScore = row.int("pattern_score")
         startedAt = row.date("started_at") ?? Date()
         rollbackRequestedBy = row.string("rollback_requested_by")
         approval = row.string("approval_decision")

@@ -8,8 +8,8 @@ extension ExecutionRepository {
     /// Reads the limits for `sopID` with the SOP row locked, lets `decide` choose, and persists the
     /// resulting transition, all in one transaction: two engines cannot both pass a cap.
     public func decideLocked(executionID: UUID, sopID: UUID?, budgetPerHour: Int, circuitBreakerThreshold: Int,
-                             decide: (LimitState) throws -> (from: ExecutionStatus, to: ExecutionState, patch: ExecutionPatch, audit: AuditEntry))
-        throws -> ExecutionState {
+                             decide: (LimitState) throws -> (from: ExecutionStatus, to: ExecutionState, patch: ExecutionPatch, audit: AuditEntry),
+        extra: ((PostgresConnection, ExecutionState) throws -> Void)? = nil) throws -> ExecutionState {
         try connection.transaction { tx in
             try tx.query("SELECT pg_advisory_xact_lock($1)", [Self.budgetLockKey])
             var limits = LimitState(globalBudgetPerHour: budgetPerHour, circuitBreakerThreshold: circuitBreakerThreshold)
@@ -33,6 +33,7 @@ extension ExecutionRepository {
                 """).first?.int("n") ?? 0
             let (from, state, patch, audit) = try decide(limits)
             try transition(executionID, from: from, to: state, patch: patch, audit: audit, in: tx)
+            try extra?(tx, state)
             return state
         }
     }
@@ -70,5 +71,13 @@ extension ExecutionRepository {
                 updated_at = now()
             FROM e WHERE s.id = e.sop_id
             """, [executionID, effective, failureReason])
+    }
+}
+
+extension ExecutionRepository {
+    /// How often an SOP ran and succeeded, for the success-rate factor.
+    public func sopStatistics(_ sopID: UUID) throws -> (executed: Int, successful: Int) {
+        let row = try connection.query("SELECT times_executed, times_successful FROM self_healing_sops WHERE id = $1::uuid", [sopID]).first
+        return (row?.int("times_executed") ?? 0, row?.int("times_successful") ?? 0)
     }
 }

@@ -15,13 +15,14 @@ public struct StepRecord: Sendable {
 
 extension ExecutionRepository {
     /// The idempotency key of one step run: a fix step of an attempt runs at most once, ever.
-    public static func stepKey(_ executionID: UUID, phase: String, stepID: String, attempt: Int) -> String {
-        "\(executionID.uuidString.lowercased()):\(phase):\(stepID):\(attempt)"
+    /// Read-only phases pass a `run` token, so a re-run after a crash is recorded anew.
+    public static func stepKey(_ executionID: UUID, phase: String, stepID: String, attempt: Int, run: String? = nil) -> String {
+        "\(executionID.uuidString.lowercased()):\(phase):\(stepID):\(attempt)" + (run.map { ":\($0)" } ?? "")
     }
 
     /// Records that a step starts; false when it already started before (it must not run again).
-    public func beginStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int) throws -> Bool {
-        let key = Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt)
+    public func beginStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int, run: String? = nil) throws -> Bool {
+        let key = Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run)
         return try !connection.query("""
             INSERT INTO self_healing_execution_steps (execution_id, phase, step_id, attempt, idempotency_key, status)
             VALUES ($1::uuid, $2, $3, $4, $5, 'started') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
@@ -29,12 +30,12 @@ extension ExecutionRepository {
     }
 
     /// Records how a started step ended.
-    public func finishStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int, status: String,
-                           result: JSONValue, undo: JSONValue?) throws {
+    public func finishStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int, run: String? = nil,
+                           status: String, result: JSONValue, undo: JSONValue?) throws {
         try connection.query("""
             UPDATE self_healing_execution_steps SET status = $2, result = $3::jsonb, undo = $4::jsonb, finished_at = now()
             WHERE idempotency_key = $1
-            """, [Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt), status, result, undo])
+            """, [Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run), status, result, undo])
     }
 
     /// Every step run of an execution, in order.

@@ -28,7 +28,7 @@ public struct ExecutionRepository {
             UPDATE intelligence_alerts AS a SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
             WHERE a.id IN (
                 SELECT id FROM intelligence_alerts
-                WHERE processed_at IS NULL AND (lease_until IS NULL OR lease_until < now()
+                WHERE processed_at IS NULL AND status = 'firing' AND (lease_until IS NULL OR lease_until < now()
                     OR claimed_by NOT IN (\(Self.liveEngines)))
                 ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
             RETURNING a.id, a.source, a.alert_type, a.title, a.severity, a.labels::text AS labels_text,
@@ -72,13 +72,13 @@ public struct ExecutionRepository {
         }
     }
 
-    /// Inserts a pending execution row (also used for dry runs, which have no claimed alert).
-    func openExecutionRow(alertID: UUID?, sop: (id: UUID, version: Int, name: String)?, match: MatchCandidate?, mode: EngineMode,
+    /// Inserts a pending execution row; a dry run gets no next action, so no engine claims it.
+    public func openExecutionRow(alertID: UUID?, sop: (id: UUID, version: Int, name: String)?, match: MatchCandidate?, mode: EngineMode,
                           maxAttempts: Int, dryRun: Bool, in tx: PostgresConnection) throws -> UUID {
         let row = try tx.query("""
             INSERT INTO self_healing_executions (alert_id, sop_id, sop_version, status, mode, pattern_score, max_attempts,
                 dry_run, next_action_at)
-            VALUES ($1::uuid, $2::uuid, $3, 'pending', $4, $5, $6, $7, now()) RETURNING id
+            VALUES ($1::uuid, $2::uuid, $3, 'pending', $4, $5, $6, $7, CASE WHEN $7 THEN NULL ELSE now() END) RETURNING id
             """, [alertID, sop?.id, sop?.version, mode.rawValue, match?.score, maxAttempts, dryRun]).first
         guard let id = row?.uuid("id") else { throw PostgresError(kind: .decoding, message: "no execution id returned") }
         return id
@@ -109,9 +109,13 @@ public struct ExecutionRepository {
     }
 
     /// Moves an execution from `from` to `to` with its patch and audit row, in one transaction.
+    /// `extra` runs in the same transaction (an approval request, the learning update).
     public func transition(_ id: UUID, from: ExecutionStatus, to state: ExecutionState, patch: ExecutionPatch,
-                           audit: AuditEntry) throws {
-        try connection.transaction { tx in try transition(id, from: from, to: state, patch: patch, audit: audit, in: tx) }
+                           audit: AuditEntry, extra: ((PostgresConnection) throws -> Void)? = nil) throws {
+        try connection.transaction { tx in
+            try transition(id, from: from, to: state, patch: patch, audit: audit, in: tx)
+            try extra?(tx)
+        }
     }
 
     /// The transition inside a caller's transaction (used with the decision lock).
@@ -189,5 +193,31 @@ public struct ClaimedAlert: Sendable {
         status = row.string("status") ?? "firing"
         count = row.int("count") ?? 1
         createdAt = row.date("created_at") ?? Date()
+    }
+}
+
+extension ExecutionRepository {
+    /// The alert as the engine sees it (severity normalized), or nil when unknown.
+    public func alertSnapshot(_ id: UUID) throws -> AlertSnapshot? {
+        guard let row = try connection.query("""
+            SELECT id, source, alert_type, title, severity, labels::text AS labels_text, evidence::text AS evidence_text,
+                   fingerprint, status, count, created_at FROM intelligence_alerts WHERE id = $1::uuid
+            """, [id]).first, let alert = ClaimedAlert(row: row) else { return nil }
+        return alert.snapshot
+    }
+
+    /// The alert's current status (`firing`, `resolved`, `rejected`).
+    public func alertStatus(_ id: UUID) throws -> String? {
+        try connection.query("SELECT status FROM intelligence_alerts WHERE id = $1::uuid", [id]).first?.string("status")
+    }
+}
+
+extension ClaimedAlert {
+    /// The stored fields as a snapshot (before normalization of missing fields).
+    public var snapshot: AlertSnapshot {
+        AlertSnapshot(id: id, source: source, alertType: alertType ?? "", title: title ?? alertType ?? "",
+                      severity: severity.flatMap(Severity.normalized) ?? .medium, labels: labels,
+                      evidence: (try? JSONValue(parsing: evidenceText)) ?? .object([:]), fingerprint: fingerprint,
+                      status: status, count: count, createdAt: createdAt)
     }
 }

@@ -13,7 +13,8 @@ struct OpsBrain: ParsableCommand {
             + "or PG* variables, Ops Brain starts its own private cluster (the embedded default). "
             + "Global options (--database-url, --config, --verbose) may stand before or after the subcommand.",
         version: version,
-        subcommands: [DatabaseCommand.self, SOPCommand.self, VersionCommand.self])
+        subcommands: [DatabaseCommand.self, SOPCommand.self, EngineCommand.self, AlertCommand.self, ExecutionsCommand.self,
+                      ExecutionCommand.self, DecisionCommand.self, RejectCommand.self, RollbackCommand.self, VersionCommand.self])
 
     /// Moves global options written before the subcommand to the end, where the subcommand reads them.
     static func main() {

@@ -39,7 +39,8 @@ public struct DiagnosisEvaluation: Sendable, Equatable {
     /// Steps whose expectation failed (findings), sorted.
     public var findings: [String] { verdicts.filter { $0.value == .failed }.map(\.key).sorted() }
 
-    static func verdict(_ step: StepSpec, _ result: StepResult?) -> StepVerdict {
+    /// The verdict for one step: error when it could not run, failed when an expectation does not hold.
+    public static func verdict(_ step: StepSpec, _ result: StepResult?) -> StepVerdict {
         guard let result, result.error == nil else { return .error }
         for (name, expectation) in step.expect {
             guard let value = result.values[name], expectation.holds(for: value) else { return .failed }

@@ -1,0 +1,30 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainEngine
+import OpsBrainPostgres
+import OpsBrainRunners
+
+/// Puts an engine together from the config: settings, every registered runner and driver.
+public enum EngineAssembly {
+    /// The engine's settings from the config file and the environment.
+    public static func settings(config: OpsBrainConfig, mode: EngineMode? = nil,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) -> EngineSettings {
+        EngineSettings(mode: mode ?? config.engine.mode, targets: config.targets, environment: environment,
+                       autoFixBudgetPerHour: config.engine.autoFixBudgetPerHour,
+                       circuitBreakerFailures: config.engine.circuitBreakerFailures)
+    }
+
+    /// Every step runner and operation driver, with the alert check reading from `conninfo`.
+    public static func registry(conninfo: String) -> RunnerRegistry {
+        let alertStatus: @Sendable (UUID) -> String? = { id in
+            guard let connection = try? PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-check") else { return nil }
+            defer { connection.close() }
+            return try? ExecutionRepository(connection: connection).alertStatus(id)
+        }
+        let runners: [any StepRunner] = HTTPRunners.stepRunners() + RedisRunners.stepRunners() + SystemRunners.stepRunners()
+            + [SQLStepRunner(), WaitStepRunner(), AlertCheckRunner(currentStatus: alertStatus)]
+        let drivers: [any OperationDriver] = HTTPRunners.operationDrivers() + RedisRunners.operationDrivers()
+            + SystemRunners.operationDrivers() + [PostgresOperationDriver(), CommunicationDriver()]
+        return RunnerRegistry(runners: runners, drivers: drivers)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+
+/// Turns a claimed alert into an execution: normalize (or reject with a reason), match, open.
+struct AlertIntake {
+    let repository: ExecutionRepository
+    let settings: EngineSettings
+    let catalog: SOPCatalog
+    var actor: String { "engine:\(settings.engineID)" }
+
+    func handle(_ alert: ClaimedAlert) throws {
+        let raw = RawAlert(alertType: alert.alertType, title: alert.title, severity: alert.severity, evidenceText: alert.evidenceText)
+        switch AlertNormalizer.normalize(raw) {
+        case .rejected(let reason):
+            try repository.rejectAlert(alert.id, reason: reason, actor: actor)
+        case .accepted(let type, let title, let severity, let notes, let evidence):
+            var snapshot = alert.snapshot
+            snapshot.alertType = type
+            snapshot.title = title
+            snapshot.severity = severity
+            let match = catalog.matcher.bestMatch(for: snapshot)
+            let entry = match.flatMap { catalog.entries[$0.sopName] }
+            _ = try repository.openExecution(
+                for: alert, normalized: snapshot, notes: notes, evidence: evidence,
+                sop: entry.map { ($0.id, $0.version, $0.definition.name) }, match: match,
+                mode: ExecutionRunner.stricter(settings.mode, entry?.modeOverride),
+                maxAttempts: entry?.definition.verification.attempts ?? 1, actor: actor)
+        }
+    }
+}

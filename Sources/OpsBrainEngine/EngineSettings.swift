@@ -1,0 +1,43 @@
+import Foundation
+import OpsBrainCore
+
+/// How an engine runs: its identity, mode, limits, and what its steps may reach.
+public struct EngineSettings: Sendable {
+    public var engineID: String
+    public var mode: EngineMode
+    public var targets: [String: TargetDefinition]
+    /// Where `*_env` target settings are read from.
+    public var environment: [String: String]
+    public var autoFixBudgetPerHour: Int
+    public var circuitBreakerFailures: Int
+    /// How long a claim lasts; a dead engine's claims are taken over sooner, by heartbeat age.
+    public var leaseSeconds: Int
+    /// The longest the loop sleeps between looks at due work.
+    public var pollInterval: Duration
+    public var heartbeatInterval: Duration
+
+    public init(engineID: String = EngineSettings.makeEngineID(), mode: EngineMode = .approval,
+                targets: [String: TargetDefinition] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
+                autoFixBudgetPerHour: Int = 20, circuitBreakerFailures: Int = 3, leaseSeconds: Int = 600,
+                pollInterval: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(5)) {
+        self.engineID = engineID
+        self.mode = mode
+        self.targets = targets
+        self.environment = environment
+        self.autoFixBudgetPerHour = autoFixBudgetPerHour
+        self.circuitBreakerFailures = circuitBreakerFailures
+        self.leaseSeconds = leaseSeconds
+        self.pollInterval = pollInterval
+        self.heartbeatInterval = heartbeatInterval
+    }
+
+    /// `host:pid:random`, unique per engine process.
+    public static func makeEngineID() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(6).lowercased())"
+    }
+
+    /// Every secret the targets read from the environment, for redaction.
+    public var redactor: SecretRedactor {
+        SecretRedactor(secrets: targets.values.flatMap { $0.secrets(environment: environment) })
+    }
+}

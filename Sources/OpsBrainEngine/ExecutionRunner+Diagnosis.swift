@@ -1,0 +1,128 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+
+extension ExecutionRunner {
+    /// pending → diagnosing, then runs the diagnosis and decides.
+    func diagnose(_ record: ExecutionRecord) throws {
+        var current = record
+        current.state = try apply(.start, to: record, patch: ExecutionPatch(), audit: "diagnosing")
+        try runDiagnosis(current)
+    }
+
+    /// The engine stopped while diagnosing: the checks are read-only, so run them again.
+    func rediagnose(_ record: ExecutionRecord) throws {
+        try runDiagnosis(record)
+    }
+
+    private func runDiagnosis(_ record: ExecutionRecord) throws {
+        let context = try context(for: record, attempt: 0)
+        guard let entry = sop(of: record) else { return try decideUnknown(record, context: context) }
+        let sop = entry.definition
+        let results = try runChecks(sop.diagnosis, phase: "diagnosis", record: record, context: context)
+        let evaluation = DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: results, attempts: 0,
+                                             severity: context.alert.severity)
+        let stats = try repository.sopStatistics(entry.id)
+        let facts = try repository.environmentFacts(sopID: entry.id, hourOfDay: Calendar.current.component(.hour, from: Date()))
+        let confidence = ConfidenceScorer.score(timesExecuted: stats.executed, timesSuccessful: stats.successful,
+                                                clarity: evaluation.clarity, patternMatch: record.patternScore ?? 0, environment: facts)
+        let mode = Self.stricter(settings.mode, entry.modeOverride)
+        var summary: JSONValue = .null
+        let state = try repository.decideLocked(
+            executionID: record.id, sopID: entry.id, budgetPerHour: settings.autoFixBudgetPerHour,
+            circuitBreakerThreshold: settings.circuitBreakerFailures,
+            decide: { limits in
+                let (decision, reason) = DecisionPolicy.decide(DecisionInput(
+                    mode: mode, sop: sop, diagnosis: evaluation, confidence: confidence.total, limits: limits, targets: settings.targets))
+                let fixes = Self.fixesToRun(decision, evaluation.applicableFixes)
+                let escalateAfter = fixes.contains { $0.operation == .escalate }
+                let (state, _) = try ExecutionMachine.apply(.diagnosisFinished(decision, reason: reason, escalateAfterFix: escalateAfter),
+                                                            to: record.state)
+                var patch = ExecutionPatch()
+                patch.diagnosisResults = diagnosisJSON(evaluation, results: results, steps: sop.diagnosis)
+                patch.confidence = confidence
+                patch.decision = decision.word
+                patch.applicableFixes = fixes.map(\.id)
+                patch.verifyHard = decision == .autoFix(verifyHard: true)
+                patch.startsFix = state.status == .fixing
+                patch.nextActionAt = state.status == .fixing ? Date() : nil
+                if state.status == .dryRun { patch.fixActions = try plans(fixes, context: context) }
+                summary = approvalSummary(sop: sop, fixes: fixes, confidence: confidence, reason: reason, context: context)
+                return (record.state.status, state, patch,
+                        AuditEntry(kind: "decision", actor: actor, message: "\(decision.word): \(reason) (confidence \(confidence.total))",
+                                   details: .object(["confidence": confidence.json, "findings": .array(evaluation.findings.map(JSONValue.string))])))
+            },
+            extra: { tx, state in
+                if state.status == .awaitingApproval { try ApprovalRepository.request(record.id, summary: summary, in: tx) }
+            })
+        if state.status == .fixing {
+            var current = record
+            current.state = state
+            current.applicableFixes = Self.fixesToRun(.autoFix(verifyHard: false), evaluation.applicableFixes).map(\.id)
+            let stored = try repository.load(record.id)
+            try runFixes(stored ?? current, state: state)
+        }
+    }
+
+    /// No SOP matched: record what is known about the alert and let the policy escalate (or just report).
+    private func decideUnknown(_ record: ExecutionRecord, context: StepContext) throws {
+        let mode = settings.mode
+        let (decision, reason) = DecisionPolicy.decide(DecisionInput(mode: mode, sop: nil, diagnosis: nil, confidence: 0,
+                                                                     limits: LimitState(), targets: settings.targets))
+        var patch = ExecutionPatch()
+        patch.decision = decision.word
+        patch.diagnosisResults = .object([
+            "generic": .object(["alert_type": .string(context.alert.alertType), "title": .string(context.alert.title),
+                                "severity": .string(context.alert.severity.rawValue),
+                                "labels": .object(context.alert.labels.mapValues(JSONValue.string)),
+                                "evidence": settings.redactor.redact(context.alert.evidence)]),
+        ])
+        try apply(.diagnosisFinished(decision, reason: reason, escalateAfterFix: false), to: record, patch: patch,
+                  audit: "\(decision.word): \(reason)")
+    }
+
+    /// The fixes the decision lets run: all applicable ones, or only safe ones for safe-fix-then-escalate.
+    static func fixesToRun(_ decision: Decision, _ applicable: [FixOperationSpec]) -> [FixOperationSpec] {
+        guard decision == .safeFixThenEscalate else { return applicable }
+        return applicable.filter {
+            $0.operation.isCommunication || ($0.operation.descriptor.risk == .low && $0.operation.descriptor.canRollBack)
+        }
+    }
+
+    /// The stricter of the engine's mode and an SOP's own mode.
+    static func stricter(_ global: EngineMode, _ sop: EngineMode?) -> EngineMode {
+        let order: [EngineMode] = [.diagnoseOnly, .approval, .auto]
+        guard let sop else { return global }
+        return order.firstIndex(of: sop)! < order.firstIndex(of: global)! ? sop : global
+    }
+
+    private func diagnosisJSON(_ evaluation: DiagnosisEvaluation, results: [String: StepResult], steps: [StepSpec]) -> JSONValue {
+        var stepJSON: [String: JSONValue] = [:]
+        for step in steps {
+            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), verdict: evaluation.verdicts[step.id] ?? .error)
+        }
+        return .object(["steps": .object(stepJSON), "findings": .array(evaluation.findings.map(JSONValue.string)),
+                        "clarity": .number(Double(evaluation.clarity)),
+                        "applicable_fixes": .array(evaluation.applicableFixes.map { .string($0.id) })])
+    }
+
+    /// Exactly what each fix would do, for dry runs and approval requests.
+    func plans(_ fixes: [FixOperationSpec], context: StepContext) throws -> JSONValue {
+        .array(fixes.map { fix in
+            let plan: String
+            if let driver = registry.driver(for: fix.operation) {
+                plan = (try? driver.plan(fix, context: context)).map(settings.redactor.redact) ?? "cannot plan: target missing"
+            } else {
+                plan = "no driver registered for \(fix.operation.rawValue)"
+            }
+            return .object(["id": .string(fix.id), "operation": .string(fix.operation.rawValue), "plan": .string(plan),
+                            "class": .string(fix.effectiveClass(targets: settings.targets).rawValue)])
+        })
+    }
+
+    private func approvalSummary(sop: SOPDefinition, fixes: [FixOperationSpec], confidence: ConfidenceBreakdown,
+                                 reason: String, context: StepContext) -> JSONValue {
+        .object(["sop": .string(sop.name), "risk": .string(sop.risk.rawValue), "reason": .string(reason),
+                 "confidence": .number(Double(confidence.total)), "operations": (try? plans(fixes, context: context)) ?? .array([])])
+    }
+}

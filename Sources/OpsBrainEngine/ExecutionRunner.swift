@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import OpsBrainCore
+import OpsBrainPostgres
+
+/// Carries one claimed execution through its next stage, persisting every transition.
+///
+/// The state machine decides; this type runs the actions it asks for (steps, fixes,
+/// verification, rollback) and writes each outcome with its audit row.
+struct ExecutionRunner {
+    let repository: ExecutionRepository
+    let registry: RunnerRegistry
+    let settings: EngineSettings
+    let catalog: SOPCatalog
+    let logger = Logger(label: "opsbrain.engine")
+    /// The alert a dry run composed (it has no row).
+    var composedAlert: AlertSnapshot?
+    var actor: String { "engine:\(settings.engineID)" }
+
+    /// Advances `record` as far as it can go now.
+    func process(_ record: ExecutionRecord) throws {
+        switch record.state.status {
+        case .pending: try diagnose(record)
+        case .awaitingApproval where record.approval == "approved":
+            let state = try apply(.approved(by: record.approvedBy ?? "?"), to: record, patch: ExecutionPatch(),
+                                  audit: "fixing after approval by \(record.approvedBy ?? "?")")
+            try runFixes(record, state: state)
+        case .fixing: try resumeFixing(record)
+        case .verifying: try verify(record)
+        case .rollingBack: try rollback(record, state: record.state)
+        case .diagnosing: try rediagnose(record)
+        case .success, .escalated, .failed where record.rollbackRequestedBy != nil:
+            let state = try apply(.rollbackRequested(by: record.rollbackRequestedBy ?? "?"), to: record,
+                                  patch: ExecutionPatch(), audit: "rolling back at the request of \(record.rollbackRequestedBy ?? "?")")
+            try rollback(record, state: state)
+        default:
+            try repository.release(record.id, nextActionAt: nil)
+        }
+    }
+
+    /// Applies `event` through the state machine and persists the result in one transaction.
+    @discardableResult
+    func apply(_ event: ExecutionEvent, to record: ExecutionRecord, patch: ExecutionPatch, audit message: String,
+               details: JSONValue = .object([:]), extra: ((PostgresConnection) throws -> Void)? = nil) throws -> ExecutionState {
+        let (state, actions) = try ExecutionMachine.apply(event, to: record.state)
+        var patch = patch
+        if patch.nextActionAt == nil, actions.contains(.runRollback) || actions.contains(where: { if case .runFixes = $0 { return true }; return false }) {
+            patch.nextActionAt = Date()
+        }
+        let learning = actions.compactMap { action -> Bool? in
+            if case .recordOutcome(let effective) = action { return effective }
+            return nil
+        }.first
+        try repository.transition(record.id, from: record.state.status, to: state, patch: patch,
+                                  audit: AuditEntry(kind: "status_\(state.status.rawValue)", actor: actor, message: message, details: details)) { tx in
+            if let effective = learning {
+                try repository.recordOutcome(executionID: record.id, effective: effective,
+                                             failureReason: effective ? nil : state.escalationReason, in: tx)
+            }
+            try extra?(tx)
+        }
+        if let reason = actions.compactMap({ action -> String? in if case .escalate(let reason) = action { return reason }; return nil }).first {
+            logger.notice("escalated", metadata: ["execution": "\(record.id)", "reason": "\(reason)"])
+        }
+        return state
+    }
+
+    /// The SOP of `record`, or nil for the unknown path.
+    func sop(of record: ExecutionRecord) -> CatalogEntry? {
+        record.sopName.flatMap { catalog.entries[$0] }
+    }
+
+    /// The context steps and drivers run with.
+    func context(for record: ExecutionRecord, attempt: Int) throws -> StepContext {
+        let alert = try record.alertID.flatMap { try repository.alertSnapshot($0) } ?? composedAlert
+            ?? AlertSnapshot(id: record.alertID ?? UUID(), source: "none", alertType: "none", title: "(no alert)")
+        return StepContext(executionID: record.id, alert: alert, targets: settings.targets,
+                           environment: settings.environment, attempt: attempt)
+    }
+
+    /// A step result as stored: values (secrets redacted), error, duration and verdict.
+    func json(_ result: StepResult, verdict: StepVerdict) -> JSONValue {
+        settings.redactor.redact(.object([
+            "values": .object(result.values), "error": result.error.map(JSONValue.string) ?? .null,
+            "duration_ms": .number(Double(result.durationMs)), "verdict": .string(verdict.rawValue),
+        ]))
+    }
+
+    /// Runs read-only steps, recording each, and returns their results by step id.
+    func runChecks(_ steps: [StepSpec], phase: String, record: ExecutionRecord, context: StepContext) throws -> [String: StepResult] {
+        let run = UUID().uuidString.prefix(8).lowercased()
+        var results: [String: StepResult] = [:]
+        for step in steps {
+            _ = try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run)
+            let result = registry.run(step, context: context)
+            results[step.id] = result
+            let verdict = DiagnosisEvaluation.verdict(step, result)
+            try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,
+                                      status: verdict == .error ? "failed" : "succeeded", result: json(result, verdict: verdict), undo: nil)
+        }
+        return results
+    }
+}

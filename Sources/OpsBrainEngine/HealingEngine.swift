@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import OpsBrainCore
+import OpsBrainPlatform
+import OpsBrainPostgres
+
+/// The healing engine: claims alerts and due executions and carries them through the pipeline.
+///
+/// Runs headless (`opsbrain engine`) or on a background thread of the console. Several engines
+/// may share one database: claims use `FOR UPDATE SKIP LOCKED` with leases, limits are checked
+/// under row locks, and the leader (advisory lock) runs the singletons.
+public final class HealingEngine: @unchecked Sendable {
+    public let settings: EngineSettings
+    private let conninfo: String
+    private let registry: RunnerRegistry
+    private let logger = Logger(label: "opsbrain.engine")
+    private let state = NSLock()
+    private var stopping = false
+    private var leader = false
+
+    public init(conninfo: String, settings: EngineSettings, registry: RunnerRegistry) {
+        self.conninfo = conninfo
+        self.settings = settings
+        self.registry = registry
+    }
+
+    /// True while this engine holds the leader lock.
+    public var isLeader: Bool { state.withLock { leader } }
+
+    /// Asks the loop to finish its current step and stop.
+    public func stop() { state.withLock { stopping = true } }
+
+    private var shouldStop: Bool { state.withLock { stopping } }
+
+    /// Runs until `stop()`: heartbeats on a second connection, work on this thread.
+    public func run() throws {
+        let connection = try PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-engine")
+        defer { connection.close() }
+        let registryStore = EngineRegistry(connection: connection)
+        try reapDeadLocalEngines(registryStore)
+        try registryStore.register(engineID: settings.engineID, hostname: ProcessInfo.processInfo.hostName,
+                                   pid: ProcessInfo.processInfo.processIdentifier, version: "0.1.0", mode: settings.mode)
+        let heartbeat = Thread { [self] in self.heartbeatLoop() }
+        heartbeat.start()
+        try connection.listen("opsbrain_events")
+        logger.info("engine started", metadata: ["engine": "\(settings.engineID)", "mode": "\(settings.mode.rawValue)"])
+        var catalog = try SOPCatalog.load(connection)
+        while !shouldStop {
+            do {
+                _ = try pass(connection, catalog: catalog)
+                if case .notifications(let notes) = try connection.waitForNotifications(timeout: settings.pollInterval),
+                   notes.contains(where: { $0.payload.hasPrefix("sop:") }) {
+                    catalog = try SOPCatalog.load(connection)
+                }
+            } catch {
+                logger.error("engine pass failed", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        try? registryStore.releaseClaims(engineID: settings.engineID)
+        try? registryStore.markStopped(engineID: settings.engineID)
+        logger.info("engine stopped", metadata: ["engine": "\(settings.engineID)"])
+    }
+
+    /// One pass: open executions for new alerts, then advance everything that is due.
+    /// Returns how many executions it advanced.
+    @discardableResult
+    public func pass(_ connection: PostgresConnection, catalog: SOPCatalog) throws -> Int {
+        let repository = ExecutionRepository(connection: connection)
+        let intake = AlertIntake(repository: repository, settings: settings, catalog: catalog)
+        for alert in try repository.claimAlerts(engineID: settings.engineID, limit: 50, leaseSeconds: 60) {
+            try intake.handle(alert)
+        }
+        let runner = ExecutionRunner(repository: repository, registry: registry, settings: settings, catalog: catalog)
+        var advanced = 0
+        while !shouldStop, let record = try repository.claimRunnable(engineID: settings.engineID, leaseSeconds: settings.leaseSeconds) {
+            do {
+                try runner.process(record)
+            } catch {
+                logger.error("execution step failed", metadata: ["execution": "\(record.id)", "error": "\(error)"])
+                try? repository.release(record.id, nextActionAt: Date().addingTimeInterval(30))
+            }
+            advanced += 1
+        }
+        return advanced
+    }
+
+    private func heartbeatLoop() {
+        guard let connection = try? PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-heartbeat") else {
+            logger.error("heartbeat connection failed; claims will be taken over by other engines")
+            return
+        }
+        defer { connection.close() }
+        let store = EngineRegistry(connection: connection)
+        while !shouldStop {
+            let held = (try? store.tryLeadership()) ?? false
+            state.withLock { leader = held }
+            try? store.heartbeat(engineID: settings.engineID, isLeader: held)
+            Thread.sleep(forTimeInterval: Double(settings.heartbeatInterval.milliseconds) / 1000)
+        }
+    }
+
+    /// Engines on this host whose process is gone are marked stopped, so their work moves on at once.
+    private func reapDeadLocalEngines(_ store: EngineRegistry) throws {
+        for engine in try store.runningEngines(on: ProcessInfo.processInfo.hostName)
+        where engine.pid > 0 && kill(pid_t(engine.pid), 0) != 0 && errno == ESRCH {
+            try store.markStopped(engineID: engine.engineID)
+            logger.notice("took over from a dead engine", metadata: ["engine": "\(engine.engineID)"])
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPlatform
+
+/// `wait` steps: pause for the step's duration, never past its timeout.
+public struct WaitStepRunner: StepRunner {
+    public var stepTypes: Set<StepType> { [.wait] }
+
+    public init() {}
+
+    public func run(_ step: StepSpec, context: StepContext) -> StepResult {
+        let requested = step.parameters["duration"]?.stringValue.flatMap(DurationSyntax.parse) ?? .zero
+        let pause = min(requested, step.timeout)
+        Thread.sleep(forTimeInterval: Double(pause.milliseconds) / 1000)
+        return StepResult(values: [:], durationMs: Int(pause.milliseconds))
+    }
+}
+
+/// `rerun_alert_check`: whether the alert's own check passes again, judged by its stored status.
+///
+/// Intake and probes resolve alerts when their check passes; a resolved alert is the evidence.
+public struct AlertCheckRunner: StepRunner {
+    public var stepTypes: Set<StepType> { [.rerunAlertCheck] }
+    /// Reads the alert's current status (the engine passes a database lookup).
+    let currentStatus: @Sendable (UUID) -> String?
+
+    public init(currentStatus: @escaping @Sendable (UUID) -> String?) {
+        self.currentStatus = currentStatus
+    }
+
+    public func run(_ step: StepSpec, context: StepContext) -> StepResult {
+        guard let status = currentStatus(context.alert.id) else { return .failure("alert \(context.alert.id) not found") }
+        return StepResult(values: ["ok": .bool(status == "resolved"), "status": .string(status)])
+    }
+}
+
+/// `notify` and `escalate` operations: recorded for the audit trail and the notifiers.
+public struct CommunicationDriver: OperationDriver {
+    public var operations: Set<OperationType> { [.notify, .escalate] }
+
+    public init() {}
+
+    public func plan(_ operation: FixOperationSpec, context: StepContext) throws -> String {
+        operation.operation == .notify
+            ? "notify \((operation.parameters["channels"]?.arrayValue?.compactMap(\.stringValue) ?? ["slack"]).joined(separator: ", ")): \(operation.parameters["message"]?.stringValue ?? "")"
+            : "escalate: \(operation.parameters["reason"]?.stringValue ?? operation.name)"
+    }
+
+    public func execute(_ operation: FixOperationSpec, context: StepContext) -> OperationOutcome {
+        let text = (try? plan(operation, context: context)) ?? operation.name
+        var details: [String: JSONValue] = ["kind": .string(operation.operation.rawValue)]
+        for key in ["message", "reason", "action", "channels"] { details[key] = operation.parameters[key] }
+        return OperationOutcome(succeeded: true, summary: text, details: .object(details))
+    }
+
+    public func rollback(_ operation: FixOperationSpec, undo: JSONValue, context: StepContext) -> OperationOutcome {
+        OperationOutcome(succeeded: true, summary: "nothing to undo for \(operation.operation.rawValue)")
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import OpsBrainApp
+import OpsBrainCore
+import OpsBrainEngine
+import OpsBrainPlatform
+
+/// `opsbrain engine`: the headless healing engine.
+struct EngineCommand: OpsBrainSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Run the healing engine headless until SIGTERM or SIGINT (graceful stop).")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "diagnose_only, approval or auto (default: the config's engine.mode).") var mode: EngineMode?
+    @Flag(name: .customLong("no-sync"), help: "Do not sync SOPs/ into the database at start.") var noSync = false
+
+    func execute() throws {
+        let config = try global.loadConfig()
+        let connection = try global.openDatabase(config: config)
+        if !noSync, FileManager.default.fileExists(atPath: config.engine.sopsDirectory) {
+            let outcome = try SOPSync.run(folder: config.engine.sopsDirectory, config: config, connection: connection,
+                                          actor: "engine-start")
+            for issue in outcome.issues where issue.level == .error { FileHandle.standardError.write(Data("\(issue)\n".utf8)) }
+        }
+        connection.close()
+        let conninfo = try global.databaseLocation(config: config).conninfo
+        let engine = HealingEngine(conninfo: conninfo, settings: EngineAssembly.settings(config: config, mode: mode),
+                                   registry: EngineAssembly.registry(conninfo: conninfo))
+        let signals = SignalTrap(signals: [SIGTERM, SIGINT]) { engine.stop() }
+        defer { signals.cancel() }
+        print("engine \(engine.settings.engineID) running in \(engine.settings.mode.rawValue) mode; Ctrl-C stops it")
+        try engine.run()
+    }
+}
+
+extension EngineMode: ExpressibleByArgument {}
+
+/// Turns SIGTERM/SIGINT into a call, instead of killing the process mid-step.
+final class SignalTrap: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}
