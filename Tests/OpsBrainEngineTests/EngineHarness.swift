@@ -1,0 +1,98 @@
+import Foundation
+import OpsBrainApp
+import OpsBrainCore
+import OpsBrainDocuments
+import OpsBrainEngine
+import OpsBrainPostgres
+import OpsBrainTestSupport
+import XCTest
+
+/// A real database with SOPs synced from test-written files, and an engine driven pass by pass.
+final class EngineHarness {
+    let connection: PostgresConnection
+    let url: String
+    let config: OpsBrainConfig
+    let folder: String
+    let engine: HealingEngine
+
+    /// `sops` maps `category/name` to the file text; `configYAML` gets the test database's URL
+    /// (so targets can point at it) and returns the config text.
+    init(sops: [String: String], configYAML: (String) -> String, mode: EngineMode = .auto) throws {
+        (connection, url) = try TestPostgres.migratedConnection()
+        folder = try TemporaryDirectory.make(prefix: "ob-engine") + "/SOPs"
+        for (path, text) in sops {
+            let file = folder + "/" + path + ".md"
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        config = try ConfigParser.parse(configYAML(url), path: "engine-test.yaml")
+        let outcome = try SOPSync.run(folder: folder, config: config, connection: connection, actor: "test")
+        guard outcome.skipped == 0 else {
+            throw StepFailure(outcome.issues.map(\.description).joined(separator: "\n"))
+        }
+        var settings = EngineAssembly.settings(config: config, mode: mode)
+        settings.engineID = "test-engine-\(UUID().uuidString.prefix(4))"
+        engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
+        try EngineRegistry(connection: connection).register(engineID: settings.engineID, hostname: "test", pid: 1,
+                                                            version: "test", mode: mode)
+    }
+
+    deinit { connection.close() }
+
+    var repository: ExecutionRepository { ExecutionRepository(connection: connection) }
+
+    /// Fires an alert the way any source would.
+    @discardableResult
+    func fire(type: String, title: String, severity: String = "high", labels: [String: String] = [:]) throws -> UUID {
+        try repository.insertAlert(source: "test", alertType: type, title: title, severity: severity, labels: labels,
+                                   evidence: .object([:]), fingerprint: nil)
+    }
+
+    /// Runs engine passes until the alert's execution reaches one of `statuses` (or times out).
+    @discardableResult
+    func runUntil(alert: UUID, _ statuses: Set<String>, timeout: TimeInterval = 30) throws -> ExecutionDetail {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            try engine.pass(connection, catalog: try SOPCatalog.load(connection))
+            if let detail = try execution(for: alert), statuses.contains(detail.summary.status) { return detail }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let status = try execution(for: alert)?.summary.status ?? "no execution"
+        throw StepFailure("execution for alert \(alert) is \(status), not \(statuses.sorted()) after \(timeout)s")
+    }
+
+    func execution(for alert: UUID) throws -> ExecutionDetail? {
+        guard let id = try connection.query("SELECT id FROM self_healing_executions WHERE alert_id = $1::uuid", [alert]).first?.uuid("id")
+        else { return nil }
+        return try repository.detail(id)
+    }
+
+    /// A minimal valid runbook body.
+    static let body = """
+        # runbook
+
+        ## Trigger
+        See front matter.
+
+        ## Severity
+        HIGH
+
+        ## Auto-Fix Allowed
+        YES
+
+        ## Diagnosis Steps
+        1. Check.
+
+        ## Fix Steps
+        1. Fix.
+
+        ## Verification
+        - Check again.
+
+        ## Escalate If
+        - It fails twice.
+
+        ## Notification
+        Slack: #ops-alerts
+        """
+}

@@ -1,0 +1,278 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainEngine
+import OpsBrainPostgres
+import OpsBrainTestSupport
+import XCTest
+
+/// The whole pipeline against a real PostgreSQL: diagnosis, decision, fixes, verification,
+/// rollback and learning, with SQL steps and Postgres fix drivers acting on real sessions and rows.
+final class EnginePipelineTests: XCTestCase {
+    static func sop(name: String, category: String = "data", type: String, risk: String = "low", autoFix: Bool = true,
+                    diagnosis: String, fix: String, verification: String, attempts: Int = 1, extra: String = "") -> String {
+        """
+        ---
+        name: \(name)
+        category: \(category)
+        agent: data
+        description: Test runbook \(name).
+        severity: high
+        risk: \(risk)
+        auto_fix: \(autoFix)
+        requires_approval: false
+        cooldown_minutes: 30
+        trigger:
+          alert_types: [\(type)]
+        \(diagnosis)
+        \(fix)
+        verification:
+          wait_before: 0s
+          attempts: \(attempts)
+          rerun_alert_check: false
+        \(verification)
+        escalate_if:
+          - when: "attempts >= \(attempts + 1)"
+            reason: too many attempts
+        \(extra)
+        ---
+        \(EngineHarness.body)
+        """
+    }
+
+    static func config(_ url: String, extra: String = "") -> String {
+        """
+        targets:
+          app_db:
+            type: postgres
+            url: "\(url)"
+          retry_jobs:
+            type: statement
+            database: app_db
+            sql: "UPDATE jobs j SET status = 'pending' FROM jobs o WHERE o.id = j.id AND o.status = 'failed' RETURNING j.id, o.status AS previous"
+            table: jobs
+            restore_column: status
+          billing_api:
+            type: http
+            url: http://127.0.0.1:9/billing
+        \(extra)
+        """
+    }
+
+    private func jobsSOP(attempts: Int = 1, expectFailed: Int = 0) -> String {
+        Self.sop(name: "failed-jobs", type: "jobs_failed",
+                 diagnosis: """
+                 diagnosis:
+                   - id: failed_jobs
+                     type: sql
+                     target: app_db
+                     query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
+                     expect: {failed: 0}
+                 """,
+                 fix: """
+                 fix:
+                   - id: retry
+                     operation: queue_retry
+                     when: "failed_jobs.failed > 0"
+                     statement: retry_jobs
+                     limit: 100
+                 """,
+                 verification: """
+                   steps:
+                     - id: none_failed
+                       type: sql
+                       target: app_db
+                       query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
+                       expect: {failed: \(expectFailed)}
+                 """, attempts: attempts)
+    }
+
+    /// A harness whose app database is its own test database, with a jobs table holding failures.
+    private func jobsHarness(attempts: Int = 1, expectFailed: Int = 0, mode: EngineMode = .auto) throws -> EngineHarness {
+        try EngineHarness(sops: ["data/failed-jobs": jobsSOP(attempts: attempts, expectFailed: expectFailed)],
+                          configYAML: { Self.config($0) }, mode: mode)
+    }
+
+    func testQueueRetryIsAppliedVerifiedAndLearned() throws {
+        let harness = try jobsHarness()
+        try harness.seedJobs(failed: 3)
+        let alert = try harness.fire(type: "jobs_failed", title: "3 jobs failed")
+        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "awaiting_approval"])
+        XCTAssertEqual(detail.summary.status, "success", detail.escalationReason ?? "")
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'pending'"), 3)
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 1)
+        XCTAssertEqual(detail.sopStatistics.executed, 1)
+        XCTAssertEqual(detail.sopStatistics.successful, 1)
+        XCTAssertNotNil(detail.confidenceBreakdown?["total"])
+        XCTAssertEqual(detail.confidenceBreakdown?["success_rate_source"], .string("prior"))
+        let kinds = detail.audit.map(\.kind)
+        XCTAssertEqual(kinds.first, "execution_created")
+        XCTAssertTrue(kinds.contains("decision") && kinds.contains("status_verifying") && kinds.contains("status_success"), "\(kinds)")
+    }
+
+    func testRollbackRestoresPreviousValues() throws {
+        let harness = try jobsHarness()
+        try harness.seedJobs(failed: 2)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(done.summary.status, "success")
+        try ApprovalRepository(connection: harness.connection).requestRollback(done.summary.id, approver: Approver(name: "ana", address: "10.0.0.5"))
+        let rolled = try harness.runUntil(alert: alert, ["rolled_back"])
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2)
+        XCTAssertTrue(rolled.audit.contains { $0.kind == "rollback_requested" && $0.message.contains("10.0.0.5") })
+        XCTAssertThrowsError(try ApprovalRepository(connection: harness.connection).requestRollback(
+            done.summary.id, approver: Approver(name: "bo", address: nil)))
+    }
+
+    func testFailedVerificationRetriesRollsBackEscalatesAndCounts() throws {
+        let harness = try jobsHarness(attempts: 2, expectFailed: 99)
+        try harness.seedJobs(failed: 2)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let detail = try harness.runUntil(alert: alert, ["escalated", "success", "failed"])
+        XCTAssertEqual(detail.summary.status, "escalated")
+        XCTAssertEqual(detail.attempts, 2)
+        XCTAssertTrue(detail.escalationReason?.contains("did not verify after 2 attempt(s); rolled back") == true, detail.escalationReason ?? "")
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 2)
+        XCTAssertEqual(detail.steps.filter { $0.phase == "rollback" }.count, 2)
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2, "rolled back")
+        let sop = try XCTUnwrap(try harness.connection.query(
+            "SELECT times_executed, times_successful, consecutive_failures, last_failure_reason FROM self_healing_sops").first)
+        XCTAssertEqual(sop.int("times_executed"), 1)
+        XCTAssertEqual(sop.int("times_successful"), 0)
+        XCTAssertEqual(sop.int("consecutive_failures"), 1)
+        XCTAssertNotNil(sop.string("last_failure_reason"))
+    }
+
+    func testCooldownSendsTheSecondRunToApproval() throws {
+        let harness = try jobsHarness()
+        try harness.seedJobs(failed: 1)
+        let first = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        XCTAssertEqual(try harness.runUntil(alert: first, ["success", "escalated"]).summary.status, "success")
+        try harness.seedJobs(failed: 1)
+        let second = try harness.fire(type: "jobs_failed", title: "jobs failed again")
+        let detail = try harness.runUntil(alert: second, ["awaiting_approval", "success", "escalated"])
+        XCTAssertEqual(detail.summary.status, "awaiting_approval")
+        XCTAssertTrue(detail.audit.contains { $0.kind == "decision" && $0.message.contains("cooldown") }, "\(detail.audit.map(\.message))")
+    }
+
+    func testInterruptedFixIsNeverRunAgain() throws {
+        let harness = try jobsHarness(mode: .approval)
+        try harness.seedJobs(failed: 2)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let waiting = try harness.runUntil(alert: alert, ["awaiting_approval"])
+        try ApprovalRepository(connection: harness.connection).decide(waiting.summary.id, approve: true,
+                                                                      approver: Approver(name: "ana", address: nil), reason: nil)
+        // A previous engine began the fix step and died before recording its end.
+        XCTAssertTrue(try harness.repository.beginStep(waiting.summary.id, phase: "fix", stepID: "retry", attempt: 1))
+        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2, "the fix did not run again")
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 1)
+        XCTAssertTrue(detail.audit.contains { $0.message.contains("may have run, so it is not run again") })
+        XCTAssertEqual(detail.summary.status, "escalated", "verification failed, so it ends escalated, in a defined state")
+    }
+
+    func testNeverAutoFixClassWaitsForApprovalAndFirstDecisionWins() throws {
+        let billing = Self.sop(name: "billing-low", type: "billing", diagnosis: """
+            diagnosis:
+              - id: balance
+                type: sql
+                target: app_db
+                query: "SELECT 10 AS balance"
+                expect: {balance: {gte: 50}}
+            """, fix: """
+            fix:
+              - id: top_up
+                operation: http_call
+                when: "balance.balance < 50"
+                target: billing_api
+                method: POST
+                path: /top-up
+                class: billing
+                approval: required
+            """, verification: "  steps: []")
+        let harness = try EngineHarness(sops: ["data/billing-low": billing], configYAML: { Self.config($0) }, mode: .auto)
+        let alert = try harness.fire(type: "billing", title: "Balance low")
+        let detail = try harness.runUntil(alert: alert, ["awaiting_approval", "fixing", "success", "escalated"])
+        XCTAssertEqual(detail.summary.status, "awaiting_approval")
+        XCTAssertTrue(detail.audit.contains { $0.message.contains("never-auto-fix class 'billing'") })
+        let summary = try harness.connection.query("SELECT summary::text AS s FROM self_healing_approvals").first?.string("s") ?? ""
+        XCTAssertTrue(summary.contains("POST") && summary.contains("/top-up"), summary)
+        let approvals = ApprovalRepository(connection: harness.connection)
+        try approvals.decide(detail.summary.id, approve: false, approver: Approver(name: "ana", address: "10.1.1.1"), reason: "not today")
+        XCTAssertThrowsError(try approvals.decide(detail.summary.id, approve: true, approver: Approver(name: "bo", address: nil), reason: nil)) {
+            XCTAssertEqual("\($0)", "already rejected by ana")
+        }
+        XCTAssertEqual(try harness.execution(for: alert)?.summary.status, "rejected")
+    }
+
+    func testUnknownAlertIsEscalatedAndBadAlertsAreNormalizedOrRejected() throws {
+        let harness = try jobsHarness()
+        let unknown = try harness.fire(type: "mystery", title: "Something odd", labels: ["host": "db-1"])
+        let detail = try harness.runUntil(alert: unknown, ["escalated"])
+        XCTAssertEqual(detail.escalationReason, "unknown problem: no SOP matches this alert")
+        XCTAssertEqual(detail.diagnosis?["generic"]?["labels"]?["host"], .string("db-1"))
+
+        try harness.connection.query("INSERT INTO intelligence_alerts (alert_type, title, severity) VALUES ('', 'no type', 'high')")
+        let huge = String(repeating: "x", count: 200_000)
+        let weird = try XCTUnwrap(try harness.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, evidence) VALUES ('jobs_failed', '', 'purple', $1::jsonb) RETURNING id
+            """, [JSONValue.object(["blob": .string(huge)])]).first?.uuid("id"))
+        _ = try harness.runUntil(alert: weird, ["success", "escalated", "awaiting_approval"])
+        let rejected = try harness.connection.query("SELECT rejection_reason FROM intelligence_alerts WHERE status = 'rejected'").first
+        XCTAssertEqual(rejected?.string("rejection_reason"), "alert_type is missing")
+        let normalized = try XCTUnwrap(try harness.connection.query("""
+            SELECT title, severity, normalization_notes::text AS notes, length(evidence::text) AS size FROM intelligence_alerts WHERE id = $1::uuid
+            """, [weird]).first)
+        XCTAssertEqual(normalized.string("title"), "jobs_failed")
+        XCTAssertEqual(normalized.string("severity"), "medium")
+        XCTAssertLessThan(normalized.int("size") ?? .max, 5000)
+        XCTAssertTrue(normalized.string("notes")?.contains("unknown severity") == true)
+    }
+
+    func testIdleSessionsAreTerminated() throws {
+        let sop = Self.sop(name: "idle-sessions", type: "pg_idle", risk: "low", diagnosis: """
+            diagnosis:
+              - id: idle
+                type: sql
+                target: app_db
+                query: "SELECT count(*) AS sessions FROM pg_stat_activity WHERE application_name = 'leaky-app' AND state = 'idle'"
+                expect: {sessions: 0}
+            """, fix: """
+            fix:
+              - id: reset
+                operation: pool_reset
+                when: "idle.sessions > 0"
+                target: app_db
+                state: idle
+                idle_for: 0s
+                application_name: "^leaky-app$"
+            """, verification: """
+              steps:
+                - id: idle_gone
+                  type: sql
+                  target: app_db
+                  query: "SELECT count(*) AS sessions FROM pg_stat_activity WHERE application_name = 'leaky-app'"
+                  expect: {sessions: 0}
+            """)
+        let pointed = try EngineHarness(sops: ["data/idle-sessions": sop], configYAML: { Self.config($0) })
+        let leaks = try (0..<3).map { _ in try PostgresConnection(conninfo: pointed.url, applicationName: "leaky-app") }
+        let bystander = try PostgresConnection(conninfo: pointed.url, applicationName: "other-app")
+        for leak in leaks { try leak.query("SELECT 1") }
+        let alert = try pointed.fire(type: "pg_idle", title: "Idle sessions piling up")
+        let detail = try pointed.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(detail.summary.status, "success", detail.escalationReason ?? "")
+        let fix = try XCTUnwrap(detail.steps.first { $0.phase == "fix" })
+        XCTAssertEqual(fix.result["details"]?["pids"]?.arrayValue?.count, 3)
+        XCTAssertEqual(try bystander.query("SELECT 1 AS one").first?.int("one"), 1, "other sessions are untouched")
+        leaks.forEach { $0.close() }
+        bystander.close()
+    }
+}
+
+extension EngineHarness {
+    func seedJobs(failed: Int) throws {
+        try connection.query("CREATE TABLE IF NOT EXISTS jobs (id serial PRIMARY KEY, status text NOT NULL)")
+        for _ in 0..<failed { try connection.query("INSERT INTO jobs (status) VALUES ('failed')") }
+    }
+
+    func count(_ sql: String) throws -> Int { try connection.query(sql).first?.int("n") ?? -1 }
+}
