@@ -106,11 +106,10 @@ public struct PostgresOperationDriver: OperationDriver {
                                 undo: undo(for: result, statement: statement))
     }
 
-    /// Previous values to restore, when the statement returned them and the target says where they go.
+    /// Previous values to restore, when the statement returned them (or changed nothing) and the target says where they go.
     private func undo(for result: QueryResult, statement: TargetDefinition) -> JSONValue? {
-        guard let table = statement.string("table"), let column = statement.string("restore_column"),
-              let first = result.first, first.columnNames.contains("id"), first.columnNames.contains("previous")
-        else { return nil }
+        guard let table = statement.string("table"), let column = statement.string("restore_column") else { return nil }
+        if let first = result.first, !(first.columnNames.contains("id") && first.columnNames.contains("previous")) { return nil }
         let rows = result.rows.map { JSONValue.array([.string($0.string("id") ?? ""), $0.string("previous").map(JSONValue.string) ?? .null]) }
         return .object(["table": .string(table), "column": .string(column), "rows": .array(rows)])
     }
