@@ -59,7 +59,8 @@ let package = Package(
         ]),
 
         // Test helpers: a real PostgreSQL (throwaway cluster or OPSBRAIN_TEST_DATABASE_URL), temp dirs.
-        .target(name: "OpsBrainTestSupport", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform"], path: "Tests/Support"),
+        .target(name: "OpsBrainTestSupport", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainRunners"],
+                path: "Tests/Support"),
         .testTarget(name: "OpsBrainCoreTests", dependencies: ["OpsBrainCore"]),
         .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainTestSupport"]),

@@ -95,7 +95,7 @@ public enum TargetKind: String, Sendable, CaseIterable, Codable {
         case .tls: return common.union(["host", "port", "server_name"])
         case .postgres, .redis: return common.union(["url", "url_env"])
         case .path: return common.union(["path", "quarantine"])
-        case .service: return common.union(["unit", "start", "stop", "status", "health"])
+        case .service: return common.union(["unit", "start", "stop", "status", "reload", "health"])
         case .command: return common.union(["argv"])
         case .token: return common.union(["url", "store", "credentials_env", "headers_env"])
         case .statement: return common.union(["database", "sql", "table", "restore_column", "params"])
