@@ -2,7 +2,15 @@ import Foundation
 
 /// Replaces known secret values with `***` in text and JSON, before anything is stored or shown.
 public struct SecretRedactor: Sendable {
+    /// What every secret is replaced with.
+    public static let mask = "***"
+
     private let secrets: [String]
+
+    /// The secrets one target reads from `environment`.
+    public init(target: TargetDefinition, environment: [String: String]) {
+        self.init(secrets: target.secrets(environment: environment))
+    }
 
     /// Secrets shorter than 4 characters are ignored (they would mangle ordinary text).
     public init(secrets: [String]) {
@@ -10,7 +18,7 @@ public struct SecretRedactor: Sendable {
     }
 
     public func redact(_ text: String) -> String {
-        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: Self.mask) }
     }
 
     public func redact(_ value: JSONValue) -> JSONValue {

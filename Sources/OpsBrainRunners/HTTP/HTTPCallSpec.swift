@@ -44,7 +44,7 @@ struct HTTPCallSpec: Sendable, Equatable {
     func describe(on endpoint: HTTPEndpoint) -> String {
         let line = endpoint.describe(method, path: path)
         guard let body else { return line }
-        return line + " with body " + endpoint.redactor.text(body.stringValue ?? body.jsonText)
+        return line + " with body " + endpoint.redactor.redact(body.stringValue ?? body.jsonText)
     }
 
     /// Sends the request to `endpoint`.

@@ -32,7 +32,7 @@ struct HTTPEndpoint: Sendable {
     /// The request as a person should see it: `POST http://host/x (headers: Authorization: ***)`,
     /// with credentials, query values and header values masked.
     func describe(_ method: String, path: String?) -> String {
-        let line = redactor.text("\(method) \(URLText.redacted(url(path)))")
+        let line = redactor.redact("\(method) \(URLText.redacted(url(path)))")
         guard !headers.isEmpty else { return line }
         let masked = headers.keys.sorted().map { "\($0): \(SecretRedactor.mask)" }.joined(separator: ", ")
         return line + " (headers: \(masked))"
@@ -54,12 +54,12 @@ struct HTTPEndpoint: Sendable {
         do {
             return try client.send(request)
         } catch let failure as StepFailure {
-            throw StepFailure(redactor.text("target '\(name)': \(failure.message)"))
+            throw StepFailure(redactor.redact("target '\(name)': \(failure.message)"))
         }
     }
 
     /// The response body for results and the audit trail: at most `limit` bytes, secrets masked.
     func bodyText(_ response: HTTPResponse, limit: Int = 4096) -> String {
-        redactor.text(response.bodyText(limit: limit))
+        redactor.redact(response.bodyText(limit: limit))
     }
 }

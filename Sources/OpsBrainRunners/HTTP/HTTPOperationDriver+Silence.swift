@@ -31,13 +31,13 @@ extension HTTPOperationDriver {
             details["body"] = .string(endpoint.bodyText(response, limit: Self.outputLimit))
             let summary = "alertmanager '\(endpoint.name)' did not create the silence: HTTP \(response.status) "
                 + endpoint.bodyText(response, limit: 200)
-            return OperationOutcome(succeeded: false, summary: summary, details: endpoint.redactor.json(.object(details)))
+            return OperationOutcome(succeeded: false, summary: summary, details: endpoint.redactor.redact(.object(details)))
         }
         details["silence_id"] = .string(id)
         let summary = "Silenced alerts matching \(silence.matcherText) for \(DurationSyntax.format(silence.duration))"
             + " on alertmanager '\(endpoint.name)' (silence \(id))"
-        return OperationOutcome(succeeded: true, summary: endpoint.redactor.text(summary),
-                                details: endpoint.redactor.json(.object(details)),
+        return OperationOutcome(succeeded: true, summary: endpoint.redactor.redact(summary),
+                                details: endpoint.redactor.redact(.object(details)),
                                 undo: .object(["silence_id": .string(id)]))
     }
 
