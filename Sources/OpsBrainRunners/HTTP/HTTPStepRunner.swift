@@ -16,7 +16,8 @@ public struct HTTPStepRunner: StepRunner {
         self.client = client
     }
 
-    /// Runs `step`; every failure (missing target, refused connection, timeout) becomes the result's error.
+    /// Runs `step`; a missing or wrong target becomes the result's error. For `http`, a server
+    /// that does not answer (refused, timed out) is a result with status 0 and the reason as body.
     public func run(_ step: StepSpec, context: StepContext) -> StepResult {
         let start = ContinuousClock.now
         do {
@@ -41,8 +42,16 @@ public struct HTTPStepRunner: StepRunner {
         guard ["GET", "HEAD", "POST"].contains(method) else {
             throw StepFailure("step '\(step.id)': method \(method) is not allowed in a check (GET, HEAD or POST)")
         }
-        let response = try endpoint.send(method, path: step.parameters["path"]?.stringValue,
+        let start = ContinuousClock.now
+        let response: HTTPResponse
+        do {
+            response = try endpoint.send(method, path: step.parameters["path"]?.stringValue,
                                          body: step.parameters["body"], timeout: step.timeout)
+        } catch let failure as StepFailure {
+            // Nothing answered: that is the observation (status 0), not a check that could not run.
+            return ["status": .number(0), "latency_ms": .number(Double(start.duration(to: .now).milliseconds)),
+                    "body": .string(failure.message)]
+        }
         return [
             "status": .number(Double(response.status)),
             "latency_ms": .number(Double(response.latencyMs)),

@@ -1,0 +1,138 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+import OpsBrainTestSupport
+import XCTest
+
+/// The engine fixing real local things: Redis keys, temp files, a killed HTTP service.
+final class EngineServicesTests: XCTestCase {
+    private static func sop(name: String, type: String, risk: String = "low", diagnosis: String, fix: String,
+                            verification: String) -> String {
+        EnginePipelineTests.sop(name: name, category: "infrastructure", type: type, risk: risk, diagnosis: diagnosis, fix: fix,
+                                verification: verification)
+    }
+
+    func testRedisKeyPatternIsClearedAndRestoredByRollback() throws {
+        let redis = try RedisTestServer()
+        defer { redis.stop() }
+        let client = try redis.client()
+        for index in 0..<10 { _ = try client.command(["SET", "session:\(index)", "user-\(index)"]) }
+        _ = try client.command(["SET", "config:keep", "yes"])
+        let sop = Self.sop(name: "sessions-piling-up", type: "redis_sessions", diagnosis: """
+            diagnosis:
+              - id: sessions
+                type: redis
+                target: cache
+                check: scan_count
+                pattern: "session:*"
+                expect: {count: {lt: 5}}
+            """, fix: """
+            fix:
+              - id: clear
+                operation: cache_clear
+                when: "sessions.count >= 5"
+                target: cache
+                pattern: "session:*"
+            """, verification: """
+              steps:
+                - id: cleared
+                  type: redis
+                  target: cache
+                  check: scan_count
+                  pattern: "session:*"
+                  expect: {count: 0}
+            """)
+        let harness = try EngineHarness(sops: ["infrastructure/sessions-piling-up": sop], configYAML: { _ in
+            "targets:\n  cache:\n    type: redis\n    url: \"\(redis.url())\"\n" })
+        let alert = try harness.fire(type: "redis_sessions", title: "Session keys piling up")
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "awaiting_approval"])
+        XCTAssertEqual(done.summary.status, "success", done.escalationReason ?? "")
+        XCTAssertEqual(try client.command(["EXISTS", "session:3"]).integer, 0)
+        XCTAssertEqual(try client.command(["GET", "config:keep"]).string, "yes", "only the pattern is cleared")
+        try ApprovalRepository(connection: harness.connection).requestRollback(done.summary.id, approver: Approver(name: "ana", address: nil))
+        _ = try harness.runUntil(alert: alert, ["rolled_back"])
+        XCTAssertEqual(try client.command(["GET", "session:7"]).string, "user-7", "rollback restores the values")
+    }
+
+    func testTempFilesAreQuarantinedAndRestoredByRollback() throws {
+        let directory = try TemporaryDirectory.make(prefix: "ob-temp")
+        for index in 0..<4 {
+            let path = "\(directory)/upload-\(index).tmp"
+            try "chunk \(index)".write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3 * 86400)], ofItemAtPath: path)
+        }
+        try "in use".write(toFile: "\(directory)/fresh.tmp", atomically: true, encoding: .utf8)
+        let sop = Self.sop(name: "temp-growing", type: "temp_growth", diagnosis: """
+            diagnosis:
+              - id: temp_files
+                type: file_stat
+                target: temp
+                pattern: "*.tmp"
+                expect: {file_count: {lt: 3}}
+            """, fix: """
+            fix:
+              - id: cleanup
+                operation: temp_cleanup
+                when: "temp_files.file_count >= 3"
+                target: temp
+                older_than: 1d
+                pattern: "*.tmp"
+            """, verification: """
+              steps:
+                - id: temp_ok
+                  type: file_stat
+                  target: temp
+                  pattern: "*.tmp"
+                  expect: {file_count: {lt: 3}}
+            """)
+        let harness = try EngineHarness(sops: ["infrastructure/temp-growing": sop], configYAML: { _ in
+            "targets:\n  temp:\n    type: path\n    path: \(directory)\n" })
+        let alert = try harness.fire(type: "temp_growth", title: "Temp directory growing")
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "awaiting_approval"])
+        XCTAssertEqual(done.summary.status, "success", done.escalationReason ?? "")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(directory)/upload-1.tmp"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(directory)/fresh.tmp"), "new files stay")
+        try ApprovalRepository(connection: harness.connection).requestRollback(done.summary.id, approver: Approver(name: "ana", address: nil))
+        _ = try harness.runUntil(alert: alert, ["rolled_back"])
+        XCTAssertEqual(try String(contentsOfFile: "\(directory)/upload-1.tmp", encoding: .utf8), "chunk 1")
+    }
+
+    func testKilledHTTPServiceIsRestartedAndVerified() throws {
+        let service = try LocalService()
+        defer { service.stop() }
+        try service.start()
+        XCTAssertTrue(service.answers())
+        service.kill()
+        XCTAssertFalse(service.answers(), "the service is down")
+        let sop = Self.sop(name: "web-down", type: "web_down", risk: "low", diagnosis: """
+            diagnosis:
+              - id: web
+                type: http
+                target: web
+                path: /
+                timeout: 2s
+                expect: {status: 200}
+            """, fix: """
+            fix:
+              - id: restart
+                operation: service_restart
+                when: "web.failed"
+                target: web_service
+                timeout: 20s
+            """, verification: """
+              steps:
+                - id: web_up
+                  type: http
+                  target: web
+                  path: /
+                  timeout: 2s
+                  expect: {status: 200}
+            """)
+        let harness = try EngineHarness(sops: ["infrastructure/web-down": sop], configYAML: { _ in service.configYAML })
+        let alert = try harness.fire(type: "web_down", title: "Web service down")
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "awaiting_approval"], timeout: 60)
+        XCTAssertEqual(done.summary.status, "success", done.escalationReason ?? "")
+        XCTAssertTrue(service.answers(), "the service answers again")
+        XCTAssertEqual(done.steps.filter { $0.phase == "fix" }.map(\.status), ["succeeded"])
+    }
+}
