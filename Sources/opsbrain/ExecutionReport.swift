@@ -17,7 +17,7 @@ enum ExecutionReport {
     static func card(_ detail: ExecutionDetail) -> String {
         let summary = detail.summary
         let fixes = detail.steps.filter { $0.phase == "fix" }.map { "\($0.stepID): \($0.result["summary"]?.stringValue ?? $0.status)" }
-        let planned = detail.fixActions?["planned"] == nil ? (detail.fixActions?.arrayValue ?? []) : []
+        let planned = summary.dryRun ? (detail.fixActions?.arrayValue ?? []) : []
         let stats = detail.sopStatistics
         let rate = stats.executed > 0 ? "\(stats.successful * 100 / stats.executed)% success rate (\(stats.successful)/\(stats.executed) fixes)" : "no finished fixes yet"
         var lines = [
