@@ -35,17 +35,8 @@ public struct SOPSyncError: Error, CustomStringConvertible, Sendable {
 enum SOPRowMapping {
     /// The row for one parsed file; `sourcePath` is relative to `folder`.
     static func row(for document: SOPDocument, folder: String) -> SOPRow {
-        let definition = document.definition
-        let front = document.frontMatter
-        return SOPRow(
-            name: definition.name, category: definition.category, agent: definition.agent.rawValue,
-            description: definition.description, severity: definition.severity.rawValue, risk: definition.risk.rawValue,
-            autoFix: definition.autoFix, requiresApproval: definition.requiresApproval,
-            maxExecutionsPerHour: definition.maxExecutionsPerHour, cooldownMinutes: definition.cooldownMinutes,
-            trigger: front["trigger"] ?? .object([:]), diagnosis: front["diagnosis"] ?? .array([]),
-            fix: front["fix"] ?? .array([]), verification: front["verification"] ?? .object([:]),
-            escalation: front["escalate_if"] ?? .array([]), notification: front["notification"] ?? .object([:]),
-            body: document.body, sourceText: document.sourceText,
-            sourcePath: SOPFiles.relative(document.path, to: folder))
+        SOPRow(definition: document.definition, frontMatter: document.frontMatter, body: document.body,
+               sourceText: document.sourceText, sourcePath: SOPFiles.relative(document.path, to: folder))
     }
+
 }

@@ -1,55 +1,26 @@
 import Foundation
 import OpsBrainCore
 
-/// What sync stores for one SOP file: the columns of `self_healing_sops`.
+/// What sync stores for one SOP file: its definition, the front matter's sections as JSON, and the file.
 public struct SOPRow: Sendable {
-    public var name: String
-    public var category: String
-    public var agent: String
-    public var description: String
-    public var severity: String
-    public var risk: String
-    public var autoFix: Bool
-    public var requiresApproval: Bool
-    public var maxExecutionsPerHour: Int
-    public var cooldownMinutes: Int
-    /// The front matter sections, stored as JSONB for SQL readers.
-    public var trigger: JSONValue
-    public var diagnosis: JSONValue
-    public var fix: JSONValue
-    public var verification: JSONValue
-    public var escalation: JSONValue
-    public var notification: JSONValue
+    public var definition: SOPDefinition
+    /// The front matter as written; its sections fill the table's JSONB columns for SQL readers.
+    public var frontMatter: JSONValue
     public var body: String
     /// The whole file, re-parsed by the engine and hashed to detect changes.
     public var sourceText: String
     /// The path relative to the SOP folder.
     public var sourcePath: String
 
-    public init(name: String, category: String, agent: String, description: String, severity: String, risk: String,
-                autoFix: Bool, requiresApproval: Bool, maxExecutionsPerHour: Int, cooldownMinutes: Int,
-                trigger: JSONValue, diagnosis: JSONValue, fix: JSONValue, verification: JSONValue,
-                escalation: JSONValue, notification: JSONValue, body: String, sourceText: String, sourcePath: String) {
-        self.name = name
-        self.category = category
-        self.agent = agent
-        self.description = description
-        self.severity = severity
-        self.risk = risk
-        self.autoFix = autoFix
-        self.requiresApproval = requiresApproval
-        self.maxExecutionsPerHour = maxExecutionsPerHour
-        self.cooldownMinutes = cooldownMinutes
-        self.trigger = trigger
-        self.diagnosis = diagnosis
-        self.fix = fix
-        self.verification = verification
-        self.escalation = escalation
-        self.notification = notification
+    public init(definition: SOPDefinition, frontMatter: JSONValue, body: String, sourceText: String, sourcePath: String) {
+        self.definition = definition
+        self.frontMatter = frontMatter
         self.body = body
         self.sourceText = sourceText
         self.sourcePath = sourcePath
     }
+
+    func section(_ key: String, empty: JSONValue) -> JSONValue { frontMatter[key] ?? empty }
 }
 
 /// What a sync changed.
@@ -78,7 +49,7 @@ public struct SOPRepository {
                 try upsert(row, in: tx, report: &report)
             }
             if retireMissing {
-                report.retired = try retire(keeping: rows.map(\.name), presentPaths: presentPaths, in: tx)
+                report.retired = try retire(keeping: rows.map(\.definition.name), presentPaths: presentPaths, in: tx)
             }
             for name in report.inserted + report.updated.keys.sorted() + report.retired {
                 let kind = report.retired.contains(name) ? "sop_retired" : "sop_synced"
@@ -90,6 +61,7 @@ public struct SOPRepository {
     }
 
     private func upsert(_ row: SOPRow, in tx: PostgresConnection, report: inout SOPSyncReport) throws {
+        let sop = row.definition
         let result = try tx.query("""
             INSERT INTO self_healing_sops AS s (sop_name, category, agent, description, severity, risk_level,
                 auto_fix_enabled, requires_approval, max_executions_per_hour, cooldown_minutes,
@@ -111,21 +83,22 @@ public struct SOPRepository {
                 retired_at = NULL, updated_at = now()
             WHERE s.content_hash <> EXCLUDED.content_hash OR s.retired_at IS NOT NULL OR s.source_path <> EXCLUDED.source_path
             RETURNING id, version, (xmax = 0) AS inserted
-            """, [row.name, row.category, row.agent, row.description, row.severity, row.risk, row.autoFix,
-                  row.requiresApproval, row.maxExecutionsPerHour, row.cooldownMinutes, row.trigger, row.diagnosis,
-                  row.fix, row.verification, row.escalation, row.notification, row.body, row.sourceText,
-                  row.sourcePath])
+            """, [sop.name, sop.category, sop.agent.rawValue, sop.description, sop.severity.rawValue, sop.risk.rawValue,
+                  sop.autoFix, sop.requiresApproval, sop.maxExecutionsPerHour, sop.cooldownMinutes,
+                  row.section("trigger", empty: .object([:])), row.section("diagnosis", empty: .array([])),
+                  row.section("fix", empty: .array([])), row.section("verification", empty: .object([:])),
+                  row.section("escalate_if", empty: .array([])), row.section("notification", empty: .object([:])),
+                  row.body, row.sourceText, row.sourcePath])
         guard let changed = result.first, let id = changed.string("id"), let version = changed.int("version") else {
-            report.unchanged.append(row.name)
+            report.unchanged.append(sop.name)
             return
         }
-        if changed.bool("inserted") == true { report.inserted.append(row.name) } else { report.updated[row.name] = version }
+        if changed.bool("inserted") == true { report.inserted.append(sop.name) } else { report.updated[sop.name] = version }
         try tx.query("""
             INSERT INTO self_healing_sop_versions (sop_id, version, content_hash, definition, source_text)
             SELECT id, version, content_hash, $2::jsonb, source_text FROM self_healing_sops WHERE id = $1::uuid
             ON CONFLICT (sop_id, version) DO NOTHING
-            """, [id, JSONValue.object(["trigger": row.trigger, "diagnosis": row.diagnosis, "fix": row.fix,
-                                        "verification": row.verification, "escalate_if": row.escalation])])
+            """, [id, row.frontMatter])
     }
 
     private func retire(keeping names: [String], presentPaths: [String], in tx: PostgresConnection) throws -> [String] {

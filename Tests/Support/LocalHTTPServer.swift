@@ -98,13 +98,6 @@ public final class LocalHTTPServer: @unchecked Sendable {
         close(listener)
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago, for services a test starts itself.
-    public static func freePort() throws -> Int {
-        let (socket, port) = try bindLoopback()
-        close(socket)
-        return port
-    }
-
     /// Waits until something accepts TCP connections on 127.0.0.1:`port`; false at the timeout.
     public static func waitForPort(_ port: Int, timeout: Duration = .seconds(10)) -> Bool {
         let deadline = ContinuousClock.now + timeout

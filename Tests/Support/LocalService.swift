@@ -14,7 +14,7 @@ public final class LocalService {
 
     public init() throws {
         directory = try TemporaryDirectory.make(prefix: "ob-service")
-        port = try LocalHTTPServer.freePort()
+        port = try TestSockets.freePort()
         try script("start.sh", """
             #!/bin/sh
             cd "\(directory)" || exit 1

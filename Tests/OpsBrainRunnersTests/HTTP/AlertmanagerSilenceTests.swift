@@ -18,7 +18,7 @@ final class AlertmanagerSilenceTests: XCTestCase {
         directory = try TemporaryDirectory.make(prefix: "ob-alertmanager")
         try "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n"
             .write(toFile: "\(directory)/alertmanager.yml", atomically: true, encoding: .utf8)
-        let port = try LocalHTTPServer.freePort()
+        let port = try TestSockets.freePort()
         baseURL = "http://127.0.0.1:\(port)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -140,7 +140,7 @@ final class AlertmanagerSilenceTests: XCTestCase {
     }
 
     func testUnreachableAlertmanagerFails() throws {
-        let gone = HTTPFixtures.target("alertmanager", .alertmanager, url: "http://127.0.0.1:\(try LocalHTTPServer.freePort())")
+        let gone = HTTPFixtures.target("alertmanager", .alertmanager, url: "http://127.0.0.1:\(try TestSockets.freePort())")
         let outcome = driver.execute(silenceOperation(["duration": .string("1h"), "matchers": .object(["a": .string("b")])]),
                                      context: HTTPFixtures.context([gone]))
         XCTAssertFalse(outcome.succeeded)

@@ -81,7 +81,7 @@ final class HTTPClientTests: XCTestCase {
     }
 
     func testFailuresHideCredentialsAndQueryValues() throws {
-        let port = try LocalHTTPServer.freePort()
+        let port = try TestSockets.freePort()
         let url = "http://admin:hunter2@127.0.0.1:\(port)/x?api_key=abc123&q=1"
         XCTAssertThrowsError(try client.send(HTTPRequest(url: url))) { error in
             let text = "\(error)"

@@ -81,7 +81,7 @@ final class HTTPOperationDriverTests: XCTestCase {
     }
 
     func testUnreachableTargetFailsNamingIt() throws {
-        let target = HTTPFixtures.target("admin_api", url: "http://127.0.0.1:\(try LocalHTTPServer.freePort())")
+        let target = HTTPFixtures.target("admin_api", url: "http://127.0.0.1:\(try TestSockets.freePort())")
         let outcome = driver.execute(rotateWithUndo, context: HTTPFixtures.context([target]))
         XCTAssertFalse(outcome.succeeded)
         XCTAssertTrue(outcome.summary.contains("admin_api") && outcome.summary.contains("/sender/rotate"), outcome.summary)

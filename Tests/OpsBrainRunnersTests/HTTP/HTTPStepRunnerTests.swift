@@ -65,7 +65,7 @@ final class HTTPStepRunnerTests: XCTestCase {
     }
 
     func testRefusedConnectionReadsAsStatusZeroNamingTheURL() throws {
-        let port = try LocalHTTPServer.freePort()
+        let port = try TestSockets.freePort()
         let target = HTTPFixtures.target("gone_api", url: "http://127.0.0.1:\(port)")
         let result = run(["path": .string("/health")], target: target)
         XCTAssertNil(result.error)

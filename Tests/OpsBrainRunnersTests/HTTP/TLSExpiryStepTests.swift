@@ -16,7 +16,7 @@ final class TLSExpiryStepTests: XCTestCase {
         directory = try TemporaryDirectory.make(prefix: "ob-tls")
         try makeCertificate("main", commonName: "opsbrain-test.local", days: 30)
         try makeCertificate("sni", commonName: "opsbrain-sni.local", days: 10)
-        port = try LocalHTTPServer.freePort()
+        port = try TestSockets.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try XCTUnwrap(ProcessRunner.resolveExecutable("openssl")))
         process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-www", "-quiet",
@@ -87,7 +87,7 @@ final class TLSExpiryStepTests: XCTestCase {
     }
 
     func testNothingListeningFailsNamingTheTarget() throws {
-        let result = run(tlsTarget(port: try LocalHTTPServer.freePort()))
+        let result = run(tlsTarget(port: try TestSockets.freePort()))
         let error = result.error ?? ""
         XCTAssertTrue(error.contains("app_tls") && error.contains("127.0.0.1"), error)
     }

@@ -38,7 +38,7 @@ final class ServiceOperationDriverTests: XCTestCase {
 
     override func setUpWithError() throws {
         directory = try TemporaryDirectory.make(prefix: "opsbrain-service")
-        port = try SystemFixtures.freePort()
+        port = try TestSockets.freePort()
         try SystemFixtures.write(directory + "/start.sh", Self.startScript, mode: 0o755)
         try SystemFixtures.write(directory + "/stop.sh", Self.stopScript, mode: 0o755)
         try SystemFixtures.write(directory + "/www/index.html", "hello from the service\n")
