@@ -46,9 +46,15 @@ let package = Package(
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The ops console: a pure screen model rendered to a cell grid, painted by ncurses.
+        .target(name: "OpsBrainConsole", dependencies: [
+            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainEngine", "OpsBrainPlatform", "CNcurses",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The application: wires documents, the store and (later) the engine; tests start it in-process.
         .target(name: "OpsBrainApp", dependencies: [
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainEngine", "OpsBrainRunners",
+            "OpsBrainConsole",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The executable: command-line parsing only.
@@ -67,6 +73,7 @@ let package = Package(
         .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform"]),
         .testTarget(name: "OpsBrainRunnersTests", dependencies: ["OpsBrainRunners", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainAppTests", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"]),
+        .testTarget(name: "OpsBrainConsoleTests", dependencies: ["OpsBrainConsole", "OpsBrainApp", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainEngineTests", dependencies: ["OpsBrainEngine", "OpsBrainApp", "OpsBrainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
