@@ -1,7 +1,7 @@
 # Ops Brain. `make demo` runs the main job on the embedded database; `make test` runs every test.
 SWIFT ?= swift
 
-.PHONY: setup build test demo clean
+.PHONY: setup build test demo bench clean
 
 ## setup: install missing system packages (apt-get, via sudo when not root)
 setup:
@@ -18,6 +18,11 @@ test: setup
 ## demo: start the embedded database and run the main job
 demo: build
 	scripts/demo.sh
+
+## bench: run Benchmarks/ and rewrite BENCHMARKS.md (machine, date, commit)
+bench: build
+	$(SWIFT) build -c release --product opsbrain-bench
+	$$($(SWIFT) build -c release --show-bin-path)/opsbrain-bench BENCHMARKS.md
 
 ## clean: remove build products
 clean:

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "opsbrain", targets: ["opsbrain"]),
+        .executable(name: "opsbrain-bench", targets: ["OpsBrainBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -64,6 +65,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmarks: speed and memory figures as ratios against baselines measured in the same run.
+        .executableTarget(name: "OpsBrainBench", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"],
+                          path: "Benchmarks/OpsBrainBench"),
         // Test helpers: a real PostgreSQL (throwaway cluster or OPSBRAIN_TEST_DATABASE_URL), temp dirs.
         .target(name: "OpsBrainTestSupport", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainRunners"],
                 path: "Tests/Support"),

@@ -1,3 +1,4 @@
+import Foundation
 import OpsBrainCore
 import XCTest
 
@@ -45,5 +46,35 @@ final class MatcherTests: XCTestCase {
         let first = Matcher(sops: sops).candidates(for: alert)
         XCTAssertEqual(Matcher(sops: sops.reversed()).candidates(for: alert), first)
         XCTAssertFalse(first.isEmpty)
+    }
+}
+
+/// The literal analysis that lets the matcher skip regexes: conservative, never wrong.
+final class PatternLiteralsTests: XCTestCase {
+    func testRequiredStrings() {
+        XCTAssertEqual(PatternLiterals.anyOf("(?i)sms delivery"), ["sms delivery"])
+        XCTAssertEqual(PatternLiterals.anyOf("(?i)(temp|tmp) (dir(ectory)?|folder|files?).*(grow|large)"), ["grow", "large"])
+        XCTAssertEqual(PatternLiterals.anyOf("(?i)checkout.*5\\d\\d"), ["checkout"])
+        XCTAssertEqual(PatternLiterals.anyOf("disk usage (is|was) high"), ["disk usage "])
+        XCTAssertNil(PatternLiterals.anyOf("(?i)^5\\d\\d"), "no certain string")
+        XCTAssertNil(PatternLiterals.anyOf("(foo)?\\d+"), "an optional group requires nothing")
+        XCTAssertNil(PatternLiterals.anyOf("(abc|\\d+)"), "one alternative without a string")
+        XCTAssertNil(PatternLiterals.anyOf("(?=abc)x"), "lookarounds require nothing")
+    }
+
+    func testEveryMatchContainsOneOfTheStrings() throws {
+        let cases: [(String, [String])] = [
+            ("(?i)(temp|tmp) (dir(ectory)?|folder|files?).*(grow|large)", ["TMP folder is too large", "temp files growing"]),
+            ("(?i)twilio .*(delivery|undelivered)", ["Twilio SMS undelivered spike"]),
+            ("error rate ab+c", ["error rate abbbc"]),
+        ]
+        for (pattern, titles) in cases {
+            let literals = try XCTUnwrap(PatternLiterals.anyOf(pattern), pattern)
+            let regex = try NSRegularExpression(pattern: pattern)
+            for title in titles {
+                XCTAssertNotNil(regex.firstMatch(in: title, range: NSRange(title.startIndex..., in: title)), title)
+                XCTAssertTrue(literals.contains { title.lowercased().contains($0) }, "\(pattern) / \(title) / \(literals)")
+            }
+        }
     }
 }

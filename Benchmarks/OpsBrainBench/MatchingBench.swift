@@ -1,0 +1,69 @@
+import Foundation
+import OpsBrainApp
+import OpsBrainCore
+import OpsBrainDocuments
+
+/// Matching time per alert at 50 and 1,000 SOPs, against a naive scan of every trigger.
+enum MatchingBench {
+    static func run(report: BenchReport, catalogue: [SOPDefinition]) {
+        var figures: [BenchFigure] = []
+        for size in [50, 1000] {
+            let sops = scaled(catalogue, to: size)
+            let alerts = makeAlerts(for: sops, count: 2000)
+            let matcher = Matcher(sops: sops)
+            let naive = NaiveMatcher(sops: sops)
+            _ = alerts.prefix(50).map { matcher.bestMatch(for: $0) }
+            var matched = 0
+            let indexed = Measure.nanoseconds { for alert in alerts where matcher.bestMatch(for: alert) != nil { matched += 1 } }
+            let scanned = Measure.nanoseconds { for alert in alerts { _ = naive.firstMatch(alert) } }
+            let perAlert = indexed / Double(alerts.count) / 1000
+            let baseline = scanned / Double(alerts.count) / 1000
+            figures.append(BenchFigure(name: "match one alert, \(size) SOPs (\(matched)/\(alerts.count) matched)",
+                                       value: "\(Measure.format(perAlert, 2)) µs", baseline: "\(Measure.format(baseline, 2)) µs naive scan",
+                                       ratio: Measure.format(perAlert / baseline, 2),
+                                       target: size == 1000 ? "≤ 20 µs" : "-", met: size == 1000 ? perAlert <= 20 : nil))
+        }
+        report.add("Matching", note: "Per alert, trigger rules plus text similarity, over SOPs made from the shipped catalogue "
+                   + "(renamed copies for 1,000). Baseline: a naive scan that tests every SOP's types and title patterns.",
+                   figures)
+    }
+
+    /// `size` SOPs: the catalogue, then renamed copies with their own alert types and title words.
+    static func scaled(_ catalogue: [SOPDefinition], to size: Int) -> [SOPDefinition] {
+        (0..<size).map { index in
+            var sop = catalogue[index % catalogue.count]
+            let copy = index / catalogue.count
+            guard copy > 0 else { return sop }
+            sop.name += "-copy\(copy)"
+            sop.trigger.alertTypes = sop.trigger.alertTypes.map { "\($0)_\(copy)" }
+            sop.trigger.titlePatterns = sop.trigger.titlePatterns.map { "(?i)fleet\(copy) " + $0.replacingOccurrences(of: "(?i)", with: "") }
+            return sop
+        }
+    }
+
+    static func makeAlerts(for sops: [SOPDefinition], count: Int) -> [AlertSnapshot] {
+        (0..<count).map { index in
+            let sop = sops[(index * 7919) % sops.count]
+            let type = index % 3 == 0 ? "unmatched_\(index)" : (sop.trigger.alertTypes.first ?? "none")
+            return AlertSnapshot(alertType: type, title: "\(sop.description.prefix(60)) on host-\(index % 17)", severity: .critical,
+                                 labels: ["host": "host-\(index % 17)"])
+        }
+    }
+}
+
+/// The baseline: tests every SOP's alert types and every title pattern, in order.
+struct NaiveMatcher {
+    let entries: [(SOPDefinition, [NSRegularExpression])]
+
+    init(sops: [SOPDefinition]) {
+        entries = sops.map { ($0, $0.trigger.titlePatterns.compactMap { try? NSRegularExpression(pattern: $0) }) }
+    }
+
+    func firstMatch(_ alert: AlertSnapshot) -> String? {
+        let range = NSRange(alert.title.startIndex..., in: alert.title)
+        return entries.first { sop, patterns in
+            sop.trigger.alertTypes.contains(alert.alertType)
+                || patterns.contains { $0.firstMatch(in: alert.title, range: range) != nil }
+        }?.0.name
+    }
+}

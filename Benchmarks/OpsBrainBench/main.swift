@@ -1,0 +1,37 @@
+import Foundation
+import OpsBrainApp
+import OpsBrainCore
+import OpsBrainDocuments
+
+// Runs the benchmark suite and rewrites BENCHMARKS.md: `opsbrain-bench [--only matching] [OUTPUT]`.
+var arguments = Array(CommandLine.arguments.dropFirst())
+var only: String?
+if let flag = arguments.firstIndex(of: "--only"), flag + 1 < arguments.count {
+    only = arguments[flag + 1]
+    arguments.removeSubrange(flag...(flag + 1))
+}
+let output = arguments.first ?? "BENCHMARKS.md"
+let report = BenchReport()
+let startRSS = Measure.memoryMiB("VmRSS")
+
+let (sources, _) = SOPFiles.collect(["SOPs"])
+let catalogue = SOPLinter.lint(sources, config: nil).documents.map(\.definition)
+guard catalogue.count >= 50 else { fatalError("run from the repository root: SOPs/ has \(catalogue.count) valid files") }
+
+MatchingBench.run(report: report, catalogue: catalogue)
+if only == "matching" { exit(0) }
+let thousand = Matcher(sops: MatchingBench.scaled(catalogue, to: 1000))
+_ = thousand.bestMatch(for: AlertSnapshot(alertType: "disk_usage_high", title: "Disk 95%"))
+let loadedRSS = Measure.memoryMiB("VmRSS")
+report.add("Memory", note: "Resident memory of the bench process with 1,000 SOPs parsed and indexed; baseline: the same process at start.", [
+    BenchFigure(name: "RSS with 1,000 SOPs", value: "\(Measure.format(loadedRSS)) MiB", baseline: "\(Measure.format(startRSS)) MiB at start",
+                ratio: Measure.format(loadedRSS / startRSS), target: "≤ 100 MB", met: loadedRSS <= 100),
+])
+do {
+    try DecisionBench.run(report: report)
+} catch {
+    FileHandle.standardError.write(Data("decision bench failed: \(error)\n".utf8))
+}
+try report.markdown().write(toFile: output, atomically: true, encoding: .utf8)
+print("\nwrote \(output)")
+exit(0)
