@@ -79,6 +79,60 @@ public struct Matcher: Sendable {
 
     /// SOPs whose trigger rules hold for `alert`, best first (ties by name).
     public func candidates(for alert: AlertSnapshot) -> [MatchCandidate] {
+        prospects(for: alert).compactMap(\.confirmed).sorted(by: Matcher.ranksBefore)
+    }
+
+    /// The best match, or nil for the "unknown" path.
+    ///
+    /// Prospects are tried from the highest possible score down; title patterns are run only
+    /// until no remaining prospect could beat the best confirmed match.
+    public func bestMatch(for alert: AlertSnapshot) -> MatchCandidate? {
+        var best: MatchCandidate?
+        for prospect in prospects(for: alert).sorted(by: { ($0.ceiling, $1.entry.definition.name) > ($1.ceiling, $0.entry.definition.name) }) {
+            if let best, (prospect.ceiling, best.sopName) <= (best.score, prospect.entry.definition.name) { break }
+            if let candidate = prospect.confirmed, best.map({ Matcher.ranksBefore(candidate, $0) }) ?? true { best = candidate }
+        }
+        return best
+    }
+
+    /// Ranking: higher score first, then name.
+    static func ranksBefore(_ lhs: MatchCandidate, _ rhs: MatchCandidate) -> Bool {
+        (lhs.score, rhs.sopName) > (rhs.score, lhs.sopName)
+    }
+
+    /// An SOP whose cheap rules (type, severity, labels) hold, before its title patterns are run.
+    struct Prospect {
+        let entry: Entry
+        let alert: AlertSnapshot
+        let typeMatched: Bool
+        let alertTokens: Set<String>
+        let loweredTitle: String
+        /// The highest score it could reach: title matched, words identical.
+        let ceiling: Int
+
+        /// The real candidate: runs the title patterns (only when the title holds a required string).
+        var confirmed: MatchCandidate? {
+            let titleMatched = entry.patterns.contains { pattern in
+                pattern.literals.map { $0.contains { loweredTitle.contains($0) } } ?? true && Matcher.matches(pattern.regex, alert.title)
+            }
+            guard typeMatched || titleMatched else { return nil }
+            let similarity = Matcher.similarity(alertTokens, entry.tokens)
+            var reasons: [String] = []
+            if typeMatched { reasons.append("alert type \(alert.alertType)") }
+            if titleMatched { reasons.append("title pattern") }
+            return MatchCandidate(sopName: entry.definition.name,
+                                  score: Matcher.score(type: typeMatched, title: titleMatched, similarity: similarity),
+                                  ruleMatched: true, reasons: reasons)
+        }
+    }
+
+    /// Trigger rules (80%: labels and severity 20, type 50, title 30) plus similarity (20%).
+    static func score(type: Bool, title: Bool, similarity: Double) -> Int {
+        let rule = 20 + (type ? 50 : 0) + (title ? 30 : 0)
+        return min(100, Int((0.8 * Double(rule) + 20 * similarity).rounded()))
+    }
+
+    private func prospects(for alert: AlertSnapshot) -> [Prospect] {
         let type = alert.alertType.lowercased()
         var indices = Set(byAlertType[type] ?? [])
         let lowered = alert.title.lowercased()
@@ -86,37 +140,27 @@ public struct Matcher: Sendable {
         indices.formUnion(alwaysTry)
         guard !indices.isEmpty else { return [] }
         let alertTokens = Matcher.tokens(of: alert)
-        return indices.compactMap { score(entries[$0], alert: alert, type: type, loweredTitle: lowered, alertTokens: alertTokens) }
-            .sorted { ($0.score, $1.sopName) > ($1.score, $0.sopName) }
+        return indices.compactMap { index in
+            let entry = entries[index]
+            guard Matcher.cheapRulesHold(entry, alert: alert) else { return nil }
+            let typeMatched = entry.alertTypes.contains(type)
+            return Prospect(entry: entry, alert: alert, typeMatched: typeMatched, alertTokens: alertTokens, loweredTitle: lowered,
+                            ceiling: Matcher.score(type: typeMatched, title: !entry.patterns.isEmpty, similarity: 1))
+        }
     }
 
-    /// The best match, or nil for the "unknown" path.
-    public func bestMatch(for alert: AlertSnapshot) -> MatchCandidate? { candidates(for: alert).first }
-
-    private func score(_ entry: Entry, alert: AlertSnapshot, type: String, loweredTitle: String,
-                       alertTokens: Set<String>) -> MatchCandidate? {
+    /// severity_min and label matchers.
+    static func cheapRulesHold(_ entry: Entry, alert: AlertSnapshot) -> Bool {
         let trigger = entry.definition.trigger
-        let typeMatched = entry.alertTypes.contains(type)
-        let titleMatched = entry.patterns.contains { pattern in
-            // The regex runs only when the title holds one of the strings every match must contain.
-            pattern.literals.map { $0.contains { loweredTitle.contains($0) } } ?? true && Matcher.matches(pattern.regex, alert.title)
-        }
-        guard typeMatched || titleMatched else { return nil }
-        if let minimum = trigger.severityMin, alert.severity < minimum { return nil }
+        if let minimum = trigger.severityMin, alert.severity < minimum { return false }
         for (key, matcher) in trigger.labels {
-            guard let value = alert.labels[key] else { return nil }
+            guard let value = alert.labels[key] else { return false }
             switch matcher {
-            case .equals(let expected): if value != expected { return nil }
-            case .matches: if !(entry.labelPatterns[key].map { Matcher.matches($0.regex, value) } ?? false) { return nil }
+            case .equals(let expected): if value != expected { return false }
+            case .matches: if !(entry.labelPatterns[key].map { matches($0.regex, value) } ?? false) { return false }
             }
         }
-        var reasons: [String] = []
-        var rule = 20 // labels and severity_min hold (checked above)
-        if typeMatched { rule += 50; reasons.append("alert type \(alert.alertType)") }
-        if titleMatched { rule += 30; reasons.append("title pattern") }
-        let similarity = Matcher.similarity(alertTokens, entry.tokens)
-        let score = min(100, Int((0.8 * Double(rule) + 20 * similarity).rounded()))
-        return MatchCandidate(sopName: entry.definition.name, score: score, ruleMatched: true, reasons: reasons)
+        return true
     }
 
     // MARK: Text
@@ -141,8 +185,21 @@ public struct Matcher: Sendable {
         return result
     }
 
+    /// Lower-cased words (runs of letters and digits), read byte by byte: ASCII is folded cheaply,
+    /// other UTF-8 is kept as it is.
     static func words(_ text: String) -> Set<String> {
-        Set(text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+        var words = Set<String>()
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...: current.append(byte)
+            default:
+                if !current.isEmpty { words.insert(String(decoding: current, as: UTF8.self)); current.removeAll(keepingCapacity: true) }
+            }
+        }
+        if !current.isEmpty { words.insert(String(decoding: current, as: UTF8.self)) }
+        return words
     }
 
     static func tokens(of sop: SOPDefinition) -> Set<String> {
