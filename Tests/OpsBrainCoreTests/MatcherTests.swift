@@ -40,6 +40,16 @@ final class MatcherTests: XCTestCase {
         XCTAssertLessThanOrEqual(candidates[0].score, 100)
     }
 
+    func testBestMatchAgreesWithTheFullRanking() {
+        let sops = (0..<300).map { sop("sop-\($0)", types: ["t\($0 % 11)"], titles: ["(?i)service \($0 % 13) (down|slow)", "(?i)node.*\($0 % 5)"],
+                                       description: "service \($0 % 13) node \($0 % 7)") }
+        let matcher = Matcher(sops: sops)
+        for index in 0..<200 {
+            let alert = AlertSnapshot(alertType: "t\(index % 17)", title: "Service \(index % 19) down on node-\(index % 9)")
+            XCTAssertEqual(matcher.bestMatch(for: alert), matcher.candidates(for: alert).first, alert.title)
+        }
+    }
+
     func testMatchingIsDeterministicAcrossRuns() {
         let sops = (0..<200).map { sop("sop-\($0)", types: ["t\($0 % 7)"], titles: ["(?i)service \($0 % 5)"]) }
         let alert = AlertSnapshot(alertType: "t3", title: "Service 2 down")
