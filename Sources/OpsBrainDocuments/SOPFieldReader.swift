@@ -37,7 +37,8 @@ struct SOPFieldReader {
             cooldownMinutes: fields["cooldown_minutes"]?.int(in: 0...1440) ?? 30,
             trigger: trigger, diagnosis: diagnosis, fix: fix, verification: verification,
             escalateIf: readEscalations(fields["escalate_if"]),
-            notification: readNotification(fields["notification"]))
+            notification: readNotification(fields["notification"]),
+            mode: fields["mode"]?.choice(EngineMode.self))
     }
 
     // MARK: Trigger

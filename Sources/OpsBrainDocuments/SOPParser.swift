@@ -11,7 +11,7 @@ public enum SOPParser {
     static let topKeys: Set<String> = [
         "name", "category", "agent", "description", "severity", "risk", "auto_fix", "requires_approval",
         "max_executions_per_hour", "cooldown_minutes", "trigger", "diagnosis", "fix", "verification",
-        "escalate_if", "notification"]
+        "escalate_if", "notification", "mode"]
     static let requiredKeys = ["name", "category", "agent", "description", "severity", "risk", "trigger", "diagnosis"]
 
     /// Parses the raw bytes of the file at `path` (the path is used in messages).

@@ -24,7 +24,7 @@ struct AlertIntake {
             _ = try repository.openExecution(
                 for: alert, normalized: snapshot, notes: notes, evidence: evidence,
                 sop: entry.map { ($0.id, $0.version, $0.definition.name) }, match: match,
-                mode: ExecutionRunner.stricter(settings.mode, entry?.modeOverride),
+                mode: ExecutionRunner.stricter(settings.mode, entry?.definition.mode),
                 maxAttempts: entry?.definition.verification.attempts ?? 1, actor: actor)
         }
     }

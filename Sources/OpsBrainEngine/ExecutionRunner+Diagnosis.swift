@@ -26,7 +26,7 @@ extension ExecutionRunner {
         let facts = try repository.environmentFacts(sopID: entry.id, hourOfDay: Calendar.current.component(.hour, from: Date()))
         let confidence = ConfidenceScorer.score(timesExecuted: stats.executed, timesSuccessful: stats.successful,
                                                 clarity: evaluation.clarity, patternMatch: record.patternScore ?? 0, environment: facts)
-        let mode = Self.stricter(settings.mode, entry.modeOverride)
+        let mode = Self.stricter(settings.mode, entry.definition.mode)
         var summary: JSONValue = .null
         let state = try repository.decideLocked(
             executionID: record.id, sopID: entry.id, budgetPerHour: settings.autoFixBudgetPerHour,

@@ -9,7 +9,6 @@ public struct CatalogEntry: Sendable {
     public var id: UUID
     public var version: Int
     public var definition: SOPDefinition
-    public var modeOverride: EngineMode?
 }
 
 /// The active SOPs, parsed from the stored file texts, with a matcher built over them.
@@ -22,7 +21,7 @@ public struct SOPCatalog: Sendable {
         let logger = Logger(label: "opsbrain.catalog")
         var entries: [String: CatalogEntry] = [:]
         let rows = try connection.query("""
-            SELECT id, sop_name, version, source_text, source_path, mode_override FROM self_healing_sops WHERE retired_at IS NULL
+            SELECT id, sop_name, version, source_text, source_path FROM self_healing_sops WHERE retired_at IS NULL
             """).rows
         for row in rows {
             guard let id = row.uuid("id"), let name = row.string("sop_name"), let text = row.string("source_text") else { continue }
@@ -31,8 +30,7 @@ public struct SOPCatalog: Sendable {
                 logger.error("stored SOP no longer parses", metadata: ["sop": "\(name)", "problem": "\(issues.issues.first?.description ?? "")"])
                 continue
             }
-            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition,
-                                         modeOverride: row.string("mode_override").flatMap(EngineMode.init(rawValue:)))
+            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition)
         }
         return SOPCatalog(entries: entries, matcher: Matcher(sops: entries.values.map(\.definition)))
     }

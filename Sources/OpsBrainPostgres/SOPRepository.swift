@@ -66,9 +66,9 @@ public struct SOPRepository {
             INSERT INTO self_healing_sops AS s (sop_name, category, agent, description, severity, risk_level,
                 auto_fix_enabled, requires_approval, max_executions_per_hour, cooldown_minutes,
                 trigger_conditions, diagnosis_steps, fix_operations, verification_steps, escalation_rules,
-                notification, body, source_text, source_path, content_hash)
+                notification, body, source_text, source_path, content_hash, mode_override)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13::jsonb, $14::jsonb,
-                    $15::jsonb, $16::jsonb, $17, $18, $19, encode(sha256(convert_to($18, 'UTF8')), 'hex'))
+                    $15::jsonb, $16::jsonb, $17, $18, $19, encode(sha256(convert_to($18, 'UTF8')), 'hex'), $20)
             ON CONFLICT (sop_name) DO UPDATE SET
                 category = EXCLUDED.category, agent = EXCLUDED.agent, description = EXCLUDED.description,
                 severity = EXCLUDED.severity, risk_level = EXCLUDED.risk_level,
@@ -79,6 +79,7 @@ public struct SOPRepository {
                 verification_steps = EXCLUDED.verification_steps, escalation_rules = EXCLUDED.escalation_rules,
                 notification = EXCLUDED.notification, body = EXCLUDED.body, source_text = EXCLUDED.source_text,
                 source_path = EXCLUDED.source_path, content_hash = EXCLUDED.content_hash,
+                mode_override = EXCLUDED.mode_override,
                 version = s.version + CASE WHEN s.content_hash <> EXCLUDED.content_hash THEN 1 ELSE 0 END,
                 retired_at = NULL, updated_at = now()
             WHERE s.content_hash <> EXCLUDED.content_hash OR s.retired_at IS NOT NULL OR s.source_path <> EXCLUDED.source_path
@@ -88,7 +89,7 @@ public struct SOPRepository {
                   row.section("trigger", empty: .object([:])), row.section("diagnosis", empty: .array([])),
                   row.section("fix", empty: .array([])), row.section("verification", empty: .object([:])),
                   row.section("escalate_if", empty: .array([])), row.section("notification", empty: .object([:])),
-                  row.body, row.sourceText, row.sourcePath])
+                  row.body, row.sourceText, row.sourcePath, sop.mode?.rawValue])
         guard let changed = result.first, let id = changed.string("id"), let version = changed.int("version") else {
             report.unchanged.append(sop.name)
             return

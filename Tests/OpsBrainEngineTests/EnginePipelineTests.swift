@@ -58,7 +58,7 @@ final class EnginePipelineTests: XCTestCase {
         """
     }
 
-    private func jobsSOP(attempts: Int = 1, expectFailed: Int = 0) -> String {
+    private func jobsSOP(attempts: Int = 1, expectFailed: Int = 0, mode: String? = nil) -> String {
         Self.sop(name: "failed-jobs", type: "jobs_failed",
                  diagnosis: """
                  diagnosis:
@@ -83,12 +83,12 @@ final class EnginePipelineTests: XCTestCase {
                        target: app_db
                        query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
                        expect: {failed: \(expectFailed)}
-                 """, attempts: attempts)
+                 """, attempts: attempts, extra: mode.map { "mode: \($0)" } ?? "")
     }
 
     /// A harness whose app database is its own test database, with a jobs table holding failures.
-    private func jobsHarness(attempts: Int = 1, expectFailed: Int = 0, mode: EngineMode = .auto) throws -> EngineHarness {
-        try EngineHarness(sops: ["data/failed-jobs": jobsSOP(attempts: attempts, expectFailed: expectFailed)],
+    private func jobsHarness(attempts: Int = 1, expectFailed: Int = 0, mode: EngineMode = .auto, sopMode: String? = nil) throws -> EngineHarness {
+        try EngineHarness(sops: ["data/failed-jobs": jobsSOP(attempts: attempts, expectFailed: expectFailed, mode: sopMode)],
                           configYAML: { Self.config($0) }, mode: mode)
     }
 
@@ -107,6 +107,16 @@ final class EnginePipelineTests: XCTestCase {
         let kinds = detail.audit.map(\.kind)
         XCTAssertEqual(kinds.first, "execution_created")
         XCTAssertTrue(kinds.contains("decision") && kinds.contains("status_verifying") && kinds.contains("status_success"), "\(kinds)")
+    }
+
+    func testSOPModeDiagnoseOnlyWinsOverAnAutoEngine() throws {
+        let harness = try jobsHarness(mode: .auto, sopMode: "diagnose_only")
+        try harness.seedJobs(failed: 2)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let detail = try harness.runUntil(alert: alert, ["diagnosed", "success", "escalated", "awaiting_approval"])
+        XCTAssertEqual(detail.summary.status, "diagnosed")
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 0)
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2)
     }
 
     func testRollbackRestoresPreviousValues() throws {

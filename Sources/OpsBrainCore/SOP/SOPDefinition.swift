@@ -16,12 +16,14 @@ public struct SOPDefinition: Sendable, Equatable {
     public var verification: VerificationSpec
     public var escalateIf: [EscalationRule]
     public var notification: NotificationPolicy
+    /// The SOP's own mode; the engine uses the stricter of it and its global mode.
+    public var mode: EngineMode?
 
     public init(name: String, category: String, agent: Agent, description: String, severity: Severity,
                 risk: RiskLevel, autoFix: Bool = false, requiresApproval: Bool = true,
                 maxExecutionsPerHour: Int = 3, cooldownMinutes: Int = 30, trigger: TriggerRule,
                 diagnosis: [StepSpec], fix: [FixOperationSpec] = [], verification: VerificationSpec = .init(),
-                escalateIf: [EscalationRule] = [], notification: NotificationPolicy = .init()) {
+                escalateIf: [EscalationRule] = [], notification: NotificationPolicy = .init(), mode: EngineMode? = nil) {
         self.name = name
         self.category = category
         self.agent = agent
@@ -38,6 +40,7 @@ public struct SOPDefinition: Sendable, Equatable {
         self.verification = verification
         self.escalateIf = escalateIf
         self.notification = notification
+        self.mode = mode
     }
 
     /// True when any fix step is in a never-auto-fix class, so a human must always decide.
