@@ -14,7 +14,8 @@ struct OpsBrain: ParsableCommand {
             + "Global options (--database-url, --config, --verbose) may stand before or after the subcommand.",
         version: version,
         subcommands: [DatabaseCommand.self, SOPCommand.self, EngineCommand.self, AlertCommand.self, ExecutionsCommand.self,
-                      ExecutionCommand.self, DecisionCommand.self, RejectCommand.self, RollbackCommand.self, VersionCommand.self])
+                      ExecutionCommand.self, DecisionCommand.self, RejectCommand.self, RollbackCommand.self, ConsoleCommand.self,
+                      ThemeCommand.self, VersionCommand.self])
 
     /// Moves global options written before the subcommand to the end, where the subcommand reads them.
     static func main() {

@@ -1,0 +1,161 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+
+/// Turns keys into state changes and effects: pure, so every key path is tested without a terminal or database.
+public struct ConsoleController: Sendable {
+    public init() {}
+
+    /// Handles one key.
+    public func handle(_ key: Key, state: inout ConsoleState) -> [ConsoleEffect] {
+        if key == .resize { return resized(&state) }
+        if state.tooSmall { return key == .char("q") || key == .control("c") ? [.quit] : [] }
+        state.message = nil
+        if state.dialog != nil { return handleDialog(key, state: &state) }
+        if state.prompt != nil { return handlePrompt(key, state: &state) }
+        if state.helpVisible { return handleHelp(key, state: &state) }
+        guard let binding = state.keyMap.binding(for: key, in: state.view) else { return [] }
+        return perform(binding, state: &state)
+    }
+
+    private func resized(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        let rows = Layout(width: state.width, height: state.height).listRows(zoomed: state.detailZoomed)
+        state.alerts.keepVisible(rows)
+        state.executions.keepVisible(rows)
+        state.approvals.keepVisible(rows)
+        state.sops.keepVisible(rows)
+        state.audit.keepVisible(rows)
+        return []
+    }
+
+    private func handleHelp(_ key: Key, state: inout ConsoleState) -> [ConsoleEffect] {
+        switch key {
+        case .char("j"), .down: state.helpScroll += 1
+        case .char("k"), .up: state.helpScroll = max(0, state.helpScroll - 1)
+        case .pageDown: state.helpScroll += 10
+        case .pageUp: state.helpScroll = max(0, state.helpScroll - 10)
+        default: state.helpVisible = false
+        }
+        return []
+    }
+
+    private func perform(_ binding: KeyBinding, state: inout ConsoleState) -> [ConsoleEffect] {
+        if binding.dangerous, state.readOnly {
+            state.message = ConsoleMessage("read-only console: \(binding.help.split(separator: " ").first ?? "that") is disabled", isError: true)
+            return []
+        }
+        switch binding.action {
+        case .quit: return [.quit]
+        case .help:
+            state.helpVisible = true
+            state.helpScroll = 0
+            return []
+        case .show(let view): return show(view, state: &state)
+        case .back: return back(&state)
+        case .command:
+            state.prompt = .command(text: "", historyIndex: nil)
+            return []
+        case .filter:
+            let current = state.filter.map { ($0.inverted ? "!" : "") + $0.pattern } ?? ""
+            state.prompt = .filter(text: current)
+            return []
+        case .pause: return togglePause(&state)
+        case .refresh: return [.reload(state.view)]
+        case .redraw: return [.redraw]
+        case .up, .down, .pageUp, .pageDown, .top, .bottom: return navigate(binding.action, state: &state)
+        case .toggleDetail:
+            state.detailZoomed.toggle()
+            state.detailScroll = 0
+            return resized(&state)
+        case .detailDown:
+            state.detailScroll += 5
+            return []
+        case .detailUp:
+            state.detailScroll = max(0, state.detailScroll - 5)
+            return []
+        case .approve, .reject, .rollback: return startDangerous(binding.action, state: &state)
+        case .trail: return openTrail(&state)
+        case .dryRunFromSelection: return dryRunFromSelection(&state)
+        case .editField, .runDryRun, .nextField, .previousField, .cycleForward, .cycleBackward: return handleForm(binding.action, state: &state)
+        }
+    }
+
+    /// Switches to `view` and asks for its data.
+    func show(_ view: ViewID, state: inout ConsoleState) -> [ConsoleEffect] {
+        if view != state.view { state.previousView = state.view }
+        state.view = view
+        state.detailZoomed = false
+        state.detailScroll = 0
+        return view == .dryRun ? [.loadSOPNames] : [.reload(view)]
+    }
+
+    private func back(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        if state.filters[state.view] != nil {
+            state.filters[state.view] = nil
+            resetList(state.view, state: &state)
+            return [.reload(state.view)]
+        }
+        if state.view == .audit, !state.auditFilter.isEmpty {
+            state.auditFilter = AuditFilter()
+            resetList(.audit, state: &state)
+            return [.reload(.audit)]
+        }
+        if state.detailZoomed {
+            state.detailZoomed = false
+            return []
+        }
+        return state.previousView == state.view ? [] : show(state.previousView, state: &state)
+    }
+
+    /// Pauses the live stream, or resumes it and reloads.
+    func togglePause(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        state.paused.toggle()
+        if state.paused { return [] }
+        state.changesWhilePaused = 0
+        return [.reload(state.view)]
+    }
+
+    /// Empties a view's list so that the next load starts at the newest rows.
+    func resetList(_ view: ViewID, state: inout ConsoleState) {
+        switch view {
+        case .alerts: state.alerts.reset()
+        case .executions: state.executions.reset(); state.executionDetail = nil
+        case .approvals: state.approvals.reset()
+        case .sops: state.sops.reset()
+        case .audit: state.audit.reset()
+        case .dryRun: break
+        }
+    }
+
+    private func openTrail(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        let id: UUID?
+        switch state.view {
+        case .alerts: id = state.alerts.selected?.executionID
+        case .executions: id = state.executions.selected?.id
+        case .approvals: id = state.approvals.selected?.executionID
+        default: id = nil
+        }
+        guard let id else {
+            state.message = ConsoleMessage("no execution selected", isError: true)
+            return []
+        }
+        state.auditFilter = AuditFilter(executionID: id)
+        state.filters[.audit] = nil
+        resetList(.audit, state: &state)
+        return show(.audit, state: &state)
+    }
+
+    private func dryRunFromSelection(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        if state.view == .alerts, let alert = state.alerts.selected {
+            state.dryRun.useExistingAlert = true
+            state.dryRun.alertID = alert.id.uuidString.lowercased()
+        } else if state.view == .sops, let sop = state.sops.selected {
+            if let index = state.dryRun.sopNames.firstIndex(of: sop.name) { state.dryRun.sopIndex = index } else {
+                state.dryRun.sopNames = [sop.name]
+                state.dryRun.sopIndex = 0
+            }
+        }
+        state.dryRun.focus = .run
+        return show(.dryRun, state: &state)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+
+/// Everything the screen shows: a plain value, rendered by `ScreenRenderer` and changed by
+/// `ConsoleController` (keys) and `ConsoleSession` (data).
+public struct ConsoleState: Sendable {
+    public var width = 80
+    public var height = 24
+    public var view: ViewID = .alerts
+    public var previousView: ViewID = .alerts
+    public var now = Date()
+    public var readOnly = false
+    public var paused = false
+    /// Changes announced while paused, applied on resume.
+    public var changesWhilePaused = 0
+    public var status = StatusInfo()
+
+    public var alerts = ListState<ConsoleAlert>()
+    public var executions = ListState<ConsoleExecution>()
+    public var approvals = ListState<ConsoleApproval>()
+    public var sops = ListState<ConsoleSOPStats>()
+    public var audit = ListState<ConsoleAuditEntry>()
+    /// The selected execution's detail (Runs view).
+    public var executionDetail: ConsoleExecutionDetail?
+    public var dryRun = DryRunForm()
+
+    /// The `/` filter of each list view.
+    public var filters: [ViewID: ListFilter] = [:]
+    /// The audit view's field filters (`:audit kind=... actor=... sop=... exec=...`, `t` on an execution).
+    public var auditFilter = AuditFilter()
+
+    public var prompt: Prompt?
+    public var dialog: ConfirmDialog?
+    public var helpVisible = false
+    public var helpScroll = 0
+    public var detailZoomed = false
+    public var detailScroll = 0
+    public var message: ConsoleMessage?
+    public var commandHistory: [String] = []
+    public var keyMap = KeyMap.standard
+
+    public init(width: Int = 80, height: Int = 24, readOnly: Bool = false) {
+        self.width = width
+        self.height = height
+        self.readOnly = readOnly
+    }
+
+    /// The smallest screen the console draws on; below it, a "too small" screen.
+    public static let minimumWidth = 50
+    public static let minimumHeight = 12
+
+    /// True when the terminal is below the minimum size.
+    public var tooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
+
+    /// The id of the row under the cursor in the current view.
+    public var selectedID: String? {
+        switch view {
+        case .alerts: return alerts.selected?.listID
+        case .executions: return executions.selected?.listID
+        case .approvals: return approvals.selected?.listID
+        case .sops: return sops.selected?.listID
+        case .audit: return audit.selected?.listID
+        case .dryRun: return nil
+        }
+    }
+
+    /// The active filter of the current view.
+    public var filter: ListFilter? { filters[view] }
+}

@@ -1,0 +1,103 @@
+/// A row of a console list: a stable identity, so the cursor stays on its row when the list changes.
+public protocol ListItem: Sendable {
+    var listID: String { get }
+}
+
+/// A loaded window of a newest-first list, the cursor (held by row identity) and the scroll position.
+///
+/// Refreshes replace the rows but never move the cursor to another row: new rows above it push it
+/// down with its row, and the scroll offset moves with it so the screen does not jump.
+public struct ListState<Item: ListItem>: Sendable {
+    public private(set) var items: [Item] = []
+    public private(set) var cursor = 0
+    public private(set) var cursorID: String?
+    public var scrollTop = 0
+    /// More rows exist below the window (older).
+    public var hasOlder = false
+    /// More rows exist above the window (newer): the window is not at the head of the list.
+    public var hasNewer = false
+    /// Rows that arrived with the last refresh, highlighted until the next one.
+    public private(set) var fresh: Set<String> = []
+    /// True once the first load has finished.
+    public private(set) var loaded = false
+
+    public init() {}
+
+    /// The row under the cursor.
+    public var selected: Item? { items.indices.contains(cursor) ? items[cursor] : nil }
+
+    /// Replaces the rows (a reload); rows not seen before are marked fresh unless this is the first load.
+    /// At the top of the list the screen stays put, so new rows show up above the cursor's row.
+    public mutating func replace(with newItems: [Item], visibleRows: Int) {
+        let known = Set(items.map(\.listID))
+        fresh = loaded ? Set(newItems.map(\.listID).filter { !known.contains($0) }) : []
+        let oldCursor = cursor
+        items = newItems
+        loaded = true
+        if let cursorID, let index = items.firstIndex(where: { $0.listID == cursorID }) {
+            cursor = index
+            if !(scrollTop == 0 && index < visibleRows) { scrollTop = max(0, scrollTop + index - oldCursor) }
+        } else {
+            cursor = min(oldCursor, max(0, items.count - 1))
+            cursorID = selected?.listID
+        }
+        keepVisible(visibleRows)
+    }
+
+    /// Adds older rows below the window.
+    public mutating func append(older: [Item]) {
+        let known = Set(items.map(\.listID))
+        items += older.filter { !known.contains($0.listID) }
+    }
+
+    /// Adds newer rows above the window; the cursor stays on its row.
+    public mutating func prepend(newer: [Item]) {
+        let known = Set(items.map(\.listID))
+        let added = newer.filter { !known.contains($0.listID) }
+        items = added + items
+        cursor += added.count
+        scrollTop += added.count
+    }
+
+    /// Drops rows beyond `limit` from the end far from the cursor, so memory stays bounded.
+    public mutating func trim(to limit: Int) {
+        guard items.count > limit else { return }
+        let excess = items.count - limit
+        if cursor >= items.count / 2 {
+            items.removeFirst(excess)
+            cursor -= excess
+            scrollTop = max(0, scrollTop - excess)
+            hasNewer = true
+        } else {
+            items.removeLast(excess)
+            hasOlder = true
+        }
+    }
+
+    /// Moves the cursor by `delta` rows (clamped) and keeps it visible in `visibleRows`.
+    public mutating func move(by delta: Int, visibleRows: Int) {
+        select(index: cursor + delta, visibleRows: visibleRows)
+    }
+
+    /// Puts the cursor on row `index` (clamped) and keeps it visible.
+    public mutating func select(index: Int, visibleRows: Int) {
+        guard !items.isEmpty else { cursor = 0; cursorID = nil; scrollTop = 0; return }
+        cursor = min(max(0, index), items.count - 1)
+        cursorID = items[cursor].listID
+        keepVisible(visibleRows)
+    }
+
+    /// Adjusts the scroll offset so that the cursor row is on screen.
+    public mutating func keepVisible(_ visibleRows: Int) {
+        let rows = max(1, visibleRows)
+        if cursor < scrollTop { scrollTop = cursor }
+        if cursor >= scrollTop + rows { scrollTop = cursor - rows + 1 }
+        scrollTop = min(max(0, scrollTop), max(0, items.count - rows))
+        if cursor < scrollTop { scrollTop = cursor }
+    }
+
+    /// Forgets the rows (a new filter): the next load starts at the head.
+    public mutating func reset() {
+        self = ListState()
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+
+/// The UI thread: sleeps in `poll()` on the keyboard, the wake-up pipe and the LISTEN socket, and
+/// wakes only for a key, an event, a notification, or the status bar's five-second tick.
+final class ConsoleLoop {
+    private let screen: NcursesScreen
+    private let session: ConsoleSession
+    private let controller = ConsoleController()
+    private var renderer: ScreenRenderer
+    private var quitting = false
+    private var pendingViews: Set<ViewID> = []
+    private var statusPending = false
+    private var lastReload = Date.distantPast
+    private var lastTick = Date()
+    /// Wake-ups where stdin was readable but gave no key: stdin is at end of file (a dropped session).
+    private var emptyReads = 0
+
+    /// The quickest a view reloads again after notifications, so a storm costs one reload per interval.
+    static let reloadInterval: TimeInterval = 0.25
+    static let tickInterval: TimeInterval = 5
+    static let emptyReadLimit = 50
+
+    init(screen: NcursesScreen, session: ConsoleSession, renderer: ScreenRenderer) {
+        self.screen = screen
+        self.session = session
+        self.renderer = renderer
+    }
+
+    /// Runs until `q`, a signal, or the terminal going away.
+    func run() {
+        syncSize()
+        session.reload(session.state.view)
+        paint()
+        while !quitting { step() }
+    }
+
+    private func step() {
+        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: session.mailbox.readDescriptor, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: session.connection.socketDescriptor, events: Int16(POLLIN), revents: 0)]
+        let ready = poll(&descriptors, nfds_t(descriptors.count), timeoutMillis())
+        if ready < 0, errno != EINTR { quitting = true; return }
+        let input = ready > 0 ? Int32(descriptors[0].revents) : 0
+        if input & Int32(POLLHUP | POLLERR | POLLNVAL) != 0 { quitting = true; return }
+        let keys = readKeys()
+        if input & Int32(POLLIN) != 0, keys == 0 {
+            emptyReads += 1
+            if emptyReads >= Self.emptyReadLimit { quitting = true; return }
+        } else if keys > 0 {
+            emptyReads = 0
+        }
+        if ready > 0, descriptors[1].revents != 0 { handleEvents() }
+        readNotifications()
+        runPendingReloads()
+        tickIfDue()
+        if !quitting { paint() }
+    }
+
+    private func timeoutMillis() -> Int32 {
+        let now = Date()
+        var wait = Self.tickInterval - now.timeIntervalSince(lastTick)
+        if !pendingViews.isEmpty || statusPending { wait = min(wait, Self.reloadInterval - now.timeIntervalSince(lastReload)) }
+        return Int32(max(0, min(wait, Self.tickInterval)) * 1000)
+    }
+
+    private func readKeys() -> Int {
+        var count = 0
+        while !quitting, let key = screen.readKey() {
+            count += 1
+            if key == .resize { syncSize() }
+            for effect in controller.handle(key, state: &session.state) { apply(effect) }
+        }
+        return count
+    }
+
+    private func apply(_ effect: ConsoleEffect) {
+        switch effect {
+        case .quit: quitting = true
+        case .redraw: screen.invalidate()
+        case .setTheme(let name):
+            do {
+                let theme = try session.configuration.themes.load(name)
+                screen.apply(theme: theme, noColor: session.configuration.noColor)
+                session.state.message = ConsoleMessage("theme \(theme.name) (\(screen.colorMode.rawValue) colours)")
+            } catch {
+                session.state.message = ConsoleMessage("\(error)", isError: true)
+            }
+        default: session.perform(effect)
+        }
+    }
+
+    private func handleEvents() {
+        for event in session.mailbox.drain() {
+            if case .signal = event { quitting = true }
+            session.handle(event)
+        }
+    }
+
+    private func readNotifications() {
+        do {
+            switch try session.connection.waitForNotifications(timeout: .zero) {
+            case .notifications(let notes):
+                pendingViews.formUnion(session.notified(notes))
+                statusPending = true
+            case .reconnected: session.reloadAfterReconnect()
+            case .timedOut: break
+            }
+        } catch {
+            session.state.status.databaseUp = false
+            session.state.status.databaseText = "\(error)"
+        }
+    }
+
+    private func runPendingReloads() {
+        guard !pendingViews.isEmpty || statusPending, Date().timeIntervalSince(lastReload) >= Self.reloadInterval else { return }
+        lastReload = Date()
+        let views = pendingViews
+        pendingViews = []
+        statusPending = false
+        for view in views where view == session.state.view { session.reload(view) }
+        if views.isEmpty { session.refreshStatus() }
+    }
+
+    private func tickIfDue() {
+        guard Date().timeIntervalSince(lastTick) >= Self.tickInterval else { return }
+        lastTick = Date()
+        if !session.state.status.databaseUp, (try? session.connection.reconnect()) != nil {
+            session.reloadAfterReconnect()
+        } else {
+            session.refreshStatus()
+        }
+    }
+
+    private func syncSize() {
+        let (width, height) = screen.size
+        session.state.width = width
+        session.state.height = height
+    }
+
+    private func paint() {
+        session.state.now = Date()
+        screen.paint(renderer.render(session.state))
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Something that happened off the UI thread.
+public enum ConsoleEvent: Sendable, Equatable {
+    case dryRunFinished(UUID)
+    case dryRunFailed(String)
+    case engineStopped(String?)
+    /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
+    case signal(Int32)
+}
+
+/// Hands events to the UI thread: a locked queue plus a self-pipe that wakes its `poll()`.
+public final class EventMailbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var queue: [ConsoleEvent] = []
+    /// The descriptor to include in `poll()`.
+    public let readDescriptor: Int32
+    private let writeDescriptor: Int32
+
+    public init() throws {
+        var descriptors: [Int32] = [0, 0]
+        guard pipe(&descriptors) == 0 else { throw TerminalError("cannot create the wake-up pipe: \(String(cString: strerror(errno)))") }
+        for descriptor in descriptors {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        }
+        readDescriptor = descriptors[0]
+        writeDescriptor = descriptors[1]
+    }
+
+    deinit {
+        close(readDescriptor)
+        close(writeDescriptor)
+    }
+
+    /// Queues an event and wakes the UI thread (from any thread).
+    public func post(_ event: ConsoleEvent) {
+        lock.withLock { queue.append(event) }
+        var byte: UInt8 = 1
+        _ = write(writeDescriptor, &byte, 1)
+    }
+
+    /// Empties the pipe and returns the queued events, oldest first.
+    public func drain() -> [ConsoleEvent] {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(readDescriptor, &buffer, buffer.count) > 0 {}
+        return lock.withLock {
+            defer { queue.removeAll() }
+            return queue
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Dispatch
+import Foundation
+import OpsBrainCore
+import OpsBrainEngine
+import OpsBrainPostgres
+
+/// The ops console: connects, listens, starts the in-process engine (unless told not to), and runs
+/// the full-screen UI until the user quits, a signal arrives or the terminal goes away.
+public enum OpsConsole {
+    /// Runs the console; returns a line to print after the screen is restored.
+    public static func run(_ configuration: ConsoleConfiguration) throws -> String {
+        signal(SIGPIPE, SIG_IGN)
+        setlocale(LC_ALL, "")
+        let unicode = String(cString: nl_langinfo(nl_item(CODESET))).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+        let connection = try PostgresConnection(conninfo: configuration.conninfo, applicationName: "opsbrain-console")
+        defer { connection.close() }
+        try connection.listen("opsbrain_events")
+        let mailbox = try EventMailbox()
+        let signals = SignalForwarder(signals: [SIGTERM, SIGHUP, SIGINT], mailbox: mailbox)
+        defer { signals.cancel() }
+        var state = ConsoleState(readOnly: configuration.readOnly)
+        state.status = StatusInfo(databaseUp: true, databaseText: connection.serverDescription)
+        var engine: LocalEngine?
+        if configuration.runEngine {
+            let local = LocalEngine(engine: HealingEngine(conninfo: configuration.conninfo, settings: configuration.engineSettings,
+                                                          registry: configuration.registry))
+            local.start(mailbox: mailbox)
+            state.status.localEngine = .running(id: configuration.engineSettings.engineID)
+            engine = local
+        }
+        let screen = try NcursesScreen(terminal: configuration.terminal)
+        screen.apply(theme: configuration.theme, noColor: configuration.noColor)
+        let session = ConsoleSession(connection: connection, configuration: configuration, mailbox: mailbox, state: state)
+        let renderer = ScreenRenderer(glyphs: unicode ? .unicode : .ascii, formatting: Formatting(timeZone: configuration.timeZone))
+        ConsoleLoop(screen: screen, session: session, renderer: renderer).run()
+        screen.close()
+        guard let engine else { return "console closed" }
+        let stopped = engine.stop(timeout: 15)
+        return stopped ? "console closed; the local engine stopped" : "console closed; the local engine did not stop within 15 s"
+    }
+}
+
+/// Turns SIGTERM, SIGHUP and SIGINT into events for the UI thread, so it can restore the terminal and stop the engine.
+final class SignalForwarder: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(signals: [Int32], mailbox: EventMailbox) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { mailbox.post(.signal(number)) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}

@@ -1,0 +1,132 @@
+import CNcurses
+import Foundation
+import OpsBrainCore
+
+/// A real ncurses screen (`newterm`, never `initscr`, so an unknown `$TERM` falls back instead of exiting)
+/// that paints cell grids with the theme's colours and reads keys without blocking.
+///
+/// ncurses state is process-wide: one screen at a time, used from one thread.
+public final class NcursesScreen {
+    private let screen: OpaquePointer
+    private let output: UnsafeMutablePointer<FILE>
+    private let input: UnsafeMutablePointer<FILE>
+    /// The terminal type in use (after any fallback).
+    public let terminalName: String
+    public private(set) var colorMode: ColorMode = .monochrome
+    private var styles: [ThemeRole: (attributes: attr_t, pair: Int32)] = [:]
+    private var closed = false
+
+    /// Opens a screen on the descriptors (duplicated, so closing never closes the caller's), trying
+    /// `$TERM` and then `xterm-256color`, `xterm` and `vt100`. Call `setlocale` before this.
+    public init(inputDescriptor: Int32 = STDIN_FILENO, outputDescriptor: Int32 = STDOUT_FILENO, terminal: String?) throws {
+        guard let output = fdopen(dup(outputDescriptor), "w"), let input = fdopen(dup(inputDescriptor), "r") else {
+            throw TerminalError("cannot open the terminal's descriptors: \(String(cString: strerror(errno)))")
+        }
+        var candidates = [terminal, "xterm-256color", "xterm", "vt100"].compactMap { $0 }.filter { !$0.isEmpty }
+        var opened: (OpaquePointer, String)?
+        while opened == nil, !candidates.isEmpty {
+            let name = candidates.removeFirst()
+            if let screen = newterm(name, output, input) { opened = (screen, name) }
+        }
+        guard let (screen, name) = opened else {
+            fclose(output)
+            fclose(input)
+            throw TerminalError("no usable terminal description for TERM=\(terminal ?? "(unset)"), nor xterm or vt100")
+        }
+        self.screen = screen
+        self.output = output
+        self.input = input
+        terminalName = name
+        set_term(screen)
+        configure()
+    }
+
+    deinit { close() }
+
+    private func configure() {
+        raw()
+        noecho()
+        nonl()
+        set_escdelay(50)
+        let window = opsbrain_stdscr()
+        keypad(window, true)
+        nodelay(window, true)
+        curs_set(0)
+    }
+
+    /// Picks the colour mode and allocates a colour pair per role of `theme`.
+    public func apply(theme: Theme, noColor: Bool) {
+        if !noColor, has_colors() {
+            start_color()
+            use_default_colors()
+        }
+        colorMode = ColorMode.detect(colors: Int(opsbrain_colors()), hasColors: has_colors(), noColor: noColor)
+        styles = [:]
+        for (role, style) in theme.resolved(for: colorMode) {
+            let pair = colorMode == .monochrome ? 0 : alloc_pair(Int32(style.foreground), Int32(style.background))
+            styles[role] = (Self.attributes(style.attributes), max(0, pair))
+        }
+    }
+
+    private static func attributes(_ attributes: ThemeAttributes) -> attr_t {
+        var result = opsbrain_a_normal()
+        if attributes.contains(.bold) { result |= opsbrain_a_bold() }
+        if attributes.contains(.dim) { result |= opsbrain_a_dim() }
+        if attributes.contains(.reverse) { result |= opsbrain_a_reverse() }
+        if attributes.contains(.underline) { result |= opsbrain_a_underline() }
+        if attributes.contains(.italic) { result |= opsbrain_a_italic() }
+        return result
+    }
+
+    /// The screen's size as ncurses knows it (updated on resize).
+    public var size: (width: Int, height: Int) { (Int(opsbrain_cols()), Int(opsbrain_lines())) }
+
+    /// Paints the grid: runs of one role are written together; ncurses sends only what changed.
+    public func paint(_ grid: CellGrid) {
+        let window = opsbrain_stdscr()
+        let (width, height) = size
+        for y in 0..<min(height, grid.height) {
+            var x = 0
+            while x < min(width, grid.width) {
+                let role = grid[x, y].role
+                let start = x
+                var text: [wchar_t] = []
+                while x < min(width, grid.width), grid[x, y].role == role {
+                    for scalar in grid[x, y].text.unicodeScalars { text.append(wchar_t(bitPattern: scalar.value)) }
+                    x += 1
+                }
+                let style = styles[role] ?? (opsbrain_a_normal(), 0)
+                _ = opsbrain_set_style(window, style.attributes, style.pair)
+                _ = text.withUnsafeBufferPointer { opsbrain_put(window, Int32(y), Int32(start), $0.baseAddress, Int32($0.count)) }
+            }
+        }
+        _ = opsbrain_set_style(window, opsbrain_a_normal(), 0)
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// Forces a full repaint on the next `paint` (Ctrl-L).
+    public func invalidate() { clearok(opsbrain_stdscr(), true) }
+
+    /// Reads one key if one is waiting; nil when none is.
+    public func readKey() -> Key? {
+        var value: wint_t = 0
+        let result = wget_wch(opsbrain_stdscr(), &value)
+        if result == KEY_CODE_YES { return KeyDecoder.function(Int32(value)) }
+        if result == OK { return KeyDecoder.character(UInt32(value)) }
+        return nil
+    }
+
+    /// Leaves curses mode and frees the screen; the terminal is back as it was.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        endwin()
+        delscreen(screen)
+        fclose(output)
+        fclose(input)
+    }
+
+    /// The window to read back in tests.
+    var window: UnsafeMutablePointer<WINDOW>? { opsbrain_stdscr() }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import OpsBrainCore
+
+/// One alert as the console lists it, with its latest execution.
+public struct ConsoleAlert: Sendable, Equatable {
+    public var id: UUID
+    public var key: KeysetKey
+    public var createdAt: Date
+    public var lastSeenAt: Date
+    public var source: String
+    public var alertType: String
+    public var title: String
+    public var severity: String
+    public var status: String
+    public var count: Int
+    public var fingerprint: String?
+    public var labels: [String: String]
+    public var evidence: JSONValue
+    public var executionID: UUID?
+    public var executionStatus: String?
+
+    public init(id: UUID, key: KeysetKey, createdAt: Date, lastSeenAt: Date, source: String, alertType: String, title: String,
+                severity: String, status: String, count: Int, fingerprint: String? = nil, labels: [String: String] = [:],
+                evidence: JSONValue = .object([:]), executionID: UUID? = nil, executionStatus: String? = nil) {
+        self.id = id
+        self.key = key
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.source = source
+        self.alertType = alertType
+        self.title = title
+        self.severity = severity
+        self.status = status
+        self.count = count
+        self.fingerprint = fingerprint
+        self.labels = labels
+        self.evidence = evidence
+        self.executionID = executionID
+        self.executionStatus = executionStatus
+    }
+}
+
+extension ConsoleQueries {
+    static let alertKeyset = KeysetSQL(timeColumn: "a.created_at", idColumn: "a.id", idType: "uuid")
+
+    /// Alerts newest first: one keyset page, optionally filtered by a regex over title, type, source, severity and status.
+    public func alerts(_ page: KeysetPage, filter: ListFilter? = nil) throws -> [ConsoleAlert] {
+        let parameters = SQLParameters()
+        let keyset = Self.alertKeyset.clause(page, parameters)
+        let condition = Self.filterCondition(filter, haystack: "a.title || ' ' || a.alert_type || ' ' || a.source || ' ' "
+                                             + "|| a.severity || ' ' || a.status", parameters)
+        let rows = try list("""
+            SELECT a.id, a.created_at, a.last_seen_at, a.source, a.alert_type, a.title, a.severity, a.status, a.count,
+                   a.fingerprint, a.labels::text AS labels_text, left(a.evidence::text, 4000) AS evidence_text,
+                   x.id AS execution_id, x.status AS execution_status
+            FROM intelligence_alerts a
+            LEFT JOIN LATERAL (SELECT e.id, e.status FROM self_healing_executions e WHERE e.alert_id = a.id
+                               ORDER BY e.started_at DESC LIMIT 1) x ON true
+            WHERE \(keyset.condition) AND \(condition)
+            ORDER BY \(keyset.order) LIMIT \(keyset.limit)
+            """, parameters, reversed: keyset.reversed)
+        return rows.compactMap(Self.alert)
+    }
+
+    private static func alert(_ row: Row) -> ConsoleAlert? {
+        guard let id = row.uuid("id"), let created = row.string("created_at") else { return nil }
+        let labels = row.string("labels_text").flatMap { try? JSONValue(parsing: $0) }?.objectValue?
+            .compactMapValues { $0.stringValue ?? $0.jsonText } ?? [:]
+        let evidence = row.string("evidence_text").flatMap { try? JSONValue(parsing: $0) } ?? .string(row.string("evidence_text") ?? "")
+        return ConsoleAlert(id: id, key: KeysetKey(time: created, id: id.uuidString.lowercased()),
+                            createdAt: row.date("created_at") ?? Date(), lastSeenAt: row.date("last_seen_at") ?? Date(),
+                            source: row.string("source") ?? "", alertType: row.string("alert_type") ?? "",
+                            title: row.string("title") ?? "", severity: row.string("severity") ?? "", status: row.string("status") ?? "",
+                            count: row.int("count") ?? 1, fingerprint: row.string("fingerprint"), labels: labels, evidence: evidence,
+                            executionID: row.uuid("execution_id"), executionStatus: row.string("execution_status"))
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import OpsBrainConsole
+import OpsBrainCore
+import OpsBrainPostgres
+import XCTest
+
+/// Golden screens from the pure renderer: several sizes, every view, overlays, wide text and ASCII.
+final class GoldenScreenTests: XCTestCase {
+    private let unicode = ScreenRenderer(glyphs: .unicode, formatting: ConsoleFixtures.formatting)
+    private let ascii = ScreenRenderer(glyphs: .ascii, formatting: ConsoleFixtures.formatting)
+
+    func testAlertsAt120x30() {
+        GoldenFile.check(unicode.render(ConsoleFixtures.state(.alerts, width: 120, height: 30)), named: "alerts-120x30")
+    }
+
+    func testAlertsAt80x24() {
+        GoldenFile.check(unicode.render(ConsoleFixtures.state(.alerts, width: 80, height: 24)), named: "alerts-80x24")
+    }
+
+    func testNarrowAlertsDropColumns() {
+        let grid = unicode.render(ConsoleFixtures.state(.alerts, width: 52, height: 16))
+        GoldenFile.check(grid, named: "alerts-52x16-narrow")
+        let header = grid.line(3)
+        XCTAssertTrue(header.contains("SEV") && header.contains("TITLE"), "the essential columns stay: \(header)")
+        XCTAssertFalse(header.contains("SOURCE"), "low-priority columns are dropped when narrow: \(header)")
+    }
+
+    func testTooSmallScreenSaysWhatItNeeds() {
+        let grid = unicode.render(ConsoleFixtures.state(.alerts, width: 40, height: 10))
+        GoldenFile.check(grid, named: "too-small-40x10")
+        XCTAssertTrue(grid.text.contains("terminal too small: need 50x12"))
+    }
+
+    func testWideCJKTextKeepsColumnsAligned() {
+        let grid = unicode.render(ConsoleFixtures.state(.alerts, width: 100, height: 24, cjk: true))
+        GoldenFile.check(grid, named: "alerts-cjk-100x24")
+        for y in 4...6 {
+            let line = grid.line(y)
+            XCTAssertEqual(TextWidth.of(line), 100, "row \(y) ends at the frame's right edge: \(line)")
+            XCTAssertTrue(line.hasSuffix("│"))
+        }
+    }
+
+    func testASCIIFallbackHasNoNonASCIICharacters() {
+        let grid = ascii.render(ConsoleFixtures.state(.alerts, width: 100, height: 24, cjk: true))
+        GoldenFile.check(grid, named: "alerts-ascii-100x24")
+        XCTAssertTrue(grid.text.unicodeScalars.allSatisfy { $0.value < 0x80 }, "ASCII mode draws only ASCII")
+    }
+
+    func testExecutionsWithPipelineDetail() {
+        let grid = unicode.render(ConsoleFixtures.state(.executions, width: 120, height: 40))
+        GoldenFile.check(grid, named: "runs-120x40")
+        XCTAssertTrue(grid.text.contains("[approval]"), "the current pipeline stage is marked")
+        XCTAssertTrue(grid.text.contains("delete 65 files older than 1d"), "the operations are shown as they would run")
+    }
+
+    func testSideBySideDetailWhenWide() {
+        let grid = unicode.render(ConsoleFixtures.state(.executions, width: 200, height: 60))
+        GoldenFile.check(grid, named: "runs-200x60")
+    }
+
+    func testApprovalsWithEvidenceAndPlans() {
+        GoldenFile.check(unicode.render(ConsoleFixtures.state(.approvals, width: 100, height: 34)), named: "approvals-100x34")
+    }
+
+    func testApproveDialogShowsTheTargetWithCancelFocused() {
+        var state = ConsoleFixtures.state(.approvals, width: 100, height: 34)
+        _ = ConsoleController().handle(.char("A"), state: &state)
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "approve-dialog-100x34")
+        XCTAssertTrue(grid.text.contains(ConsoleFixtures.id(200).uuidString.lowercased()))
+        let cancel = grid.text.split(separator: "\n").firstIndex { $0.contains("[ Cancel ]") }!
+        let x = grid.line(cancel).distance(from: grid.line(cancel).startIndex, to: grid.line(cancel).range(of: "[ Cancel ]")!.lowerBound)
+        XCTAssertEqual(grid[TextWidth.of(String(grid.line(cancel).prefix(x))), cancel].role, .dialogButtonFocus)
+    }
+
+    func testReadOnlyBadgeAndPausedBadge() {
+        var state = ConsoleFixtures.state(.approvals, width: 100, height: 30)
+        state.readOnly = true
+        state.paused = true
+        state.changesWhilePaused = 3
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "readonly-paused-100x30")
+        XCTAssertTrue(grid.line(0).contains("READ-ONLY") && grid.line(0).contains("PAUSED +3"))
+    }
+
+    func testSOPsWithSparkline() {
+        GoldenFile.check(unicode.render(ConsoleFixtures.state(.sops, width: 130, height: 24)), named: "sops-130x24")
+    }
+
+    func testAuditTrailWithFilter() {
+        var state = ConsoleFixtures.state(.audit, width: 110, height: 24)
+        state.filters[.audit] = ListFilter(pattern: "approv", inverted: true)
+        GoldenFile.check(unicode.render(state), named: "audit-110x24-filtered")
+    }
+
+    func testDryRunForm() {
+        var state = ConsoleFixtures.state(.dryRun, width: 100, height: 40)
+        state.dryRun.alertType = "disk_usage_high"
+        state.dryRun.labels = "host=db-1"
+        var result = ConsoleFixtures.executionDetail
+        result.execution = ConsoleFixtures.executions[5]
+        result.approval = nil
+        result.fixActions = ConsoleFixtures.plans
+        state.dryRun.result = result
+        GoldenFile.check(unicode.render(state), named: "dryrun-100x40")
+    }
+
+    func testHelpListsEveryKey() {
+        var state = ConsoleFixtures.state(.alerts, width: 120, height: 60)
+        state.helpVisible = true
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "help-120x60")
+        for binding in KeyMap.standard.bindings {
+            XCTAssertTrue(grid.text.contains(binding.help), "help lists '\(binding.help)'")
+        }
+    }
+
+    func testCommandPromptAtTheBottom() {
+        var state = ConsoleFixtures.state(.alerts, width: 80, height: 24)
+        state.prompt = .command(text: "audit kind=decision", historyIndex: nil)
+        let grid = unicode.render(state)
+        XCTAssertEqual(grid.line(23), ":audit kind=decision_")
+    }
+}
