@@ -47,6 +47,11 @@ let package = Package(
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Intake: the HTTP server for webhooks, health, metrics and the ops API.
+        .target(name: "OpsBrainIntake", dependencies: [
+            "OpsBrainCore", "OpsBrainPostgres", "OpsBrainPlatform",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The ops console: a pure screen model rendered to a cell grid, painted by ncurses.
         .target(name: "OpsBrainConsole", dependencies: [
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainEngine", "OpsBrainPlatform", "CNcurses",
@@ -55,12 +60,12 @@ let package = Package(
         // The application: wires documents, the store and (later) the engine; tests start it in-process.
         .target(name: "OpsBrainApp", dependencies: [
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainEngine", "OpsBrainRunners",
-            "OpsBrainConsole",
+            "OpsBrainConsole", "OpsBrainIntake",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The executable: command-line parsing only.
         .executableTarget(name: "opsbrain", dependencies: [
-            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainApp",
+            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainApp", "OpsBrainIntake",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -78,6 +83,7 @@ let package = Package(
         .testTarget(name: "OpsBrainRunnersTests", dependencies: ["OpsBrainRunners", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainAppTests", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainConsoleTests", dependencies: ["OpsBrainConsole", "OpsBrainApp", "OpsBrainTestSupport"]),
+        .testTarget(name: "OpsBrainIntakeTests", dependencies: ["OpsBrainIntake", "OpsBrainApp", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainEngineTests", dependencies: ["OpsBrainEngine", "OpsBrainApp", "OpsBrainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

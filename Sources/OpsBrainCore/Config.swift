@@ -41,13 +41,19 @@ public struct EngineConfig: Sendable, Equatable {
     public var autoFixBudgetPerHour: Int
     /// Failed runs in a row after which an SOP needs approval.
     public var circuitBreakerFailures: Int
+    /// Where the intake server listens (`host:port`, or `off`).
+    public var listen: String
+    /// The environment variable holding the intake/ops API bearer token.
+    public var apiTokenEnv: String?
 
     public init(mode: EngineMode = .approval, sopsDirectory: String = "SOPs", autoFixBudgetPerHour: Int = 20,
-                circuitBreakerFailures: Int = 3) {
+                circuitBreakerFailures: Int = 3, listen: String = "127.0.0.1:9477", apiTokenEnv: String? = nil) {
         self.mode = mode
         self.sopsDirectory = sopsDirectory
         self.autoFixBudgetPerHour = autoFixBudgetPerHour
         self.circuitBreakerFailures = circuitBreakerFailures
+        self.listen = listen
+        self.apiTokenEnv = apiTokenEnv
     }
 }
 

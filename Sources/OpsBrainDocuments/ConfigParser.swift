@@ -49,6 +49,8 @@ public enum ConfigParser {
         if let directory = fields["sops_dir"]?.string() { config.engine.sopsDirectory = directory }
         if let budget = fields["auto_fix_budget_per_hour"]?.int(in: 0...10_000) { config.engine.autoFixBudgetPerHour = budget }
         if let failures = fields["circuit_breaker_failures"]?.int(in: 1...100) { config.engine.circuitBreakerFailures = failures }
+        if let listen = fields["listen"]?.string() { config.engine.listen = listen }
+        if let token = fields["api_token_env"]?.string() { config.engine.apiTokenEnv = token }
     }
 
     private static func readTargets(_ field: YAMLField?) -> [String: TargetDefinition] {

@@ -15,6 +15,8 @@ public struct EngineSettings: Sendable {
     /// The longest the loop sleeps between looks at due work.
     public var pollInterval: Duration
     public var heartbeatInterval: Duration
+    /// Where decision latency is recorded for /metrics, when an intake server runs.
+    public var metrics: MetricsRegistry?
 
     public init(engineID: String = EngineSettings.makeEngineID(), mode: EngineMode = .approval,
                 targets: [String: TargetDefinition] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,

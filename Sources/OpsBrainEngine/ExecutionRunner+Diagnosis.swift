@@ -55,6 +55,9 @@ extension ExecutionRunner {
             extra: { tx, state in
                 if state.status == .awaitingApproval { try ApprovalRepository.request(record.id, summary: summary, in: tx) }
             })
+        settings.metrics?.observe("opsbrain_decision_latency_seconds", Date().timeIntervalSince(context.alert.createdAt),
+                                  buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+                                  help: "From the alert's arrival to the committed decision (steps included).")
         if state.status == .fixing {
             var current = record
             current.state = state

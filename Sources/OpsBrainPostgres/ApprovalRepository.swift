@@ -96,3 +96,31 @@ public struct ApprovalRepository {
         }
     }
 }
+
+/// An approval request still waiting for a human.
+public struct PendingApproval: Sendable {
+    public var executionID: UUID
+    public var requestedAt: Date
+    public var sopName: String?
+    public var alertTitle: String?
+    /// The reason, risk, confidence and the operations exactly as they would run.
+    public var summary: JSONValue
+}
+
+extension ApprovalRepository {
+    /// Requests with no decision, oldest first.
+    public func pending(limit: Int = 100) throws -> [PendingApproval] {
+        try connection.query("""
+            SELECT a.execution_id, a.requested_at, a.summary::text AS summary_text, s.sop_name, al.title
+            FROM self_healing_approvals a JOIN self_healing_executions e ON e.id = a.execution_id
+            LEFT JOIN self_healing_sops s ON s.id = e.sop_id LEFT JOIN intelligence_alerts al ON al.id = e.alert_id
+            WHERE a.decision IS NULL AND e.status = 'awaiting_approval' ORDER BY a.requested_at LIMIT $1
+            """, [limit]).rows.compactMap { row in
+            row.uuid("execution_id").map {
+                PendingApproval(executionID: $0, requestedAt: row.date("requested_at") ?? Date(), sopName: row.string("sop_name"),
+                                alertTitle: row.string("title"),
+                                summary: row.string("summary_text").flatMap { try? JSONValue(parsing: $0) } ?? .null)
+            }
+        }
+    }
+}

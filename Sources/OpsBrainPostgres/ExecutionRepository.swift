@@ -54,13 +54,20 @@ public struct ExecutionRepository {
                               sop: (id: UUID, version: Int, name: String)?, match: MatchCandidate?, mode: EngineMode,
                               maxAttempts: Int, dryRun: Bool = false, actor: String) throws -> UUID {
         try connection.transaction { tx in
+            let group = try openGroup(alertType: normalized.alertType, sopID: sop?.id, in: tx)
             try tx.query("""
                 UPDATE intelligence_alerts SET processed_at = now(), claimed_by = NULL, lease_until = NULL,
                     alert_type = $2, title = $3, severity = $4, normalization_notes = $5::jsonb,
-                    evidence = coalesce($6::jsonb, evidence)
+                    evidence = coalesce($6::jsonb, evidence), correlated_execution_id = $7::uuid
                 WHERE id = $1::uuid
                 """, [alert.id, normalized.alertType, normalized.title, normalized.severity.rawValue,
-                      JSONValue.array(notes.map(JSONValue.string)), evidence])
+                      JSONValue.array(notes.map(JSONValue.string)), evidence, group])
+            if let group {
+                try AuditTrail.append(kind: "alert_correlated", actor: actor,
+                                      message: "alert '\(normalized.title)' joins the open execution for its kind (storm)",
+                                      executionID: group, alertID: alert.id, sopName: sop?.name, in: tx)
+                return group
+            }
             let id = try openExecutionRow(alertID: alert.id, sop: sop, match: match, mode: mode, maxAttempts: maxAttempts,
                                           dryRun: dryRun, in: tx)
             let sopText = sop.map { "SOP \($0.name) v\($0.version) (match \(match?.score ?? 0))" } ?? "no matching SOP (unknown path)"
@@ -70,6 +77,21 @@ public struct ExecutionRepository {
                                                     "reasons": .array((match?.reasons ?? []).map(JSONValue.string))]), in: tx)
             return id
         }
+    }
+
+    /// Alerts of one kind within this window join the execution already open for their kind.
+    public static let correlationWindowSeconds = 300
+
+    /// An execution of the same SOP and alert type, opened in the window and still open (or
+    /// escalated, so a person already has it): a storm of alerts shares it.
+    private func openGroup(alertType: String, sopID: UUID?, in tx: PostgresConnection) throws -> UUID? {
+        try tx.query("""
+            SELECT e.id FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
+            WHERE a.alert_type = $1 AND e.sop_id IS NOT DISTINCT FROM $2::uuid AND NOT e.dry_run
+              AND e.started_at > now() - make_interval(secs => $3)
+              AND e.status IN ('pending', 'diagnosing', 'awaiting_approval', 'fixing', 'verifying', 'rolling_back', 'escalated')
+            ORDER BY e.started_at DESC LIMIT 1
+            """, [alertType, sopID, Self.correlationWindowSeconds]).first?.uuid("id")
     }
 
     /// Inserts a pending execution row; a dry run gets no next action, so no engine claims it.

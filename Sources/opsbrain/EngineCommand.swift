@@ -4,6 +4,7 @@ import Foundation
 import OpsBrainApp
 import OpsBrainCore
 import OpsBrainEngine
+import OpsBrainIntake
 import OpsBrainPlatform
 
 /// `opsbrain engine`: the headless healing engine.
@@ -14,6 +15,8 @@ struct EngineCommand: OpsBrainSubcommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "diagnose_only, approval or auto (default: the config's engine.mode).") var mode: EngineMode?
     @Flag(name: .customLong("no-sync"), help: "Do not sync SOPs/ into the database at start.") var noSync = false
+    @Option(help: "Intake server address host:port, or 'off' (default: the config's engine.listen, 127.0.0.1:9477).")
+    var listen: String?
 
     func execute() throws {
         let config = try global.loadConfig()
@@ -25,11 +28,17 @@ struct EngineCommand: OpsBrainSubcommand {
         }
         connection.close()
         let conninfo = try global.databaseLocation(config: config).conninfo
-        let engine = HealingEngine(conninfo: conninfo, settings: EngineAssembly.settings(config: config, mode: mode),
-                                   registry: EngineAssembly.registry(conninfo: conninfo))
+        var settings = EngineAssembly.settings(config: config, mode: mode)
+        let metrics = MetricsRegistry()
+        settings.metrics = metrics
+        let engine = HealingEngine(conninfo: conninfo, settings: settings, registry: EngineAssembly.registry(conninfo: conninfo))
+        let server = try IntakeAssembly.start(listen: listen ?? config.engine.listen, config: config, conninfo: conninfo,
+                                              metrics: metrics, isLeader: { engine.isLeader })
+        defer { server?.stop() }
         let signals = SignalTrap(signals: [SIGTERM, SIGINT]) { engine.stop() }
         defer { signals.cancel() }
-        print("engine \(engine.settings.engineID) running in \(engine.settings.mode.rawValue) mode; Ctrl-C stops it")
+        print("engine \(engine.settings.engineID) running in \(engine.settings.mode.rawValue) mode"
+              + (server.map { "; intake on port \($0.port)" } ?? "") + "; Ctrl-C stops it")
         try engine.run()
     }
 }

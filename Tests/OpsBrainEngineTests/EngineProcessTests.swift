@@ -53,7 +53,7 @@ final class EngineProcessTests: XCTestCase {
     }
 
     private func jobsSOP(name: String, type: String, cooldown: Int, perHour: Int, waitBefore: String = "0s") -> String {
-        EnginePipelineTests.sop(name: name, type: type, diagnosis: """
+        EnginePipelineTests.sop(name: name, type: (0..<6).map { "\(type)_\($0)" }.joined(separator: ", "), diagnosis: """
             diagnosis:
               - id: failed_jobs
                 type: sql
@@ -88,8 +88,11 @@ final class EngineProcessTests: XCTestCase {
         _ = try waitFor(connection, "SELECT count(*) AS n FROM opsbrain_engines WHERE stopped_at IS NULL") { $0 == 2 }
         try connection.transaction { tx in
             for index in 0..<6 {
-                try tx.query("INSERT INTO intelligence_alerts (alert_type, title, severity) VALUES ('cooled_alert', $1, 'high')", ["cooled \(index)"])
-                try tx.query("INSERT INTO intelligence_alerts (alert_type, title, severity) VALUES ('capped_alert', $1, 'high')", ["capped \(index)"])
+                // Distinct alert types of one SOP: not a storm of one kind, so each opens its own execution.
+                try tx.query("INSERT INTO intelligence_alerts (alert_type, title, severity) VALUES ($1, $2, 'high')",
+                             ["cooled_alert_\(index)", "cooled \(index)"])
+                try tx.query("INSERT INTO intelligence_alerts (alert_type, title, severity) VALUES ($1, $2, 'high')",
+                             ["capped_alert_\(index)", "capped \(index)"])
             }
         }
         _ = try waitFor(connection, "SELECT count(*) AS n FROM self_healing_executions WHERE status IN ('success', 'awaiting_approval', 'escalated')") { $0 == 12 }
@@ -106,7 +109,7 @@ final class EngineProcessTests: XCTestCase {
         defer { connection.close() }
         try connection.query("INSERT INTO jobs (status) VALUES ('failed'), ('failed')")
         let first = try startEngine(url: url, config: config)
-        try connection.query("INSERT INTO intelligence_alerts (alert_type, title, severity) VALUES ('slow_alert', 'jobs failing', 'high')")
+        try connection.query("INSERT INTO intelligence_alerts (alert_type, title, severity) VALUES ('slow_alert_0', 'jobs failing', 'high')")
         _ = try waitFor(connection, "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying'") { $0 == 1 }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()

@@ -6,50 +6,19 @@ import XCTest
 
 /// `alertmanager_silence` and its rollback against a real Alertmanager started by the test.
 final class AlertmanagerSilenceTests: XCTestCase {
-    private static let binary = "/usr/bin/prometheus-alertmanager"
-    private var directory = ""
-    private var alertmanager: Process?
+    private var alertmanager: AlertmanagerProcess?
     private var baseURL = ""
     private let driver = HTTPOperationDriver()
     private let client = HTTPClient()
 
     override func setUpWithError() throws {
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary), "\(Self.binary) is not installed")
-        directory = try TemporaryDirectory.make(prefix: "ob-alertmanager")
-        try "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n"
-            .write(toFile: "\(directory)/alertmanager.yml", atomically: true, encoding: .utf8)
-        let port = try TestSockets.freePort()
-        baseURL = "http://127.0.0.1:\(port)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["--config.file=\(directory)/alertmanager.yml", "--storage.path=\(directory)/data",
-                             "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address="]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try AlertmanagerProcess()
         alertmanager = process
-        try waitUntilReady()
+        baseURL = process.baseURL
     }
 
     override func tearDown() {
-        alertmanager?.terminate()
-        alertmanager?.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private func waitUntilReady() throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if let response = try? client.send(HTTPRequest(url: baseURL + "/-/ready", timeout: .seconds(1))), response.isSuccess {
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        throw NotReady(url: baseURL)
-    }
-
-    private struct NotReady: Error {
-        var url: String
+        alertmanager?.stop()
     }
 
     private var target: TargetDefinition {

@@ -1,0 +1,36 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainIntake
+import OpsBrainPostgres
+
+/// Starts the intake HTTP server next to an engine.
+public enum IntakeAssembly {
+    /// Starts listening on `listen` (`host:port`), or returns nil for `off`.
+    public static func start(listen: String, config: OpsBrainConfig, conninfo: String, metrics: MetricsRegistry,
+                             isLeader: @escaping @Sendable () -> Bool,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HTTPServer? {
+        guard listen != "off" else { return nil }
+        let parts = listen.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+            throw StepFailure("listen address '\(listen)' is not host:port")
+        }
+        var token: String?
+        if let variable = config.engine.apiTokenEnv {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw StepFailure("engine.api_token_env names \(variable), which is not set")
+            }
+            token = value
+        }
+        let service = IntakeService(pool: PostgresPool(conninfo: conninfo, applicationName: "opsbrain-intake"),
+                                    metrics: metrics, token: token, isLeader: isLeader)
+        let router = service.router()
+        let server = HTTPServer(host: String(parts[0]), port: port) { request in
+            let response = router.handle(request)
+            metrics.increment("opsbrain_http_requests_total", labels: ["code": String(response.status)],
+                              help: "HTTP requests answered by the intake server, by status code.")
+            return response
+        }
+        try server.start()
+        return server
+    }
+}

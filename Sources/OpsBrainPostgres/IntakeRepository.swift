@@ -1,0 +1,67 @@
+import Foundation
+import OpsBrainCore
+
+/// What one webhook delivery changed.
+public struct IntakeOutcome: Sendable, Equatable {
+    public var opened = 0
+    /// Repeats of an alert still firing: counted on its row, no new execution.
+    public var repeated = 0
+    public var resolved = 0
+    /// Resolutions of alerts not known to be firing (nothing to close).
+    public var ignored = 0
+
+    public init() {}
+
+    public var json: JSONValue {
+        .object(["opened": .number(Double(opened)), "repeated": .number(Double(repeated)),
+                 "resolved": .number(Double(resolved)), "ignored": .number(Double(ignored))])
+    }
+}
+
+/// Stores webhook alerts: a whole delivery in one transaction, deduplicated by fingerprint.
+public struct IntakeRepository {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// Stores `alerts`: new firing ones become rows, repeats update count and last_seen,
+    /// resolved ones close their firing row. All or nothing.
+    public func ingest(_ alerts: [IncomingAlert]) throws -> IntakeOutcome {
+        try connection.transaction { tx in
+            var outcome = IntakeOutcome()
+            for alert in alerts {
+                switch alert.state {
+                case .firing: try fire(alert, in: tx, outcome: &outcome)
+                case .resolved: try resolve(alert, in: tx, outcome: &outcome)
+                }
+            }
+            return outcome
+        }
+    }
+
+    private func fire(_ alert: IncomingAlert, in tx: PostgresConnection, outcome: inout IntakeOutcome) throws {
+        let row = try tx.query("""
+            INSERT INTO intelligence_alerts (source, alert_type, title, severity, labels, evidence, fingerprint)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)
+            ON CONFLICT (fingerprint) WHERE status = 'firing' AND fingerprint IS NOT NULL
+            DO UPDATE SET count = intelligence_alerts.count + 1, last_seen_at = now(), evidence = EXCLUDED.evidence,
+                          title = EXCLUDED.title, severity = EXCLUDED.severity
+            RETURNING (xmax = 0) AS inserted
+            """, [alert.source, alert.alertType, alert.title, alert.severity.rawValue,
+                  JSONValue.object(alert.labels.mapValues(JSONValue.string)), alert.evidence, alert.fingerprint]).first
+        if row?.bool("inserted") == true { outcome.opened += 1 } else { outcome.repeated += 1 }
+    }
+
+    private func resolve(_ alert: IncomingAlert, in tx: PostgresConnection, outcome: inout IntakeOutcome) throws {
+        let closed = try tx.query("""
+            UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now(), last_seen_at = now()
+            WHERE fingerprint = $1 AND status = 'firing' RETURNING id, correlated_execution_id
+            """, [alert.fingerprint])
+        guard let row = closed.first else { outcome.ignored += 1; return }
+        outcome.resolved += 1
+        let execution = try tx.query("SELECT id FROM self_healing_executions WHERE alert_id = $1::uuid ORDER BY started_at DESC LIMIT 1",
+                                     [row.uuid("id")]).first?.uuid("id") ?? row.uuid("correlated_execution_id")
+        try AuditTrail.append(kind: "alert_resolved", actor: "intake:\(alert.source)", message: "alert '\(alert.title)' resolved by its source",
+                              executionID: execution, alertID: row.uuid("id"), in: tx)
+    }
+}
