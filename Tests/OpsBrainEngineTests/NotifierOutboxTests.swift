@@ -1,0 +1,206 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainEngine
+import OpsBrainPostgres
+import OpsBrainRunners
+import OpsBrainTestSupport
+import XCTest
+
+/// The outbox against a real PostgreSQL and local servers speaking Slack's, Pushover's and
+/// PagerDuty's protocols: enqueued with the transition, routed by SOP policy, every attempt
+/// recorded, each service's retry rules applied, each delivery sent once across workers.
+final class NotifierOutboxTests: XCTestCase {
+    private var server: LocalHTTPServer!
+    private var connection: PostgresConnection!
+    private var url = ""
+
+    override func setUpWithError() throws {
+        server = try LocalHTTPServer()
+        (connection, url) = try TestPostgres.migratedConnection()
+        server.respond(to: "/slack", with: .init(body: "ok"))
+        server.respond(to: "/pushover", with: .json(#"{"status":1,"request":"r1"}"#))
+        server.respond(to: "/pagerduty", with: .json(#"{"status":"success","dedup_key":"k"}"#, status: 202))
+    }
+
+    override func tearDown() {
+        server.stop()
+        connection.close()
+    }
+
+    private var settings: NotificationSettings {
+        NotificationSettings(slack: .init(webhookURLEnv: "SLACK_URL", channel: "#ops"),
+                             pushover: .init(tokenEnv: "PO_TOKEN", userEnv: "PO_USER", url: server.baseURL + "/pushover"),
+                             pagerduty: .init(routingKeyEnv: "PD_KEY", url: server.baseURL + "/pagerduty"), maxAttempts: 3)
+    }
+
+    private func worker(_ id: String = "w1") -> NotifierWorker {
+        let environment = ["SLACK_URL": server.baseURL + "/slack", "PO_TOKEN": "tok-secret-1", "PO_USER": "user-key-1", "PD_KEY": "pd-key-1"]
+        return NotifierWorker(conninfo: url, settings: settings, channels: NotifyRunners.channels(settings, environment: environment),
+                              workerID: id, jitter: { 0 })
+    }
+
+    private func execution() throws -> UUID {
+        try ExecutionRepository(connection: connection).openExecutionRow(alertID: nil, sop: nil, match: nil, mode: .auto, maxAttempts: 1,
+                                                                         dryRun: false, in: connection)
+    }
+
+    private func event(_ kind: NotificationEvent.Kind, execution: UUID?, severity: Severity = .critical) -> NotificationEvent {
+        NotificationEvent(kind: kind, executionID: execution, sopName: "database-connection-dropped", severity: severity,
+                          title: "Database connection dropped", summary: "it broke", occurredAt: Date())
+    }
+
+    private let escalating = NotificationPolicy(slackChannel: "#db", pushover: .escalation, pagerduty: .escalation)
+
+    private func attempts() throws -> [(channel: String, outcome: String, status: Int?, error: String?)] {
+        try connection.query("SELECT channel, outcome, http_status, error FROM opsbrain_notification_attempts ORDER BY id").rows.map {
+            ($0.string("channel") ?? "", $0.string("outcome") ?? "", $0.int("http_status"), $0.string("error"))
+        }
+    }
+
+    private func makeDue() throws {
+        try connection.query("UPDATE opsbrain_notification_deliveries SET next_attempt_at = now() WHERE status = 'pending'")
+    }
+
+    func testEscalationGoesToEveryChannelTheSOPNamesAndEachAttemptIsRecorded() throws {
+        let id = try execution()
+        try NotificationRepository(connection: connection).enqueue(event(.escalation, execution: id), policy: escalating)
+        XCTAssertEqual(try worker().drain(connection), 3)
+        XCTAssertEqual(server.requests(to: "/slack").count, 1)
+        XCTAssertEqual(server.requests(to: "/pushover").count, 1)
+        XCTAssertEqual(server.requests(to: "/pagerduty").count, 1)
+        XCTAssertTrue(server.requests(to: "/slack")[0].bodyText.contains(##""channel":"#db""##))
+        XCTAssertTrue(server.requests(to: "/pushover")[0].bodyText.contains("priority=2"))
+        let recorded = try attempts()
+        XCTAssertEqual(recorded.map(\.outcome), ["sent", "sent", "sent"])
+        XCTAssertEqual(Set(recorded.compactMap(\.status)), [200, 202])
+        let deliveries = try NotificationRepository(connection: connection).deliveries()
+        XCTAssertEqual(deliveries.map(\.status), ["sent", "sent", "sent"])
+        XCTAssertEqual(try worker().drain(connection), 0, "nothing is sent twice")
+    }
+
+    func testEnqueueIsPartOfTheTransactionAndIdempotent() throws {
+        let id = try execution()
+        struct Abort: Error {}
+        XCTAssertThrowsError(try connection.transaction { tx in
+            try NotificationRepository.enqueue(event(.escalation, execution: id), policy: escalating, in: tx)
+            throw Abort()
+        })
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM opsbrain_notifications").first?.int("n"), 0)
+        let repository = NotificationRepository(connection: connection)
+        XCTAssertTrue(try repository.enqueue(event(.escalation, execution: id), policy: escalating))
+        XCTAssertFalse(try repository.enqueue(event(.escalation, execution: id), policy: escalating), "a replayed transition")
+    }
+
+    func testSlackRateLimitIsRetriedAfterItsWaitThenSent() throws {
+        server.respond(to: "/slack", with: .init(status: 429, body: "rate_limited", headers: ["Retry-After": "1"]))
+        try NotificationRepository(connection: connection).enqueue(event(.fixApplied, execution: try execution()), policy: escalating)
+        XCTAssertEqual(try worker().drain(connection), 1)
+        let pending = try XCTUnwrap(NotificationRepository(connection: connection).deliveries().first)
+        XCTAssertEqual(pending.status, "pending")
+        XCTAssertEqual(pending.lastHTTPStatus, 429)
+        XCTAssertEqual(pending.nextAttemptAt?.timeIntervalSinceNow ?? 0, 1, accuracy: 0.9)
+        XCTAssertEqual(try worker().drain(connection), 0, "not due before Retry-After")
+        server.respond(to: "/slack", with: .init(body: "ok"))
+        Thread.sleep(forTimeInterval: 1.1)
+        XCTAssertEqual(try worker().drain(connection), 1)
+        XCTAssertEqual(try attempts().map { "\($0.outcome):\($0.status ?? 0)" }, ["retry:429", "sent:200"])
+    }
+
+    func testRefusedDeliveryFailsAtOnceAndIsCounted() throws {
+        server.respond(to: "/slack", with: .init(status: 400, body: "invalid_payload"))
+        try NotificationRepository(connection: connection).enqueue(event(.diagnosis, execution: try execution()), policy: escalating)
+        try worker().drain(connection)
+        let failed = try NotificationRepository(connection: connection).deliveries(failedOnly: true)
+        XCTAssertEqual(failed.map(\.lastError), ["invalid_payload"])
+        XCTAssertEqual(try attempts().map(\.outcome), ["failed"])
+        XCTAssertEqual(try NotificationRepository(connection: connection).failedCount(from: Date().addingTimeInterval(-60),
+                                                                                      to: Date().addingTimeInterval(60)), 1)
+    }
+
+    func testServerErrorsAreRetriedUntilTheAttemptsRunOut() throws {
+        server.respond(to: "/pushover", with: .init(status: 500, body: "oops"))
+        try NotificationRepository(connection: connection).enqueue(event(.escalation, execution: try execution(), severity: .high),
+                                                                   policy: NotificationPolicy(pushover: .escalation))
+        try worker().drain(connection)
+        let first = try XCTUnwrap(NotificationRepository(connection: connection).deliveries().first { $0.channel == "pushover" })
+        XCTAssertGreaterThanOrEqual(first.nextAttemptAt?.timeIntervalSinceNow ?? 0, 4, "Pushover: at least 5 s after a 5xx")
+        for _ in 0..<2 {
+            try makeDue()
+            try worker().drain(connection)
+        }
+        let last = try XCTUnwrap(NotificationRepository(connection: connection).deliveries().first { $0.channel == "pushover" })
+        XCTAssertEqual(last.status, "failed")
+        XCTAssertEqual(last.attempts, 3)
+        XCTAssertEqual(last.lastError, "gave up after 3 attempts: HTTP 500")
+        XCTAssertEqual(try attempts().filter { $0.channel == "pushover" }.map(\.outcome), ["retry", "retry", "failed"])
+    }
+
+    func testPagerDutyResolvesOnlyTheIncidentItOpened() throws {
+        let repository = NotificationRepository(connection: connection)
+        let escalated = try execution(), quiet = try execution()
+        try repository.enqueue(event(.escalation, execution: escalated), policy: escalating)
+        try worker().drain(connection)
+        try repository.enqueue(event(.resolved, execution: escalated), policy: escalating)
+        try repository.enqueue(event(.resolved, execution: quiet), policy: escalating)
+        try worker().drain(connection)
+        let bodies = try server.requests(to: "/pagerduty").map { try JSONValue(parsing: $0.bodyText) }
+        XCTAssertEqual(bodies.map { $0["event_action"]?.stringValue ?? "" }, ["trigger", "resolve"])
+        XCTAssertEqual(bodies[0]["dedup_key"], bodies[1]["dedup_key"])
+        XCTAssertEqual(bodies[1]["dedup_key"], .string("opsbrain-\(escalated.uuidString.lowercased())"))
+        XCTAssertEqual(server.requests(to: "/pushover").count, 1, "no Pushover for resolutions")
+    }
+
+    func testTwoWorkersSendEachDeliveryOnce() throws {
+        let repository = NotificationRepository(connection: connection)
+        for _ in 0..<12 { try repository.enqueue(event(.fixApplied, execution: try execution()), policy: NotificationPolicy()) }
+        server.respond(to: "/slack", with: .init(body: "ok", delay: .milliseconds(30)))
+        let other = try PostgresConnection(conninfo: url)
+        defer { other.close() }
+        let group = DispatchGroup()
+        let errors = ErrorBox()
+        for (name, link) in [("w1", connection!), ("w2", other)] {
+            let worker = worker(name)
+            nonisolated(unsafe) let link = link
+            group.enter()
+            DispatchQueue.global().async {
+                do { try worker.drain(link) } catch { errors.add(error) }
+                group.leave()
+            }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 30), .success)
+        XCTAssertTrue(errors.all.isEmpty, "\(errors.all)")
+        XCTAssertEqual(server.requests(to: "/slack").count, 12)
+        XCTAssertEqual(try attempts().count, 12)
+    }
+
+    func testEngineEventsAreEnqueuedWithTheTransition() throws {
+        let repository = ExecutionRepository(connection: connection)
+        let id = try execution()
+        guard var record = try repository.load(id) else { return XCTFail("no execution") }
+        record.sopName = "database-connection-dropped"
+        var state = record.state
+        state.status = .escalated
+        state.escalationReason = "The database is unreachable"
+        let alert = AlertSnapshot(alertType: "db", title: "DB down", severity: .critical)
+        let sop = NotificationPolicy(slackChannel: "#db", pushover: .escalation, pagerduty: .never)
+        try repository.transition(id, from: .pending, to: state, patch: ExecutionPatch(),
+                                  audit: AuditEntry(kind: "status_escalated", actor: "test", message: "escalated")) { tx in
+            let event = try XCTUnwrap(NotifierEvents.event(for: record, state: state, alert: alert))
+            try NotificationRepository.enqueue(event, policy: sop, in: tx)
+        }
+        try worker().drain(connection)
+        let slack = try JSONValue(parsing: try XCTUnwrap(server.requests(to: "/slack").first).bodyText)
+        XCTAssertTrue(slack.jsonText.contains("The database is unreachable"))
+        XCTAssertTrue(slack.jsonText.contains("opsbrain execution show \(id.uuidString.lowercased().prefix(8))"))
+        XCTAssertEqual(server.requests(to: "/pushover").count, 1)
+        XCTAssertTrue(server.requests(to: "/pagerduty").isEmpty, "the SOP says never")
+    }
+}
+
+/// Errors collected from several threads.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error] = []
+    func add(_ error: Error) { lock.withLock { errors.append(error) } }
+    var all: [Error] { lock.withLock { errors } }
+}
