@@ -286,3 +286,31 @@ extension EngineHarness {
 
     func count(_ sql: String) throws -> Int { try connection.query(sql).first?.int("n") ?? -1 }
 }
+
+/// A storm of one kind of alert opens one execution; the others join it.
+final class StormCorrelationTests: XCTestCase {
+    func testAStormOpensOneExecution() throws {
+        let sop = EnginePipelineTests.sop(name: "storm", type: "node_down", autoFix: false, diagnosis: """
+            diagnosis:
+              - id: check
+                type: sql
+                target: app_db
+                query: "SELECT 1 AS one"
+                expect: {one: 2}
+            """, fix: """
+            fix:
+              - id: note
+                operation: notify
+                message: nodes down
+            """, verification: "  steps: []")
+        let harness = try EngineHarness(sops: ["data/storm": sop], configYAML: { EnginePipelineTests.config($0) })
+        let first = try harness.fire(type: "node_down", title: "node-0 down", labels: ["node": "node-0"])
+        for index in 1..<5 { try harness.fire(type: "node_down", title: "node-\(index) down", labels: ["node": "node-\(index)"]) }
+        let detail = try harness.runUntil(alert: first, ["escalated", "awaiting_approval", "success"])
+        XCTAssertEqual(try harness.connection.query("SELECT count(*) AS n FROM self_healing_executions").first?.int("n"), 1)
+        let joined = try harness.connection.query(
+            "SELECT count(*) AS n FROM intelligence_alerts WHERE correlated_execution_id = $1::uuid", [detail.summary.id]).first?.int("n")
+        XCTAssertEqual(joined, 4)
+        XCTAssertEqual(try harness.connection.query("SELECT count(*) AS n FROM intelligence_alerts WHERE processed_at IS NULL").first?.int("n"), 0)
+    }
+}
