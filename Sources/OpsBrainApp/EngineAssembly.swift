@@ -24,7 +24,7 @@ public enum EngineAssembly {
         let runners: [any StepRunner] = HTTPRunners.stepRunners() + RedisRunners.stepRunners() + SystemRunners.stepRunners()
             + [SQLStepRunner(), WaitStepRunner(), AlertCheckRunner(currentStatus: alertStatus)]
         let drivers: [any OperationDriver] = HTTPRunners.operationDrivers() + RedisRunners.operationDrivers()
-            + SystemRunners.operationDrivers() + [PostgresOperationDriver(), CommunicationDriver()]
+            + SystemRunners.operationDrivers() + [PostgresOperationDriver(), CommunicationDriver(), TokenRefreshDriver()]
         return RunnerRegistry(runners: runners, drivers: drivers)
     }
 }

@@ -34,6 +34,9 @@ public final class HealingEngine: @unchecked Sendable {
 
     /// Runs until `stop()`: heartbeats on a second connection, work on this thread.
     public func run() throws {
+        if !registry.missing.isEmpty {
+            logger.warning("no runner or driver registered for some types", metadata: ["types": "\(registry.missing.joined(separator: ", "))"])
+        }
         let connection = try PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-engine")
         defer { connection.close() }
         let registryStore = EngineRegistry(connection: connection)
