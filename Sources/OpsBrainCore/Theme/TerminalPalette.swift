@@ -48,8 +48,32 @@ public enum TerminalPalette {
         return (cubeLevels[cube / 36], cubeLevels[cube / 6 % 6], cubeLevels[cube % 6])
     }
 
-    private static func nearestANSI(_ color: (Int, Int, Int), count: Int) -> Int {
-        (0..<count).min { distance(color, ansiRGB[$0]) < distance(color, ansiRGB[$1]) } ?? 7
+    /// The ANSI colour closest in kind: greys by lightness, colours by hue, bright when light enough
+    /// (nearest-RGB picks odd matches such as yellow for mid grey).
+    static func nearestANSI(_ color: (Int, Int, Int), count: Int) -> Int {
+        let (red, green, blue) = color
+        let high = max(red, green, blue)
+        let low = min(red, green, blue)
+        let lightness = (high + low) / 2
+        let chroma = high - low
+        if chroma < 40 {
+            if count == 8 { return lightness >= 64 ? 7 : 0 }
+            return lightness < 48 ? 0 : (lightness < 144 ? 8 : (lightness < 208 ? 7 : 15))
+        }
+        var hue: Double
+        if high == red {
+            hue = 60 * Double(green - blue) / Double(chroma)
+        } else if high == green {
+            hue = 60 * Double(blue - red) / Double(chroma) + 120
+        } else {
+            hue = 60 * Double(red - green) / Double(chroma) + 240
+        }
+        if hue < 0 { hue += 360 }
+        // red, yellow, green, cyan, blue, magenta by 60-degree sectors centred on each.
+        let sectors = [1, 3, 2, 6, 4, 5]
+        let base = sectors[Int((hue + 30).truncatingRemainder(dividingBy: 360) / 60)]
+        let bright = (high >= 230 && lightness >= 110) || lightness >= 160
+        return count == 16 && bright ? base + 8 : base
     }
 
     private static func distance(_ lhs: (Int, Int, Int), _ rhs: (Int, Int, Int)) -> Int {

@@ -1,0 +1,125 @@
+import Foundation
+import OpsBrainApp
+import OpsBrainCore
+import OpsBrainPostgres
+import OpsBrainTestSupport
+import XCTest
+@testable import OpsBrainConsole
+
+/// The console's data side on a real database, without a terminal: dispatch of dangerous actions
+/// (read-only enforced there), first-decision-wins, live notifications and dry runs.
+final class ConsoleSessionTests: XCTestCase {
+    private func session(_ database: ConsoleTestDatabase, approver: String, readOnly: Bool = false) throws -> ConsoleSession {
+        let configuration = ConsoleConfiguration(
+            conninfo: database.url, approver: Approver(name: approver, address: "192.0.2.\(approver.count)"), readOnly: readOnly,
+            runEngine: false, engineSettings: database.settings, registry: EngineAssembly.registry(conninfo: database.url), theme: .dark,
+            themes: ThemeLoader(directories: []), noColor: true, terminal: nil)
+        let connection = try PostgresConnection(conninfo: database.url, applicationName: "console-test")
+        try connection.listen("opsbrain_events")
+        return ConsoleSession(connection: connection, configuration: configuration, mailbox: try EventMailbox(),
+                              state: ConsoleState(width: 120, height: 40, readOnly: readOnly))
+    }
+
+    private func approvedBy(_ database: ConsoleTestDatabase, _ id: UUID) throws -> String? {
+        try database.connection.query("SELECT approved_by FROM self_healing_executions WHERE id = $1::uuid", [id]).first?.string("approved_by")
+    }
+
+    func testReadOnlyIsEnforcedWhereActionsAreDispatched() throws {
+        let database = try ConsoleTestDatabase()
+        let id = try database.executionAwaitingApproval()
+        let viewer = try session(database, approver: "ana", readOnly: true)
+        viewer.reload(.approvals)
+        let target = ActionTarget(try XCTUnwrap(viewer.state.approvals.selected))
+        // Even an effect that did not come from a key (the controller refuses those first) is refused here.
+        viewer.perform(.decide(target, approve: true, reason: nil))
+        XCTAssertEqual(viewer.state.message, ConsoleMessage("read-only console: approve refused", isError: true))
+        viewer.perform(.rollback(target))
+        XCTAssertEqual(viewer.state.message?.text, "read-only console: roll back refused")
+        viewer.perform(.dryRun(DryRunRequest(sopName: "failed-jobs", alert: .existing(id))))
+        XCTAssertEqual(viewer.state.message?.text, "read-only console: dry-run refused")
+        XCTAssertNil(try approvedBy(database, id))
+        XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM self_healing_executions").first?.int("n"), 1)
+    }
+
+    func testFirstDecisionWinsAndTheSecondConsoleHearsWhoMadeIt() throws {
+        let database = try ConsoleTestDatabase()
+        let id = try database.executionAwaitingApproval()
+        let first = try session(database, approver: "ana")
+        let second = try session(database, approver: "bo")
+        for console in [first, second] {
+            console.state.view = .approvals
+            console.reload(.approvals)
+        }
+        let target = ActionTarget(try XCTUnwrap(second.state.approvals.selected))
+        first.perform(.decide(target, approve: true, reason: nil))
+        XCTAssertEqual(first.state.message?.isError, false, first.state.message?.text ?? "")
+        second.perform(.decide(target, approve: false, reason: "too risky"))
+        XCTAssertEqual(second.state.message, ConsoleMessage("not rejected: already approved by ana", isError: true))
+        XCTAssertEqual(try approvedBy(database, id), "ana")
+        let audit = try database.connection.query("SELECT kind, actor, details->>'from' AS origin FROM self_healing_audit_log WHERE kind LIKE 'approval_%'")
+        XCTAssertEqual(audit.rows.map { "\($0.string("kind")!) \($0.string("actor")!) \($0.string("origin") ?? "-")" },
+                       ["approval_approved human:ana 192.0.2.3"], "who and from where are recorded")
+        XCTAssertEqual(second.state.approvals.items.count, 0, "the decided approval left the list")
+    }
+
+    func testNotificationsReloadOnlyTheViewTheyConcernUnlessPaused() throws {
+        let database = try ConsoleTestDatabase()
+        let console = try session(database, approver: "ana")
+        console.reload(.alerts)
+        XCTAssertEqual(console.state.alerts.items.count, 0)
+        _ = try ExecutionRepository(connection: database.connection).insertAlert(
+            source: "test", alertType: "disk", title: "disk full", severity: "critical", labels: [:], evidence: .object([:]), fingerprint: nil)
+        let notes = try waitForNotes(console.connection)
+        XCTAssertEqual(console.notified(notes), [.alerts])
+        console.reload(.alerts)
+        XCTAssertEqual(console.state.alerts.items.map(\.title), ["disk full"])
+        console.state.view = .sops
+        XCTAssertEqual(console.notified(notes), [], "an alert does not concern the SOP list")
+        console.state.paused = true
+        console.state.view = .alerts
+        XCTAssertEqual(console.notified(notes), [])
+        XCTAssertEqual(console.state.changesWhilePaused, notes.count)
+    }
+
+    private func waitForNotes(_ connection: PostgresConnection) throws -> [PostgresNotification] {
+        if case .notifications(let notes) = try connection.waitForNotifications(timeout: .seconds(5)) { return notes }
+        XCTFail("no notification within 5 s")
+        return []
+    }
+
+    func testPagingLoadsOlderRowsAndJumpsToTheOldest() throws {
+        let database = try ConsoleTestDatabase()
+        try database.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, created_at)
+            SELECT 't', 'alert ' || i, 'low', now() - i * interval '1 second' FROM generate_series(1, 450) i
+            """)
+        let console = try session(database, approver: "ana")
+        console.reload(.alerts)
+        XCTAssertEqual(console.state.alerts.items.count, ConsoleSession.pageSize)
+        XCTAssertTrue(console.state.alerts.hasOlder)
+        console.perform(.loadOlder(.alerts))
+        XCTAssertEqual(console.state.alerts.items.count, 400)
+        console.perform(.loadTail(.alerts))
+        XCTAssertEqual(console.state.alerts.selected?.title, "alert 450")
+        XCTAssertTrue(console.state.alerts.hasNewer)
+        console.perform(.loadHead(.alerts))
+        XCTAssertEqual(console.state.alerts.selected?.title, "alert 1")
+    }
+
+    func testDryRunRunsTheDiagnosisForRealAndPlansTheFix() throws {
+        let database = try ConsoleTestDatabase()
+        try database.connection.query("INSERT INTO jobs (status) VALUES ('failed'), ('failed'), ('failed')")
+        let console = try session(database, approver: "ana")
+        console.perform(.dryRun(DryRunRequest(sopName: "failed-jobs", alert: .composed(
+            AlertSnapshot(source: "console-dry-run", alertType: "jobs_failed", title: "three failed", severity: .high)))))
+        var descriptor = pollfd(fd: console.mailbox.readDescriptor, events: Int16(POLLIN), revents: 0)
+        XCTAssertEqual(poll(&descriptor, 1, 30_000), 1, "the dry run reports back through the wake-up pipe")
+        for event in console.mailbox.drain() { console.handle(event) }
+        let result = try XCTUnwrap(console.state.dryRun.result, console.state.dryRun.error ?? "")
+        XCTAssertEqual(result.execution.status, "dry_run")
+        XCTAssertEqual(result.steps.first?.result["values"]?["failed"]?.doubleValue, 3, "the diagnosis ran against the database")
+        XCTAssertTrue(result.fixActions?.arrayValue?.first?["plan"]?.stringValue?.contains("UPDATE jobs") ?? false)
+        XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM jobs WHERE status = 'failed'").first?.int("n"), 3,
+                       "nothing was changed")
+    }
+}
