@@ -67,14 +67,15 @@ public final class NotifierWorker: @unchecked Sendable {
         connection?.close()
     }
 
-    /// Routes new events and makes one attempt at every due delivery; returns how many attempts it made.
+    /// Routes new events and makes one attempt at every due delivery (only `notificationID`'s when
+    /// given); returns how many attempts it made.
     @discardableResult
-    public func drain(_ connection: PostgresConnection) throws -> Int {
+    public func drain(_ connection: PostgresConnection, notificationID: UUID? = nil) throws -> Int {
         let repository = NotificationRepository(connection: connection)
         while try repository.route(settings: settings) > 0 {}
         var attempts = 0
         while !shouldStop {
-            let due = try repository.claimDue(workerID: workerID, leaseSeconds: Self.leaseSeconds)
+            let due = try repository.claimDue(workerID: workerID, leaseSeconds: Self.leaseSeconds, notificationID: notificationID)
             if due.isEmpty { break }
             for delivery in due {
                 try attempt(delivery, repository: repository)

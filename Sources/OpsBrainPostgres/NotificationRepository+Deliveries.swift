@@ -13,18 +13,20 @@ public struct ClaimedDelivery: Sendable {
 }
 
 extension NotificationRepository {
-    /// Claims up to `limit` due deliveries (SKIP LOCKED with a lease, so a crashed worker's claim expires).
-    public func claimDue(workerID: String, leaseSeconds: Int, limit: Int = 10) throws -> [ClaimedDelivery] {
+    /// Claims up to `limit` due deliveries (SKIP LOCKED with a lease, so a crashed worker's claim expires),
+    /// only those of one event when `notificationID` is given.
+    public func claimDue(workerID: String, leaseSeconds: Int, limit: Int = 10, notificationID: UUID? = nil) throws -> [ClaimedDelivery] {
         try connection.query("""
             UPDATE opsbrain_notification_deliveries d SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
             FROM opsbrain_notifications n
             WHERE n.id = d.notification_id AND d.id IN (
                 SELECT id FROM opsbrain_notification_deliveries
                 WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+                  AND ($4::uuid IS NULL OR notification_id = $4::uuid)
                 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
             RETURNING d.id, d.notification_id, d.channel, d.action, d.destination, d.priority, d.attempts, d.max_attempts,
                       n.event::text AS event_text
-            """, [workerID, leaseSeconds, limit]).rows.compactMap(Self.claimed)
+            """, [workerID, leaseSeconds, limit, notificationID]).rows.compactMap(Self.claimed)
     }
 
     private static func claimed(_ row: Row) -> ClaimedDelivery? {

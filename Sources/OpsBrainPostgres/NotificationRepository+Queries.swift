@@ -30,15 +30,22 @@ public struct DeliveryAttemptRecord: Sendable {
 }
 
 extension NotificationRepository {
-    /// Deliveries newest first; only failed ones when `failedOnly`.
-    public func deliveries(limit: Int = 50, failedOnly: Bool = false, executionID: UUID? = nil) throws -> [DeliveryRecord] {
+    /// The event stored under `key`, if any.
+    public func notificationID(key: String) throws -> UUID? {
+        try connection.query("SELECT id FROM opsbrain_notifications WHERE dedup_key = $1", [key]).first?.uuid("id")
+    }
+
+    /// Deliveries newest first; only failed ones when `failedOnly`, only one event's when `notificationID`.
+    public func deliveries(limit: Int = 50, failedOnly: Bool = false, executionID: UUID? = nil,
+                           notificationID: UUID? = nil) throws -> [DeliveryRecord] {
         try connection.query("""
             SELECT d.id, n.kind, n.event->>'title' AS title, d.channel, d.action, d.destination, d.status, d.attempts,
                    d.last_http_status, d.last_error, d.next_attempt_at, d.created_at, n.execution_id
             FROM opsbrain_notification_deliveries d JOIN opsbrain_notifications n ON n.id = d.notification_id
             WHERE (NOT $2 OR d.status = 'failed') AND ($3::uuid IS NULL OR n.execution_id = $3::uuid)
+              AND ($4::uuid IS NULL OR n.id = $4::uuid)
             ORDER BY d.created_at DESC, d.id DESC LIMIT $1
-            """, [limit, failedOnly, executionID]).rows.map { row in
+            """, [limit, failedOnly, executionID, notificationID]).rows.map { row in
             DeliveryRecord(id: row.int("id") ?? 0, kind: row.string("kind") ?? "", title: row.string("title") ?? "",
                            channel: row.string("channel") ?? "", action: row.string("action") ?? "",
                            destination: row.string("destination"), status: row.string("status") ?? "",

@@ -11,7 +11,7 @@ struct SOPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sop",
         abstract: "Work with SOPs: lint the files, sync them into the database, list and show them.",
-        subcommands: [Lint.self, Sync.self, List.self, Show.self, DryRunCommand.self])
+        subcommands: [Lint.self, Sync.self, List.self, Show.self, DryRunCommand.self, SuggestionsCommand.self])
 
     struct Lint: OpsBrainSubcommand {
         static let configuration = CommandConfiguration(

@@ -187,3 +187,39 @@ final class NotifierReportTests: XCTestCase {
 struct Produced: Error {
     let name: String
 }
+
+/// LLM advice for people: a diagnosis summary and a tie-break between SOPs, never a decision.
+final class NotifierAdviceTests: XCTestCase {
+    func testDiagnosisSummaryAsksWithTheStoredResults() throws {
+        let (connection, _) = try TestPostgres.migratedConnection()
+        defer { connection.close() }
+        let llm = try LocalHTTPServer()
+        defer { llm.stop() }
+        llm.respond(to: "/v1/chat/completions", with: NotifierReportTests.completion(
+            #"{"root_cause":"the pool is exhausted","confidence":80,"evidence":["idle=0"],"recommended_fix":"reset the pool"}"#))
+        let id = try ExecutionRepository(connection: connection).openExecutionRow(alertID: nil, sop: nil, match: nil, mode: .auto,
+                                                                                 maxAttempts: 1, dryRun: false, in: connection)
+        try connection.query("UPDATE self_healing_executions SET diagnosis_results = $2::jsonb WHERE id = $1::uuid",
+                             [id, JSONValue.object(["steps": .object(["pool": .object(["verdict": .string("failed")])])])])
+        let settings = LLMSettings(enabled: true, baseURL: llm.baseURL, maxRetries: 0, purposes: [.diagnosis, .matching])
+        let assistant = SchedulerAssistant(model: NotifyRunners.languageModel(settings, environment: [:]), settings: settings,
+                                           connection: connection)
+        guard case .answer(let answer) = try assistant.diagnosisSummary(executionID: id) else { return XCTFail("no answer") }
+        XCTAssertEqual(answer.value["recommended_fix"], .string("reset the pool"))
+        XCTAssertTrue(try XCTUnwrap(llm.requests.first).bodyText.contains(#"\"verdict\":\"failed\""#))
+
+        llm.respond(to: "/v1/chat/completions", with: NotifierReportTests.completion(#"{"sop_name":"none","confidence":10,"reasoning":"no fit"}"#))
+        let sops = ["a", "b"].map {
+            SOPDefinition(name: $0, category: "c", agent: .infra, description: "d", severity: .high, risk: .low, trigger: TriggerRule(), diagnosis: [])
+        }
+        guard case .unavailable(let note) = assistant.matchAdvice(alert: AlertSnapshot(alertType: "t", title: "x"), candidates: sops) else {
+            return XCTFail("'none' is no advice")
+        }
+        XCTAssertEqual(note, "the LLM found no fitting SOP")
+        let off = SchedulerAssistant(model: nil, settings: LLMSettings(), connection: connection)
+        guard case .unavailable(nil) = off.matchAdvice(alert: AlertSnapshot(alertType: "t", title: "x"), candidates: sops) else {
+            return XCTFail("off by default, silently")
+        }
+        XCTAssertEqual(llm.requests.count, 2)
+    }
+}
