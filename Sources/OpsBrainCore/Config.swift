@@ -5,13 +5,13 @@ public struct OpsBrainConfig: Sendable {
     public var database: DatabaseConfig
     public var engine: EngineConfig
     public var targets: [String: TargetDefinition]
-    /// Raw probe definitions (validated by the intake layer).
-    public var probes: [JSONValue]
+    /// The built-in monitors (`probes:`), validated against the targets.
+    public var probes: [ProbeDefinition]
     /// Raw notification settings (validated by the notifier).
     public var notifications: JSONValue
 
     public init(sourcePath: String? = nil, database: DatabaseConfig = .init(), engine: EngineConfig = .init(),
-                targets: [String: TargetDefinition] = [:], probes: [JSONValue] = [], notifications: JSONValue = .object([:])) {
+                targets: [String: TargetDefinition] = [:], probes: [ProbeDefinition] = [], notifications: JSONValue = .object([:])) {
         self.sourcePath = sourcePath
         self.database = database
         self.engine = engine

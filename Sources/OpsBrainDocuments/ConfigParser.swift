@@ -29,7 +29,7 @@ public enum ConfigParser {
             readDatabase(fields["database"], into: &config)
             readEngine(fields["engine"], into: &config)
             config.targets = readTargets(fields["targets"])
-            if let probes = fields["probes"] { config.probes = probes.sequence()?.map { $0.json() } ?? [] }
+            if let probes = fields["probes"] { config.probes = ProbeParser(issues: issues, targets: config.targets).read(probes) }
             if let notifications = fields["notifications"] { config.notifications = notifications.json() }
         }
         if issues.hasErrors { throw Failure(issues: issues.issues) }

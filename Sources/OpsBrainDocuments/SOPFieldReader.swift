@@ -49,12 +49,12 @@ struct SOPFieldReader {
         var rule = TriggerRule()
         rule.alertTypes = parts["alert_types"]?.stringList() ?? []
         rule.titlePatterns = parts["title_patterns"]?.stringList() ?? []
-        for pattern in rule.titlePatterns where !Self.compiles(pattern) {
+        for pattern in rule.titlePatterns where !StepFieldReader.compiles(pattern) {
             issues.error(parts["title_patterns"]!.line, "key 'trigger.title_patterns': '\(pattern)' is not a valid regular expression")
         }
         for (label, text) in parts["labels"]?.stringMap() ?? [:] {
             let matcher = LabelMatcher(text: text)
-            if case .matches(let pattern) = matcher, !Self.compiles(pattern) {
+            if case .matches(let pattern) = matcher, !StepFieldReader.compiles(pattern) {
                 issues.error(parts["labels"]!.line, "key 'trigger.labels.\(label)': '\(pattern)' is not a valid regular expression")
             }
             rule.labels[label] = matcher
@@ -66,118 +66,18 @@ struct SOPFieldReader {
         return rule
     }
 
-    static func compiles(_ pattern: String) -> Bool {
-        (try? NSRegularExpression(pattern: pattern)) != nil
-    }
-
     // MARK: Steps
 
-    static let stepKeys: Set<String> = ["id", "name", "type", "timeout", "expect"]
+    private var stepReader: StepFieldReader { StepFieldReader(issues: issues) }
 
     private mutating func readSteps(_ field: YAMLField?, section: String, requireOne: Bool) -> [StepSpec] {
         guard let field else { return [] }
         guard let items = field.sequence() else { return [] }
         if requireOne && items.isEmpty { issues.error(field.line, "key '\(section)': needs at least one step") }
-        return items.compactMap { readStep($0, section: section) }
-    }
-
-    private mutating func readStep(_ field: YAMLField, section: String) -> StepSpec? {
-        guard case .mapping = field.node, let raw = field.mapping() else { _ = field.mapping(); return nil }
-        guard let typeField = raw["type"] else {
-            issues.error(field.line, "key '\(field.path)': step needs a 'type'")
-            return nil
-        }
-        guard let typeName = typeField.string() else { return nil }
-        guard let type = StepType(rawValue: typeName) else {
-            issues.error(typeField.line, "key '\(typeField.path)': unknown step type '\(typeName)' (known: "
-                         + StepType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-            return nil
-        }
-        let allowed = Self.stepKeys.union(type.parameters.map(\.name))
-        guard let parts = field.mapping(allowed: allowed), let id = readIdentifier(parts["id"], owner: field) else { return nil }
-        lines["\(section).\(id)"] = field.line
-        let parameters = readParameters(parts, specs: type.parameters, owner: field)
-        let expect = parts["expect"].map(readExpectations) ?? [:]
-        if type == .command, parameters["argv"] == nil, parameters["target"] == nil {
-            issues.error(field.line, "key '\(field.path)': a command step needs 'argv' or 'target'")
-        }
-        return StepSpec(id: id, name: parts["name"]?.string() ?? id, type: type,
-                        timeout: parts["timeout"]?.duration(max: .seconds(300)) ?? .seconds(10),
-                        expect: expect, parameters: parameters)
-    }
-
-    private func readIdentifier(_ field: YAMLField?, owner: YAMLField) -> String? {
-        guard let field else {
-            issues.error(owner.line, "key '\(owner.path)': needs an 'id'")
-            return nil
-        }
-        guard let id = field.string() else { return nil }
-        guard id.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
-            issues.error(field.line, "key '\(field.path)': '\(id)' must start with a-z and hold only a-z, 0-9 and '_'")
-            return nil
-        }
-        return id
-    }
-
-    /// Validates each declared parameter and reports missing required ones.
-    private func readParameters(_ parts: [String: YAMLField], specs: [ParameterSpec], owner: YAMLField) -> [String: JSONValue] {
-        var values: [String: JSONValue] = [:]
-        for spec in specs {
-            guard let field = parts[spec.name] else {
-                if spec.required { issues.error(owner.line, "key '\(owner.path)': missing parameter '\(spec.name)'") }
-                continue
-            }
-            let value = field.json()
-            if let problem = spec.problem(with: value) {
-                issues.error(field.line, "key '\(field.path)': \(problem)")
-                continue
-            }
-            values[spec.name] = value
-        }
-        return values
-    }
-
-    private func readExpectations(_ field: YAMLField) -> [String: Expectation] {
-        guard let entries = field.mapping() else { return [:] }
-        var expectations: [String: Expectation] = [:]
-        for (valueName, entry) in entries {
-            if case .mapping = entry.node, let operators = entry.mapping(allowed: Comparison.operatorNames) {
-                let comparisons = operators.compactMap { readComparison($0.key, $0.value) }
-                expectations[valueName] = Expectation(comparisons)
-            } else {
-                expectations[valueName] = Expectation([.eq(entry.json())])
-            }
-        }
-        return expectations
-    }
-
-    private func readComparison(_ name: String, _ field: YAMLField) -> Comparison? {
-        let value = field.json()
-        func number() -> Double? {
-            guard let number = value.doubleValue, value.stringValue == nil else {
-                issues.error(field.line, "key '\(field.path)': expected a number")
-                return nil
-            }
-            return number
-        }
-        switch name {
-        case "eq": return .eq(value)
-        case "ne": return .ne(value)
-        case "lt": return number().map(Comparison.lt)
-        case "lte": return number().map(Comparison.lte)
-        case "gt": return number().map(Comparison.gt)
-        case "gte": return number().map(Comparison.gte)
-        case "contains": return field.string().map(Comparison.contains)
-        case "matches":
-            guard let pattern = field.string() else { return nil }
-            guard Self.compiles(pattern) else {
-                issues.error(field.line, "key '\(field.path)': '\(pattern)' is not a valid regular expression")
-                return nil
-            }
-            return .matches(pattern)
-        default:
-            guard let items = value.arrayValue else { issues.error(field.line, "key '\(field.path)': expected a list"); return nil }
-            return .oneOf(items)
+        return items.compactMap { item in
+            guard let step = stepReader.step(item)?.step else { return nil }
+            lines["\(section).\(step.id)"] = item.line
+            return step
         }
     }
 
@@ -203,7 +103,7 @@ struct SOPFieldReader {
         }
         let specs = operation.descriptor.parameters
         guard let parts = field.mapping(allowed: Self.fixKeys.union(specs.map(\.name))),
-              let id = readIdentifier(parts["id"], owner: field) else { return nil }
+              let id = stepReader.identifier(parts["id"], owner: field) else { return nil }
         lines["fix.\(id)"] = field.line
         if let approval = parts["approval"], approval.string() != "required" {
             issues.error(approval.line, "key '\(approval.path)': the only value is 'required'")
@@ -214,7 +114,7 @@ struct SOPFieldReader {
             declaredClass: parts["class"]?.choice(OperationClass.self) ?? .routine,
             approvalRequired: parts["approval"]?.string() == "required",
             timeout: parts["timeout"]?.duration(max: .seconds(600)) ?? .seconds(30),
-            parameters: readParameters(parts, specs: specs, owner: field))
+            parameters: stepReader.parameters(parts, specs: specs, owner: field))
     }
 
     private func readCondition(_ field: YAMLField) -> Condition? {

@@ -64,15 +64,7 @@ struct SOPValidator {
     }
 
     private func checkStep(_ step: StepSpec, line: Int) {
-        if let yields = step.type.yields {
-            for name in step.expect.keys.sorted() where !yields.contains(name) {
-                issues.error(line, "step '\(step.id)': a \(step.type.rawValue) step yields no '\(name)' (it yields: "
-                             + yields.sorted().joined(separator: ", ") + ")")
-            }
-        }
-        if step.type == .sql, let query = step.parameters["query"]?.stringValue, let problem = ReadOnlySQL.problem(in: query) {
-            issues.error(line, "step '\(step.id)': \(problem)")
-        }
+        for problem in StepChecks.problems(step) { issues.error(line, "step '\(step.id)': \(problem)") }
         checkTarget(step.target, kinds: step.type.parameters, line: line, owner: "step '\(step.id)'")
     }
 
@@ -111,18 +103,7 @@ struct SOPValidator {
 
     private func checkTarget(_ name: String?, kinds specs: [ParameterSpec], line: Int, owner: String) {
         guard let name, let targets else { return }
-        let allowed = specs.flatMap { spec -> [TargetKind] in
-            if case .target(let kinds) = spec.kind { return kinds }
-            return []
-        }
-        guard let target = targets[name] else {
-            issues.error(line, "\(owner): target '\(name)' is not defined in the config")
-            return
-        }
-        if !allowed.isEmpty, !allowed.contains(target.kind) {
-            issues.error(line, "\(owner): target '\(name)' is a \(target.kind.rawValue) target; expected "
-                         + allowed.map(\.rawValue).joined(separator: " or "))
-        }
+        if let problem = StepChecks.targetProblem(name, specs: specs, targets: targets) { issues.error(line, "\(owner): \(problem)") }
     }
 
     private func checkUncheckedTargets() {
