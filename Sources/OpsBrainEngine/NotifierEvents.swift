@@ -16,6 +16,37 @@ public enum NotifierEvents {
         }
     }
 
+    /// Enqueues what execution `executionID` now announces, inside `tx`, after its transition was
+    /// written there: the row, its alert and steps are read back in the same transaction, and the
+    /// event is routed by `sop`'s notification policy. Does nothing for states that announce nothing.
+    public static func enqueue(executionID: UUID, sop: SOPDefinition?, in tx: PostgresConnection) throws {
+        let repository = ExecutionRepository(connection: tx)
+        guard let record = try repository.load(executionID), kind(for: record.state.status) != nil else { return }
+        let alert = try record.alertID.flatMap { try repository.alertSnapshot($0) }
+        let fixes = try repository.steps(executionID).filter { $0.phase == "fix" && $0.status == "succeeded" }
+        guard let event = event(for: record, state: record.state, alert: alert, detail: detail(record, sop: sop, fixes: fixes),
+                                action: escalationAction(record, sop: sop)) else { return }
+        try NotificationRepository.enqueue(event, policy: sop?.notification ?? NotificationPolicy(), in: tx)
+    }
+
+    /// Enqueues a resolution for every escalated execution of an alert that has just resolved:
+    /// PagerDuty resolves the incident the execution opened, Slack says so.
+    public static func enqueueResolved(alertID: UUID, sopPolicies: [String: NotificationPolicy], in tx: PostgresConnection) throws {
+        let repository = ExecutionRepository(connection: tx)
+        guard let alert = try repository.alertSnapshot(alertID) else { return }
+        let escalated = try tx.query("""
+            SELECT e.id, s.sop_name FROM self_healing_executions e LEFT JOIN self_healing_sops s ON s.id = e.sop_id
+            WHERE e.alert_id = $1::uuid AND e.status IN ('escalated', 'failed')
+            """, [alertID]).rows
+        for row in escalated {
+            guard let id = row.uuid("id") else { continue }
+            let sopName = row.string("sop_name")
+            let event = NotificationEvent(kind: .resolved, executionID: id, sopName: sopName, severity: alert.severity, title: alert.title,
+                                          summary: "The alert has resolved.", occurredAt: Date())
+            try NotificationRepository.enqueue(event, policy: sopName.flatMap { sopPolicies[$0] } ?? NotificationPolicy(), in: tx)
+        }
+    }
+
     /// The event for `record` having reached `state`. `detail` is what the state is about: the
     /// diagnosis findings, the planned operations, the fixes done; `action` what a person must do.
     public static func event(for record: ExecutionRecord, state: ExecutionState, alert: AlertSnapshot?, detail: String? = nil,
@@ -43,19 +74,23 @@ public enum NotifierEvents {
                                  actionNeeded: needed, facts: facts, occurredAt: now)
     }
 
-    /// Enqueues the event for `state` (if it announces anything) inside `tx`, routed by `sop`'s policy.
-    public static func enqueue(for record: ExecutionRecord, state: ExecutionState, alert: AlertSnapshot?, sop: SOPDefinition?,
-                               detail: String? = nil, action: String? = nil, in tx: PostgresConnection) throws {
-        guard let event = event(for: record, state: state, alert: alert, detail: detail, action: action) else { return }
-        try NotificationRepository.enqueue(event, policy: sop?.notification ?? NotificationPolicy(), in: tx)
+    /// Findings for a diagnosis, the planned operations for an approval, what the fixes did for a success.
+    static func detail(_ record: ExecutionRecord, sop: SOPDefinition?, fixes: [StepRecord]) -> String? {
+        let text: [String]
+        switch record.state.status {
+        case .diagnosed: text = record.diagnosisResults?["findings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        case .awaitingApproval:
+            text = (sop?.fix ?? []).filter { record.applicableFixes.contains($0.id) && !$0.operation.isCommunication }
+                .map { "\($0.name) (\($0.operation.rawValue))" }
+        case .success: text = fixes.compactMap { $0.result["summary"]?.stringValue }
+        default: text = []
+        }
+        return text.isEmpty ? nil : text.joined(separator: "; ")
     }
 
-    /// Enqueues the resolution of an execution's problem (its alert resolved after an escalation):
-    /// PagerDuty resolves the incident this execution opened, Slack says so.
-    public static func enqueueResolved(executionID: UUID, sopName: String?, alert: AlertSnapshot, sop: SOPDefinition?,
-                                       in tx: PostgresConnection) throws {
-        let event = NotificationEvent(kind: .resolved, executionID: executionID, sopName: sopName, severity: alert.severity,
-                                      title: alert.title, summary: "The alert has resolved.", occurredAt: Date())
-        try NotificationRepository.enqueue(event, policy: sop?.notification ?? NotificationPolicy(), in: tx)
+    /// The `action` of the SOP's escalate step that applied to this execution, if any.
+    static func escalationAction(_ record: ExecutionRecord, sop: SOPDefinition?) -> String? {
+        guard record.state.status == .escalated || record.state.status == .failed else { return nil }
+        return sop?.fix.first { $0.operation == .escalate && record.applicableFixes.contains($0.id) }?.parameters["action"]?.stringValue
     }
 }

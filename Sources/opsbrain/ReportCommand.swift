@@ -105,6 +105,25 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// Starts, next to an engine, the outbox worker (every engine) and the scheduled jobs (daily
+    /// report, weekly learning: only while `isLeader`), each on its own thread; returns the call that stops them.
+    static func startBackground(_ global: GlobalOptions, conninfo: String, engineID: String,
+                                isLeader: @escaping @Sendable () -> Bool) throws -> @Sendable () -> Void {
+        let settings = try operationsSettings(global)
+        let environment = ProcessInfo.processInfo.environment
+        let worker = NotifierWorker(conninfo: conninfo, settings: settings.notifications,
+                                    channels: NotifyRunners.channels(settings.notifications, environment: environment), workerID: engineID)
+        let scheduler = SchedulerService(conninfo: conninfo, settings: settings, timeZone: try timeZone(settings.report),
+                                         model: NotifyRunners.languageModel(settings.llm, environment: environment), engineID: engineID,
+                                         isLeader: isLeader)
+        worker.start()
+        scheduler.start()
+        return {
+            worker.stop()
+            scheduler.stop()
+        }
+    }
+
     /// The `notifications`, `llm` and `report` sections of the config file in use (defaults without one).
     static func operationsSettings(_ global: GlobalOptions) throws -> OperationsSettings {
         guard let path = ConfigLocator.find(explicit: global.configPath) else { return OperationsSettings() }

@@ -175,25 +175,45 @@ final class NotifierOutboxTests: XCTestCase {
 
     func testEngineEventsAreEnqueuedWithTheTransition() throws {
         let repository = ExecutionRepository(connection: connection)
-        let id = try execution()
-        guard var record = try repository.load(id) else { return XCTFail("no execution") }
-        record.sopName = "database-connection-dropped"
-        var state = record.state
+        let alertID = try repository.insertAlert(source: "test", alertType: "db", title: "DB down", severity: "critical", labels: [:],
+                                                 evidence: .object([:]), fingerprint: nil)
+        let id = try repository.openExecutionRow(alertID: alertID, sop: nil, match: nil, mode: .auto, maxAttempts: 1, dryRun: false,
+                                                 in: connection)
+        let escalate = FixOperationSpec(id: "tell", name: "Tell the DBA", operation: .escalate,
+                                        parameters: ["reason": .string("db down"), "action": .string("Page the DBA on call")])
+        let sop = SOPDefinition(name: "database-connection-dropped", category: "infrastructure", agent: .infra, description: "d",
+                                severity: .critical, risk: .low, trigger: TriggerRule(), diagnosis: [], fix: [escalate],
+                                notification: NotificationPolicy(slackChannel: "#db", pushover: .escalation, pagerduty: .never))
+        var state = try XCTUnwrap(repository.load(id)).state
         state.status = .escalated
         state.escalationReason = "The database is unreachable"
-        let alert = AlertSnapshot(alertType: "db", title: "DB down", severity: .critical)
-        let sop = NotificationPolicy(slackChannel: "#db", pushover: .escalation, pagerduty: .never)
-        try repository.transition(id, from: .pending, to: state, patch: ExecutionPatch(),
+        var patch = ExecutionPatch()
+        patch.applicableFixes = ["tell"]
+        try repository.transition(id, from: .pending, to: state, patch: patch,
                                   audit: AuditEntry(kind: "status_escalated", actor: "test", message: "escalated")) { tx in
-            let event = try XCTUnwrap(NotifierEvents.event(for: record, state: state, alert: alert))
-            try NotificationRepository.enqueue(event, policy: sop, in: tx)
+            try NotifierEvents.enqueue(executionID: id, sop: sop, in: tx)
         }
         try worker().drain(connection)
-        let slack = try JSONValue(parsing: try XCTUnwrap(server.requests(to: "/slack").first).bodyText)
-        XCTAssertTrue(slack.jsonText.contains("The database is unreachable"))
-        XCTAssertTrue(slack.jsonText.contains("opsbrain execution show \(id.uuidString.lowercased().prefix(8))"))
-        XCTAssertEqual(server.requests(to: "/pushover").count, 1)
+        let slack = try XCTUnwrap(server.requests(to: "/slack").first).bodyText
+        XCTAssertTrue(slack.contains("The database is unreachable"), slack)
+        XCTAssertTrue(slack.contains("*Action needed:* Page the DBA on call"), slack)
+        XCTAssertTrue(slack.contains(##""channel":"#db""##), slack)
+        XCTAssertTrue(try XCTUnwrap(server.requests(to: "/pushover").first).bodyText.contains("priority=2"))
         XCTAssertTrue(server.requests(to: "/pagerduty").isEmpty, "the SOP says never")
+
+        try connection.transaction { tx in
+            try tx.query("UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now() WHERE id = $1::uuid", [alertID])
+            try NotifierEvents.enqueueResolved(alertID: alertID, sopPolicies: [sop.name: sop.notification], in: tx)
+        }
+        try worker().drain(connection)
+        XCTAssertEqual(server.requests(to: "/slack").count, 2)
+        XCTAssertTrue(server.requests(to: "/slack")[1].bodyText.contains("Resolved: DB down"))
+    }
+
+    func testStatesThatAnnounceNothingEnqueueNothing() throws {
+        let id = try execution()
+        try connection.transaction { tx in try NotifierEvents.enqueue(executionID: id, sop: nil, in: tx) }
+        XCTAssertEqual(try connection.query("SELECT count(*) AS n FROM opsbrain_notifications").first?.int("n"), 0, "pending says nothing")
     }
 }
 
