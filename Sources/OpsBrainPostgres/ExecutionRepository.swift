@@ -22,7 +22,7 @@ public struct ExecutionRepository {
 
     // MARK: Alerts
 
-    /// Claims up to `limit` unprocessed alerts (FOR UPDATE SKIP LOCKED, with a lease).
+    /// Claims up to `limit` unprocessed alerts (FOR UPDATE SKIP LOCKED, with a lease), oldest first.
     public func claimAlerts(engineID: String, limit: Int, leaseSeconds: Int) throws -> [ClaimedAlert] {
         try connection.query("""
             UPDATE intelligence_alerts AS a SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
@@ -33,7 +33,7 @@ public struct ExecutionRepository {
                 ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
             RETURNING a.id, a.source, a.alert_type, a.title, a.severity, a.labels::text AS labels_text,
                       a.evidence::text AS evidence_text, a.fingerprint, a.status, a.count, a.created_at
-            """, [engineID, leaseSeconds, limit]).rows.compactMap(ClaimedAlert.init(row:))
+            """, [engineID, leaseSeconds, limit]).rows.compactMap(ClaimedAlert.init(row:)).sorted { $0.createdAt < $1.createdAt }
     }
 
     static let liveEngines = "SELECT engine_id FROM opsbrain_engines WHERE stopped_at IS NULL AND heartbeat_at > now() - interval '\(deadAfter)'"

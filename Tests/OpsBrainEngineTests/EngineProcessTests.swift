@@ -32,7 +32,7 @@ final class EngineProcessTests: XCTestCase {
         let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["engine", "--database-url", url, "--config", config]
+        process.arguments = ["engine", "--database-url", url, "--config", config, "--listen", "off"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
