@@ -19,17 +19,26 @@ public struct WaitStepRunner: StepRunner {
 /// `rerun_alert_check`: whether the alert's own check passes again, judged by its stored status.
 ///
 /// Intake and probes resolve alerts when their check passes; a resolved alert is the evidence.
+/// An alert raised by a probe (label `probe`) is judged by running that probe's check now.
 public struct AlertCheckRunner: StepRunner {
     public var stepTypes: Set<StepType> { [.rerunAlertCheck] }
     /// Reads the alert's current status (the engine passes a database lookup).
     let currentStatus: @Sendable (UUID) -> String?
+    /// Runs a probe's check now (`ProbeScheduler.rerun`); nil when there is no such probe.
+    let rerunProbe: @Sendable (String) -> Bool?
 
-    public init(currentStatus: @escaping @Sendable (UUID) -> String?) {
+    public init(currentStatus: @escaping @Sendable (UUID) -> String?,
+                rerunProbe: @escaping @Sendable (String) -> Bool? = { _ in nil }) {
         self.currentStatus = currentStatus
+        self.rerunProbe = rerunProbe
     }
 
     public func run(_ step: StepSpec, context: StepContext) -> StepResult {
         guard let status = currentStatus(context.alert.id) else { return .failure("alert \(context.alert.id) not found") }
+        // Probe alerts: the probe's own check, run now, is the evidence.
+        if let probe = context.alert.labels["probe"], let passed = rerunProbe(probe) {
+            return StepResult(values: ["ok": .bool(passed), "status": .string(status), "probe": .string(probe)])
+        }
         return StepResult(values: ["ok": .bool(status == "resolved"), "status": .string(status)])
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+
+extension ProbeScheduler {
+    /// Runs `probe`'s check once now and says whether it passed; nil for an unknown probe.
+    ///
+    /// For verification: it stores nothing and leaves the counters alone (the scheduled runs
+    /// raise and resolve), so it may run on any engine, leader or not.
+    public func rerun(probe name: String) -> Bool? {
+        guard let probe = probes.first(where: { $0.name == name }) else { return nil }
+        return observe(probe).passed
+    }
+
+    /// Runs `probe`'s check and judges the result.
+    func observe(_ probe: ProbeDefinition) -> ProbeObservation {
+        var labels = probe.alert.labels
+        labels["probe"] = probe.name
+        let alert = AlertSnapshot(source: "probe", alertType: probe.alert.type, title: probe.alert.title,
+                                  severity: probe.alert.severity, labels: labels, fingerprint: probe.fingerprint)
+        let context = StepContext(executionID: UUID(), alert: alert, targets: settings.targets, environment: settings.environment)
+        var result = registry.run(probe.check, context: context)
+        let redactor = settings.redactor
+        result.values = result.values.mapValues { redactor.redact($0) }
+        result.error = result.error.map { redactor.redact($0) }
+        return ProbeObservation(definition: probe, result: result, at: Date())
+    }
+
+    /// One scheduled run: check, count, store the samples and raise or resolve the alert.
+    ///
+    /// The counters move on only once the store has taken the run, so a run the database missed
+    /// is counted again by the next one. A run from an earlier leadership stores nothing.
+    func runScheduled(_ probe: ProbeDefinition, epoch started: Int, isLeader: @Sendable () -> Bool) {
+        let observation = observe(probe)
+        defer { finish(probe, epoch: started) }
+        let step = lock.withLock { () -> (tracker: ProbeTracker, action: ProbeTracker.Action?)? in
+            guard epoch == started, let slot = slots[probe.name] else { return nil }
+            return slot.tracker.observing(passed: observation.passed)
+        }
+        guard let step, !shouldStop, isLeader() else { return }
+        do {
+            try pool.with { connection in
+                try ProbeRepository(connection: connection).insert(observation.samples(for: probe))
+                if let action = step.action {
+                    let alert = observation.alert(action, definition: probe, consecutiveFailures: step.tracker.consecutiveFailures)
+                    _ = try IntakeRepository(connection: connection).ingest([alert])
+                }
+            }
+        } catch {
+            logger.error("probe results not stored", metadata: ["probe": "\(probe.name)", "error": "\(error)"])
+            return
+        }
+        if let action = step.action {
+            logger.notice("probe \(action == .raise ? "raised" : "resolved") its alert",
+                          metadata: ["probe": "\(probe.name)", "verdict": "\(observation.verdict.rawValue)"])
+        }
+        lock.withLock {
+            if epoch == started { slots[probe.name]?.tracker = step.tracker }
+        }
+    }
+
+    private func finish(_ probe: ProbeDefinition, epoch started: Int) {
+        lock.withLock {
+            if epoch == started { slots[probe.name]?.inFlight = false }
+        }
+    }
+}
