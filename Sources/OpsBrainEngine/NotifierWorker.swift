@@ -18,6 +18,10 @@ public final class NotifierWorker: @unchecked Sendable {
     private let state = NSLock()
     private var stopping = false
     private var thread: Thread?
+    /// Per channel, the earliest time the next request may go (Slack: about one a second, longer after a 429).
+    private var holdUntil: [NotificationChannelKind: ContinuousClock.Instant] = [:]
+    /// Slack asks incoming webhooks for about one message a second.
+    static let slackSpacing: Duration = .seconds(1)
     /// The longest the worker sleeps when nothing wakes it.
     static let idleWait: Duration = .seconds(5)
     static let leaseSeconds = 120
@@ -75,29 +79,53 @@ public final class NotifierWorker: @unchecked Sendable {
         while try repository.route(settings: settings) > 0 {}
         var attempts = 0
         while !shouldStop {
-            let due = try repository.claimDue(workerID: workerID, leaseSeconds: Self.leaseSeconds, notificationID: notificationID)
+            let due = try repository.claimDue(workerID: workerID, leaseSeconds: Self.leaseSeconds, notificationID: notificationID,
+                                              skipping: heldChannels(longerThan: Self.slackSpacing))
             if due.isEmpty { break }
             for delivery in due {
-                try attempt(delivery, repository: repository)
-                attempts += 1
+                if try attempt(delivery, repository: repository) { attempts += 1 }
             }
         }
         return attempts
     }
 
-    private func attempt(_ delivery: ClaimedDelivery, repository: NotificationRepository) throws {
+    /// One attempt; false when the channel is held back for a while (the claim is given back untried).
+    private func attempt(_ delivery: ClaimedDelivery, repository: NotificationRepository) throws -> Bool {
         guard let channel = channels[delivery.plan.channel] else {
             try repository.abandon(delivery, reason: "\(delivery.plan.channel.rawValue) is no longer configured")
-            return
+            return false
+        }
+        if let hold = state.withLock({ holdUntil[delivery.plan.channel] }), hold > .now {
+            guard ContinuousClock.now.duration(to: hold) <= Self.slackSpacing else {
+                try repository.release(delivery)
+                return false
+            }
+            let pause = ContinuousClock.now.duration(to: hold).components
+            Thread.sleep(forTimeInterval: Double(pause.seconds) + Double(pause.attoseconds) / 1e18)
         }
         let start = ContinuousClock.now
         let outcome = channel.deliver(delivery.event, plan: delivery.plan)
         let elapsed = start.duration(to: .now)
+        hold(delivery.plan.channel, after: outcome)
         let next = DeliverySchedule.next(after: outcome, attempt: delivery.attempts + 1, maxAttempts: delivery.maxAttempts, jitter: jitter())
         try repository.record(delivery, outcome: outcome, next: next,
                               durationMs: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
                               workerID: workerID)
         log(delivery, outcome: outcome, next: next)
+        return true
+    }
+
+    /// Spaces Slack posts about a second apart, and holds a channel back for as long as a 429 asked.
+    private func hold(_ channel: NotificationChannelKind, after outcome: DeliveryOutcome) {
+        var wait: Duration = channel == .slack ? Self.slackSpacing : .zero
+        if outcome.httpStatus == 429, case .retry(let after) = outcome.verdict { wait = max(wait, after ?? .seconds(1)) }
+        guard wait > .zero else { return }
+        state.withLock { holdUntil[channel] = .now + wait }
+    }
+
+    private func heldChannels(longerThan limit: Duration) -> Set<NotificationChannelKind> {
+        let now = ContinuousClock.now
+        return state.withLock { Set(holdUntil.filter { now.duration(to: $0.value) > limit }.keys) }
     }
 
     private func log(_ delivery: ClaimedDelivery, outcome: DeliveryOutcome, next: DeliverySchedule.Next) {

@@ -14,19 +14,20 @@ public struct ClaimedDelivery: Sendable {
 
 extension NotificationRepository {
     /// Claims up to `limit` due deliveries (SKIP LOCKED with a lease, so a crashed worker's claim expires),
-    /// only those of one event when `notificationID` is given.
-    public func claimDue(workerID: String, leaseSeconds: Int, limit: Int = 10, notificationID: UUID? = nil) throws -> [ClaimedDelivery] {
+    /// only those of one event when `notificationID` is given, none on the channels in `skipping`.
+    public func claimDue(workerID: String, leaseSeconds: Int, limit: Int = 10, notificationID: UUID? = nil,
+                         skipping: Set<NotificationChannelKind> = []) throws -> [ClaimedDelivery] {
         try connection.query("""
             UPDATE opsbrain_notification_deliveries d SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
             FROM opsbrain_notifications n
             WHERE n.id = d.notification_id AND d.id IN (
                 SELECT id FROM opsbrain_notification_deliveries
                 WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-                  AND ($4::uuid IS NULL OR notification_id = $4::uuid)
+                  AND ($4::uuid IS NULL OR notification_id = $4::uuid) AND NOT (channel = ANY($5::text[]))
                 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
             RETURNING d.id, d.notification_id, d.channel, d.action, d.destination, d.priority, d.attempts, d.max_attempts,
                       n.event::text AS event_text
-            """, [workerID, leaseSeconds, limit, notificationID]).rows.compactMap(Self.claimed)
+            """, [workerID, leaseSeconds, limit, notificationID, PostgresArray(skipping.map(\.rawValue))]).rows.compactMap(Self.claimed)
     }
 
     private static func claimed(_ row: Row) -> ClaimedDelivery? {
@@ -67,6 +68,11 @@ extension NotificationRepository {
                 WHERE id = $1
                 """, [delivery.id, status, attempt, retryAt, outcome.httpStatus, error])
         }
+    }
+
+    /// Gives a claim back untried (its channel asked us to wait), so it is due again at once.
+    public func release(_ delivery: ClaimedDelivery) throws {
+        try connection.query("UPDATE opsbrain_notification_deliveries SET claimed_by = NULL, lease_until = NULL WHERE id = $1", [delivery.id])
     }
 
     /// Marks a claimed delivery failed without an attempt (no channel of its kind is configured any more).

@@ -135,6 +135,21 @@ final class NotifierOutboxTests: XCTestCase {
         XCTAssertEqual(try attempts().filter { $0.channel == "pushover" }.map(\.outcome), ["retry", "retry", "failed"])
     }
 
+    func testSlackPostsAreSpacedAndA429HoldsTheChannelBack() throws {
+        let repository = NotificationRepository(connection: connection)
+        for _ in 0..<3 { try repository.enqueue(event(.fixApplied, execution: try execution()), policy: NotificationPolicy()) }
+        let started = ContinuousClock.now
+        XCTAssertEqual(try worker().drain(connection), 3)
+        XCTAssertGreaterThanOrEqual(started.duration(to: .now), .seconds(2), "about one Slack message a second")
+
+        server.respond(to: "/slack", with: .init(status: 429, body: "rate_limited", headers: ["Retry-After": "30"]))
+        for _ in 0..<3 { try repository.enqueue(event(.fixApplied, execution: try execution()), policy: NotificationPolicy()) }
+        XCTAssertEqual(try worker().drain(connection), 1, "after a 429 the rest wait instead of hitting the limit again")
+        let waiting = try repository.deliveries().filter { $0.status == "pending" }
+        XCTAssertEqual(waiting.map(\.attempts).sorted(), [0, 0, 1])
+        XCTAssertEqual(try attempts().map(\.outcome), ["sent", "sent", "sent", "retry"])
+    }
+
     func testPagerDutyResolvesOnlyTheIncidentItOpened() throws {
         let repository = NotificationRepository(connection: connection)
         let escalated = try execution(), quiet = try execution()
@@ -152,7 +167,7 @@ final class NotifierOutboxTests: XCTestCase {
 
     func testTwoWorkersSendEachDeliveryOnce() throws {
         let repository = NotificationRepository(connection: connection)
-        for _ in 0..<12 { try repository.enqueue(event(.fixApplied, execution: try execution()), policy: NotificationPolicy()) }
+        for _ in 0..<4 { try repository.enqueue(event(.fixApplied, execution: try execution()), policy: NotificationPolicy()) }
         server.respond(to: "/slack", with: .init(body: "ok", delay: .milliseconds(30)))
         let other = try PostgresConnection(conninfo: url)
         defer { other.close() }
@@ -169,8 +184,8 @@ final class NotifierOutboxTests: XCTestCase {
         }
         XCTAssertEqual(group.wait(timeout: .now() + 30), .success)
         XCTAssertTrue(errors.all.isEmpty, "\(errors.all)")
-        XCTAssertEqual(server.requests(to: "/slack").count, 12)
-        XCTAssertEqual(try attempts().count, 12)
+        XCTAssertEqual(server.requests(to: "/slack").count, 4)
+        XCTAssertEqual(try attempts().count, 4)
     }
 
     func testEngineEventsAreEnqueuedWithTheTransition() throws {
