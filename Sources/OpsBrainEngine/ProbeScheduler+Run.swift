@@ -38,25 +38,38 @@ extension ProbeScheduler {
             return slot.tracker.observing(passed: observation.passed)
         }
         guard let step, !shouldStop, isLeader() else { return }
+        let action: ProbeTracker.Action?
         do {
-            try pool.with { connection in
-                try ProbeRepository(connection: connection).insert(observation.samples(for: probe))
-                if let action = step.action {
+            action = try pool.with { connection in
+                let repository = ProbeRepository(connection: connection)
+                try repository.insert(observation.samples(for: probe))
+                let action = try step.action ?? reraise(probe, step.tracker, observation, repository)
+                if let action {
                     let alert = observation.alert(action, definition: probe, consecutiveFailures: step.tracker.consecutiveFailures)
                     _ = try IntakeRepository(connection: connection).ingest([alert])
                 }
+                return action
             }
         } catch {
             logger.error("probe results not stored", metadata: ["probe": "\(probe.name)", "error": "\(error)"])
             return
         }
-        if let action = step.action {
+        if let action {
             logger.notice("probe \(action == .raise ? "raised" : "resolved") its alert",
                           metadata: ["probe": "\(probe.name)", "verdict": "\(observation.verdict.rawValue)"])
         }
         lock.withLock {
             if epoch == started { slots[probe.name]?.tracker = step.tracker }
         }
+    }
+
+    /// `.raise` when the alert is raised but someone else resolved it while the check still fails
+    /// (by hand, or a webhook with the same fingerprint): the problem is still there.
+    private func reraise(_ probe: ProbeDefinition, _ tracker: ProbeTracker, _ observation: ProbeObservation,
+                         _ repository: ProbeRepository) throws -> ProbeTracker.Action? {
+        guard tracker.raised, !observation.passed else { return nil }
+        let status = try repository.latestAlertStatus(probe: probe.name)
+        return status == nil || status == "resolved" ? .raise : nil
     }
 
     private func finish(_ probe: ProbeDefinition, epoch started: Int) {

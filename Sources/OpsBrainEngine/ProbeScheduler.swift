@@ -33,6 +33,8 @@ public final class ProbeScheduler: @unchecked Sendable {
     private let running = DispatchGroup()
     /// The longest the watching thread sleeps, so that stop and leadership changes are seen soon.
     static let longestPause: Duration = .milliseconds(100)
+    /// How long to wait before trying again to read the probe alerts after becoming leader failed.
+    static let takeOverRetry: Duration = .seconds(1)
 
     /// A scheduler for `probes`, running checks through `registry` with `settings`' targets and
     /// environment, storing through connections to `conninfo`.
@@ -73,11 +75,15 @@ public final class ProbeScheduler: @unchecked Sendable {
 
     private func watch(_ isLeader: @escaping @Sendable () -> Bool) {
         logger.info("probe scheduler started", metadata: ["probes": "\(probes.count)", "engine": "\(settings.engineID)"])
+        var nextTakeOver = ContinuousClock.now
         while !shouldStop {
-            if isLeader() {
-                if lock.withLock({ leading }) || takeOver() { launchDue(isLeader: isLeader) }
-            } else {
+            if !isLeader() {
                 stepDown()
+            } else if lock.withLock({ leading }) {
+                launchDue(isLeader: isLeader)
+            } else if ContinuousClock.now >= nextTakeOver {
+                // Without the database the probes wait; try again in a second, not on every turn.
+                if takeOver() { launchDue(isLeader: isLeader) } else { nextTakeOver = .now + Self.takeOverRetry }
             }
             Thread.sleep(forTimeInterval: Double(pause().milliseconds) / 1000)
         }

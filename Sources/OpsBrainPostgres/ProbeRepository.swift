@@ -7,6 +7,7 @@ import OpsBrainCore
 public struct ProbeRepository {
     let connection: PostgresConnection
 
+    /// A repository working on `connection`.
     public init(connection: PostgresConnection) { self.connection = connection }
 
     /// Stores `samples` in one statement (all or nothing).
@@ -29,6 +30,13 @@ public struct ProbeRepository {
             SELECT fingerprint FROM intelligence_alerts WHERE status = 'firing' AND fingerprint LIKE 'probe:%'
             """).rows
         return Set(rows.compactMap { $0.string("fingerprint").flatMap(ProbeDefinition.name(fromFingerprint:)) })
+    }
+
+    /// The status of the newest alert `probe` raised (`firing`, `resolved`, `rejected`), or nil when none.
+    public func latestAlertStatus(probe: String) throws -> String? {
+        try connection.query("""
+            SELECT status FROM intelligence_alerts WHERE fingerprint = $1 ORDER BY created_at DESC LIMIT 1
+            """, [ProbeDefinition.fingerprint(of: probe)]).first?.string("status")
     }
 
     /// The latest samples of one series (`<probe>.<value>`), newest first.

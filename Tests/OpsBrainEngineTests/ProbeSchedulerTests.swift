@@ -58,6 +58,24 @@ final class ProbeSchedulerTests: XCTestCase {
         XCTAssertEqual(audit.map { $0.string("actor") }, ["intake:probe"])
     }
 
+    func testAnAlertClosedWhileTheCheckStillFailsIsRaisedAgain() throws {
+        let harness = try ProbeHarness()
+        let server = try LocalHTTPServer()
+        defer { server.stop() }
+        server.respond(to: "/healthz", with: .init(status: 500))
+        let scheduler = try harness.scheduler(webConfig(server, failures: 1))
+        scheduler.start { true }
+        try harness.eventually("the alert is raised") { try !harness.alerts("web-health").isEmpty }
+        let closed = IncomingAlert(source: "generic", alertType: "service_down", title: "Web is down", severity: .critical,
+                                   labels: [:], evidence: .object([:]), fingerprint: "probe:web-health", state: .resolved)
+        XCTAssertEqual(try IntakeRepository(connection: harness.connection).ingest([closed]).resolved, 1)
+        try harness.eventually("a new alert is raised") { try harness.alerts("web-health").count == 2 }
+        Thread.sleep(forTimeInterval: 0.4)
+        let rows = try harness.alerts("web-health")
+        XCTAssertEqual(rows.map { $0.string("status") }, ["resolved", "firing"])
+        XCTAssertEqual(rows[1].int("count"), 1)
+    }
+
     func testAnSQLBusinessProbeReadsARealTable() throws {
         let harness = try ProbeHarness()
         try harness.connection.executeScript("""

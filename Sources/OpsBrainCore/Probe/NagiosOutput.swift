@@ -53,6 +53,7 @@ public struct PerfDatum: Sendable, Equatable {
     public var minimum: Double?
     public var maximum: Double?
 
+    /// An item as a plugin would print it.
     public init(label: String, value: Double, unit: String = "", warning: String? = nil, critical: String? = nil,
                 minimum: Double? = nil, maximum: Double? = nil) {
         self.label = label

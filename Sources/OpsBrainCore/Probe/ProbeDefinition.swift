@@ -21,6 +21,7 @@ public struct ProbeDefinition: Sendable, Equatable {
     public static let defaultFailureThreshold = 3
     public static let defaultSuccessThreshold = 1
 
+    /// A probe with the defaults of the file format for what is not given.
     public init(name: String, check: StepSpec, nagios: Bool = false, period: Duration = ProbeDefinition.defaultPeriod,
                 failureThreshold: Int = ProbeDefinition.defaultFailureThreshold,
                 successThreshold: Int = ProbeDefinition.defaultSuccessThreshold,
@@ -72,6 +73,7 @@ public struct ProbeAlert: Sendable, Equatable {
 
     public static let defaultSeverity: Severity = .high
 
+    /// The alert of a probe; `probe: <name>` is added to `labels` when it is raised.
     public init(type: String, title: String, severity: Severity = ProbeAlert.defaultSeverity, labels: [String: String] = [:]) {
         self.type = type
         self.title = title
