@@ -29,13 +29,14 @@ public enum NotifierEvents {
         try NotificationRepository.enqueue(event, policy: sop?.notification ?? NotificationPolicy(), in: tx)
     }
 
-    /// Enqueues a resolution for every escalated execution of an alert that has just resolved:
-    /// PagerDuty resolves the incident the execution opened, Slack says so.
-    public static func enqueueResolved(alertID: UUID, sopPolicies: [String: NotificationPolicy], in tx: PostgresConnection) throws {
+    /// Enqueues a resolution for every escalated execution of an alert that has just resolved, routed
+    /// by its SOP's stored notification policy: PagerDuty resolves the incident the execution opened, Slack says so.
+    public static func enqueueResolved(alertID: UUID, in tx: PostgresConnection) throws {
         let repository = ExecutionRepository(connection: tx)
         guard let alert = try repository.alertSnapshot(alertID) else { return }
         let escalated = try tx.query("""
-            SELECT e.id, s.sop_name FROM self_healing_executions e LEFT JOIN self_healing_sops s ON s.id = e.sop_id
+            SELECT e.id, s.sop_name, s.notification::text AS policy_text
+            FROM self_healing_executions e LEFT JOIN self_healing_sops s ON s.id = e.sop_id
             WHERE e.alert_id = $1::uuid AND e.status IN ('escalated', 'failed')
             """, [alertID]).rows
         for row in escalated {
@@ -43,7 +44,7 @@ public enum NotifierEvents {
             let sopName = row.string("sop_name")
             let event = NotificationEvent(kind: .resolved, executionID: id, sopName: sopName, severity: alert.severity, title: alert.title,
                                           summary: "The alert has resolved.", occurredAt: Date())
-            try NotificationRepository.enqueue(event, policy: sopName.flatMap { sopPolicies[$0] } ?? NotificationPolicy(), in: tx)
+            try NotificationRepository.enqueue(event, policy: NotificationPolicy(json: row.json("policy_text")), in: tx)
         }
     }
 

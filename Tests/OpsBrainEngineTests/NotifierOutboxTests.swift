@@ -188,17 +188,23 @@ final class NotifierOutboxTests: XCTestCase {
         XCTAssertEqual(try attempts().count, 4)
     }
 
-    func testEngineEventsAreEnqueuedWithTheTransition() throws {
+    func testEngineEventsAreEnqueuedWithTheTransitionAndResolvedWithTheAlert() throws {
         let repository = ExecutionRepository(connection: connection)
         let alertID = try repository.insertAlert(source: "test", alertType: "db", title: "DB down", severity: "critical", labels: [:],
                                                  evidence: .object([:]), fingerprint: nil)
-        let id = try repository.openExecutionRow(alertID: alertID, sop: nil, match: nil, mode: .auto, maxAttempts: 1, dryRun: false,
-                                                 in: connection)
+        let policy = NotificationPolicy(slackChannel: "#db", pushover: .escalation, pagerduty: .escalation)
+        let sopID = try XCTUnwrap(connection.query("""
+            INSERT INTO self_healing_sops (sop_name, category, agent, description, severity, content_hash, source_path, source_text,
+                trigger_conditions, diagnosis_steps, fix_operations, verification_steps, risk_level, notification)
+            VALUES ('database-connection-dropped', 'infrastructure', 'infra', 'd', 'critical', 'h', 'x.md', 'x', '{}', '[]', '[]', '{}',
+                    'low', $1::jsonb) RETURNING id
+            """, [policy.json]).first?.uuid("id"))
+        let id = try repository.openExecutionRow(alertID: alertID, sop: (sopID, 1, "database-connection-dropped"), match: nil, mode: .auto,
+                                                 maxAttempts: 1, dryRun: false, in: connection)
         let escalate = FixOperationSpec(id: "tell", name: "Tell the DBA", operation: .escalate,
                                         parameters: ["reason": .string("db down"), "action": .string("Page the DBA on call")])
         let sop = SOPDefinition(name: "database-connection-dropped", category: "infrastructure", agent: .infra, description: "d",
-                                severity: .critical, risk: .low, trigger: TriggerRule(), diagnosis: [], fix: [escalate],
-                                notification: NotificationPolicy(slackChannel: "#db", pushover: .escalation, pagerduty: .never))
+                                severity: .critical, risk: .low, trigger: TriggerRule(), diagnosis: [], fix: [escalate], notification: policy)
         var state = try XCTUnwrap(repository.load(id)).state
         state.status = .escalated
         state.escalationReason = "The database is unreachable"
@@ -214,15 +220,16 @@ final class NotifierOutboxTests: XCTestCase {
         XCTAssertTrue(slack.contains("*Action needed:* Page the DBA on call"), slack)
         XCTAssertTrue(slack.contains(##""channel":"#db""##), slack)
         XCTAssertTrue(try XCTUnwrap(server.requests(to: "/pushover").first).bodyText.contains("priority=2"))
-        XCTAssertTrue(server.requests(to: "/pagerduty").isEmpty, "the SOP says never")
 
         try connection.transaction { tx in
             try tx.query("UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now() WHERE id = $1::uuid", [alertID])
-            try NotifierEvents.enqueueResolved(alertID: alertID, sopPolicies: [sop.name: sop.notification], in: tx)
+            try NotifierEvents.enqueueResolved(alertID: alertID, in: tx)
         }
         try worker().drain(connection)
-        XCTAssertEqual(server.requests(to: "/slack").count, 2)
-        XCTAssertTrue(server.requests(to: "/slack")[1].bodyText.contains("Resolved: DB down"))
+        XCTAssertTrue(server.requests(to: "/slack").last?.bodyText.contains("Resolved: DB down") == true)
+        let incidents = try server.requests(to: "/pagerduty").map { try JSONValue(parsing: $0.bodyText)["event_action"]?.stringValue ?? "" }
+        XCTAssertEqual(incidents, ["trigger", "resolve"], "the SOP's stored policy routes the resolution")
+        XCTAssertEqual(server.requests(to: "/pushover").count, 1)
     }
 
     func testStatesThatAnnounceNothingEnqueueNothing() throws {
