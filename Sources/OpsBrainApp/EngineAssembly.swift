@@ -14,15 +14,16 @@ public enum EngineAssembly {
                        circuitBreakerFailures: config.engine.circuitBreakerFailures)
     }
 
-    /// Every step runner and operation driver, with the alert check reading from `conninfo`.
-    public static func registry(conninfo: String) -> RunnerRegistry {
+    /// Every step runner and operation driver, with the alert check reading from `conninfo` and
+    /// re-running an alert's probe through `probes` when it came from one.
+    public static func registry(conninfo: String, probes: ProbeScheduler? = nil) -> RunnerRegistry {
         let alertStatus: @Sendable (UUID) -> String? = { id in
             guard let connection = try? PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-check") else { return nil }
             defer { connection.close() }
             return try? ExecutionRepository(connection: connection).alertStatus(id)
         }
         let runners: [any StepRunner] = HTTPRunners.stepRunners() + RedisRunners.stepRunners() + SystemRunners.stepRunners()
-            + [SQLStepRunner(), WaitStepRunner(), AlertCheckRunner(currentStatus: alertStatus)]
+            + [SQLStepRunner(), WaitStepRunner(), AlertCheckRunner(currentStatus: alertStatus, rerunProbe: { probes?.rerun(probe: $0) })]
         let drivers: [any OperationDriver] = HTTPRunners.operationDrivers() + RedisRunners.operationDrivers()
             + SystemRunners.operationDrivers() + [PostgresOperationDriver(), CommunicationDriver(), TokenRefreshDriver()]
         return RunnerRegistry(runners: runners, drivers: drivers)

@@ -1,5 +1,6 @@
 import Foundation
 import OpsBrainCore
+import OpsBrainEngine
 import OpsBrainIntake
 import OpsBrainPostgres
 
@@ -22,7 +23,8 @@ public enum IntakeAssembly {
             token = value
         }
         let service = IntakeService(pool: PostgresPool(conninfo: conninfo, applicationName: "opsbrain-intake"),
-                                    metrics: metrics, token: token, isLeader: isLeader)
+                                    metrics: metrics, token: token, isLeader: isLeader,
+                                    onResolved: { alertID, tx in try NotifierEvents.enqueueResolved(alertID: alertID, in: tx) })
         let router = service.router()
         let server = HTTPServer(host: String(parts[0]), port: port) { request in
             let response = router.handle(request)

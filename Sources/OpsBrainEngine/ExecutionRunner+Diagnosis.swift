@@ -54,6 +54,7 @@ extension ExecutionRunner {
             },
             extra: { tx, state in
                 if state.status == .awaitingApproval { try ApprovalRepository.request(record.id, summary: summary, in: tx) }
+                if !state.dryRun { try NotifierEvents.enqueue(executionID: record.id, sop: sop, in: tx) }
             })
         settings.metrics?.observe("opsbrain_decision_latency_seconds", Date().timeIntervalSince(context.alert.createdAt),
                                   buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],

@@ -79,7 +79,9 @@ extension ExecutionRunner {
         state.status = .failed
         state.escalationReason = reason
         try repository.transition(record.id, from: record.state.status, to: state, patch: ExecutionPatch(),
-                                  audit: AuditEntry(kind: "status_failed", actor: actor, message: reason))
+                                  audit: AuditEntry(kind: "status_failed", actor: actor, message: reason)) { tx in
+            try NotifierEvents.enqueue(executionID: record.id, sop: sop(of: record)?.definition, in: tx)
+        }
     }
 
     // MARK: Verification

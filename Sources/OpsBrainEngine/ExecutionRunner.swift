@@ -58,6 +58,7 @@ struct ExecutionRunner {
                                              failureReason: effective ? nil : state.escalationReason, in: tx)
             }
             try extra?(tx)
+            if !state.dryRun { try NotifierEvents.enqueue(executionID: record.id, sop: sop(of: record)?.definition, in: tx) }
         }
         if let reason = actions.compactMap({ action -> String? in if case .escalate(let reason) = action { return reason }; return nil }).first {
             logger.notice("escalated", metadata: ["execution": "\(record.id)", "reason": "\(reason)"])

@@ -10,13 +10,16 @@ public final class IntakeService: Sendable {
     /// The bearer token required on POSTs and the ops API; nil leaves them open (loopback use).
     let token: String?
     let isLeader: @Sendable () -> Bool
+    let onResolved: IntakeRepository.ResolutionHook?
     let logger = Logger(label: "opsbrain.intake")
 
-    public init(pool: PostgresPool, metrics: MetricsRegistry, token: String?, isLeader: @escaping @Sendable () -> Bool) {
+    public init(pool: PostgresPool, metrics: MetricsRegistry, token: String?, isLeader: @escaping @Sendable () -> Bool,
+                onResolved: IntakeRepository.ResolutionHook? = nil) {
         self.pool = pool
         self.metrics = metrics
         self.token = token
         self.isLeader = isLeader
+        self.onResolved = onResolved
     }
 
     /// The routes this service answers.
@@ -70,7 +73,7 @@ public final class IntakeService: Sendable {
             return .error(400, "\(error)")
         }
         return withDatabase { connection in
-            let outcome = try IntakeRepository(connection: connection).ingest(alerts)
+            let outcome = try IntakeRepository(connection: connection, onResolved: onResolved).ingest(alerts)
             metrics.increment("opsbrain_alerts_received_total", labels: ["source": source], by: Double(alerts.count),
                               help: "Alerts received, by source.")
             return .json(200, outcome.json)

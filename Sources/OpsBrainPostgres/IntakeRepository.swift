@@ -20,9 +20,16 @@ public struct IntakeOutcome: Sendable, Equatable {
 
 /// Stores webhook alerts: a whole delivery in one transaction, deduplicated by fingerprint.
 public struct IntakeRepository {
-    let connection: PostgresConnection
+    /// Called in the delivery's transaction for each alert it resolves (to announce the resolution).
+    public typealias ResolutionHook = @Sendable (UUID, PostgresConnection) throws -> Void
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    let connection: PostgresConnection
+    let onResolved: ResolutionHook?
+
+    public init(connection: PostgresConnection, onResolved: ResolutionHook? = nil) {
+        self.connection = connection
+        self.onResolved = onResolved
+    }
 
     /// Stores `alerts`: new firing ones become rows, repeats update count and last_seen,
     /// resolved ones close their firing row. All or nothing.
@@ -57,11 +64,12 @@ public struct IntakeRepository {
             UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now(), last_seen_at = now()
             WHERE fingerprint = $1 AND status = 'firing' RETURNING id, correlated_execution_id
             """, [alert.fingerprint])
-        guard let row = closed.first else { outcome.ignored += 1; return }
+        guard let row = closed.first, let alertID = row.uuid("id") else { outcome.ignored += 1; return }
         outcome.resolved += 1
+        try onResolved?(alertID, tx)
         let execution = try tx.query("SELECT id FROM self_healing_executions WHERE alert_id = $1::uuid ORDER BY started_at DESC LIMIT 1",
-                                     [row.uuid("id")]).first?.uuid("id") ?? row.uuid("correlated_execution_id")
+                                     [alertID]).first?.uuid("id") ?? row.uuid("correlated_execution_id")
         try AuditTrail.append(kind: "alert_resolved", actor: "intake:\(alert.source)", message: "alert '\(alert.title)' resolved by its source",
-                              executionID: execution, alertID: row.uuid("id"), in: tx)
+                              executionID: execution, alertID: alertID, in: tx)
     }
 }

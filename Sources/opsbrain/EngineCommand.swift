@@ -31,10 +31,17 @@ struct EngineCommand: OpsBrainSubcommand {
         var settings = EngineAssembly.settings(config: config, mode: mode)
         let metrics = MetricsRegistry()
         settings.metrics = metrics
-        let engine = HealingEngine(conninfo: conninfo, settings: settings, registry: EngineAssembly.registry(conninfo: conninfo))
+        let probes = EngineAssembly.probeScheduler(config: config, settings: settings, conninfo: conninfo)
+        let engine = HealingEngine(conninfo: conninfo, settings: settings,
+                                   registry: EngineAssembly.registry(conninfo: conninfo, probes: probes))
         let server = try IntakeAssembly.start(listen: listen ?? config.engine.listen, config: config, conninfo: conninfo,
                                               metrics: metrics, isLeader: { engine.isLeader })
         defer { server?.stop() }
+        probes.start { engine.isLeader }
+        defer { probes.stop() }
+        let stopBackground = try ReportCommand.startBackground(global, conninfo: conninfo, engineID: settings.engineID,
+                                                               isLeader: { engine.isLeader })
+        defer { stopBackground() }
         let signals = SignalTrap(signals: [SIGTERM, SIGINT]) { engine.stop() }
         defer { signals.cancel() }
         print("engine \(engine.settings.engineID) running in \(engine.settings.mode.rawValue) mode"
