@@ -25,8 +25,9 @@ touch -d '2 days ago' "$work"/tmp/*
 echo "fresh, in use" > "$work/tmp/current.tmp"
 # The example deployment, with its temp directory pointed at the demo folder; the app's
 # database URL comes from the environment, as in production.
-sed -e "s#path: /var/tmp/app#path: $work/tmp#" -e "s#^  sops_dir: SOPs#  sops_dir: $PWD/SOPs#" \
-    opsbrain.example.yaml > "$work/opsbrain.yaml"
+# Its probes watch services this machine does not run, so the demo leaves them out.
+sed -e "s#path: /var/tmp/app#path: $work/tmp#" -e "s#^  sops_dir: SOPs#  sops_dir: $PWD/SOPs#" opsbrain.example.yaml \
+    | awk '/^probes:/ {skip = 1; print "probes: []"; next} skip && /^[a-z]/ {skip = 0} !skip' > "$work/opsbrain.yaml"
 export APP_DATABASE_URL="$app_url"
 echo "$(ls "$work/tmp" | wc -l) files in $work/tmp, 65 of them two days old"
 
