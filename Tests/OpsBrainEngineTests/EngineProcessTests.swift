@@ -41,14 +41,8 @@ final class EngineProcessTests: XCTestCase {
     }
 
     private func waitFor(_ connection: PostgresConnection, timeout: TimeInterval = 40, _ sql: String, until: (Int) -> Bool) throws -> Int {
-        let deadline = Date().addingTimeInterval(timeout)
-        var value = -1
-        while Date() < deadline {
-            value = try connection.query(sql).first?.int("n") ?? -1
-            if until(value) { return value }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        XCTFail("timed out waiting for \(sql) (last value \(value))")
+        let value = try DatabasePolling.count(connection, sql, timeout: timeout, until: until)
+        XCTAssertTrue(until(value), "timed out waiting for \(sql) (last value \(value))")
         return value
     }
 

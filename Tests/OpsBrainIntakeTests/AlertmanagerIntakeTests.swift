@@ -19,14 +19,8 @@ final class AlertmanagerIntakeTests: XCTestCase {
     }
 
     private func wait(_ sql: String, timeout: TimeInterval = 30, until: (Int) -> Bool) throws -> Int {
-        let deadline = Date().addingTimeInterval(timeout)
-        var value = -1
-        while Date() < deadline {
-            value = try connection.query(sql).first?.int("n") ?? -1
-            if until(value) { return value }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        XCTFail("timed out: \(sql) = \(value)")
+        let value = try DatabasePolling.count(connection, sql, timeout: timeout, until: until)
+        XCTAssertTrue(until(value), "timed out: \(sql) = \(value)")
         return value
     }
 
