@@ -29,6 +29,8 @@ public struct Matcher: Sendable {
         var regex: NSRegularExpression
         /// Lower-cased strings of which every match contains one; nil when none is certain.
         var literals: Set<String>?
+        /// The same strings as UTF-8, for a quick search of the title.
+        var literalBytes: [[UInt8]]?
     }
 
     private let entries: [Entry]
@@ -106,14 +108,15 @@ public struct Matcher: Sendable {
         let alert: AlertSnapshot
         let typeMatched: Bool
         let alertTokens: Set<String>
-        let loweredTitle: String
+        /// The lower-cased title as UTF-8.
+        let loweredTitle: [UInt8]
         /// The highest score it could reach: title matched, words identical.
         let ceiling: Int
 
-        /// The real candidate: runs the title patterns (only when the title holds a required string).
+        /// The real candidate: runs the title patterns that the title's strings allow.
         var confirmed: MatchCandidate? {
             let titleMatched = entry.patterns.contains { pattern in
-                pattern.literals.map { $0.contains { loweredTitle.contains($0) } } ?? true && Matcher.matches(pattern.regex, alert.title)
+                Matcher.mayMatch(pattern, loweredTitle) && Matcher.matches(pattern.regex, alert.title)
             }
             guard typeMatched || titleMatched else { return nil }
             let similarity = Matcher.similarity(alertTokens, entry.tokens)
@@ -135,17 +138,24 @@ public struct Matcher: Sendable {
     private func prospects(for alert: AlertSnapshot) -> [Prospect] {
         let type = alert.alertType.lowercased()
         var indices = Set(byAlertType[type] ?? [])
-        let lowered = alert.title.lowercased()
-        for trigram in Matcher.trigrams(lowered) { indices.formUnion(byTrigram[trigram] ?? []) }
+        let titleBytes = Array(alert.title.lowercased().utf8)
+        if titleBytes.count >= 3 {
+            for index in 0...(titleBytes.count - 3) {
+                let key = UInt32(titleBytes[index]) << 16 | UInt32(titleBytes[index + 1]) << 8 | UInt32(titleBytes[index + 2])
+                if let hits = byTrigram[key] { indices.formUnion(hits) }
+            }
+        }
         indices.formUnion(alwaysTry)
         guard !indices.isEmpty else { return [] }
         let alertTokens = Matcher.tokens(of: alert)
         return indices.compactMap { index in
             let entry = entries[index]
-            guard Matcher.cheapRulesHold(entry, alert: alert) else { return nil }
             let typeMatched = entry.alertTypes.contains(type)
-            return Prospect(entry: entry, alert: alert, typeMatched: typeMatched, alertTokens: alertTokens, loweredTitle: lowered,
-                            ceiling: Matcher.score(type: typeMatched, title: !entry.patterns.isEmpty, similarity: 1))
+            // A title pattern can only match when the title holds one of its required strings.
+            let titlePossible = entry.patterns.contains { Matcher.mayMatch($0, titleBytes) }
+            guard typeMatched || titlePossible, Matcher.cheapRulesHold(entry, alert: alert) else { return nil }
+            return Prospect(entry: entry, alert: alert, typeMatched: typeMatched, alertTokens: alertTokens, loweredTitle: titleBytes,
+                            ceiling: Matcher.score(type: typeMatched, title: titlePossible, similarity: 1))
         }
     }
 
@@ -167,11 +177,36 @@ public struct Matcher: Sendable {
 
     static func compile(_ pattern: String) -> CompiledPattern? {
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
-        return CompiledPattern(regex: regex, literals: PatternLiterals.anyOf(pattern))
+        let literals = PatternLiterals.anyOf(pattern)
+        return CompiledPattern(regex: regex, literals: literals, literalBytes: literals.map { $0.map { Array($0.utf8) } })
     }
 
     static func matches(_ regex: NSRegularExpression, _ text: String) -> Bool {
         regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    /// False when the lower-cased title lacks every string the pattern's matches must contain.
+    static func mayMatch(_ pattern: CompiledPattern, _ title: [UInt8]) -> Bool {
+        guard let literals = pattern.literalBytes else { return true }
+        return literals.contains { contains(title, $0) }
+    }
+
+    /// Byte substring search (titles are short; a plain scan beats anything clever).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var offset = 1
+                while offset < needle.count && haystack[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// Every three-byte window of already lower-cased text, packed into an integer.
