@@ -25,15 +25,16 @@ enum DecisionBench {
         let baseline = try insertLatencies(connection)
         let cpuBefore = Measure.cpuMilliseconds()
         for index in 0..<alerts {
-            try connection.query("INSERT INTO intelligence_alerts (source, alert_type, title, severity) VALUES ('bench', 'bench_alert', $1, 'high')",
-                                 ["bench alert \(index)"])
+            // A distinct type per alert: one type repeated would be a storm, correlated into one execution.
+            try connection.query("INSERT INTO intelligence_alerts (source, alert_type, title, severity) VALUES ('bench', $1, $2, 'high')",
+                                 ["bench_\(index)", "Bench alert \(index)"])
             Thread.sleep(forTimeInterval: 0.02)
         }
         try waitForDecisions(connection)
         let cpu = Measure.cpuMilliseconds() - cpuBefore
         let latencies = try decisionLatencies(connection)
         report.add("Alert to decision", note: """
-            \(alerts) alerts inserted one by one (20 ms apart) while an engine runs in approval mode; latency is the \
+            \(alerts) alerts (distinct types, matched by title) inserted one by one (20 ms apart) while an engine runs in approval mode; latency is the \
             decision's audit time minus the alert's commit time, less the diagnosis steps' own durations. Baseline: a \
             single-row INSERT committed by the same client (what pgbench's simple insert does), measured in the same run. \
             CPU is the whole bench process (engine and inserting client) divided by executions.
@@ -106,7 +107,7 @@ enum DecisionBench {
         auto_fix: true
         requires_approval: false
         trigger:
-          alert_types: [bench_alert]
+          title_patterns: ["(?i)bench alert"]
         diagnosis:
           - id: probe
             type: sql

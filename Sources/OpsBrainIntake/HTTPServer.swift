@@ -75,6 +75,8 @@ public final class HTTPServer: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
                 continue
             }
+            var noDelay: Int32 = 1
+            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
             queue.push((client, Self.describe(address)))
         }
     }

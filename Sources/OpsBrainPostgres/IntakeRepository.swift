@@ -34,7 +34,13 @@ public struct IntakeRepository {
     /// Stores `alerts`: new firing ones become rows, repeats update count and last_seen,
     /// resolved ones close their firing row. All or nothing.
     public func ingest(_ alerts: [IncomingAlert]) throws -> IntakeOutcome {
-        try connection.transaction { tx in
+        if alerts.count == 1, alerts[0].state == .firing {
+            // One statement is atomic on its own: no BEGIN/COMMIT round trips.
+            var outcome = IntakeOutcome()
+            try fire(alerts[0], in: connection, outcome: &outcome)
+            return outcome
+        }
+        return try connection.transaction { tx in
             var outcome = IntakeOutcome()
             for alert in alerts {
                 switch alert.state {
