@@ -1,0 +1,118 @@
+import Foundation
+import OpsBrainPlatform
+import OpsBrainPostgres
+import OpsBrainTestSupport
+import XCTest
+
+/// The real `opsbrain console` under tmux on a real PostgreSQL: an alert that needs approval arrives
+/// live, is approved with keystrokes, and the execution row and audit trail say who approved it.
+final class ConsoleEndToEndTests: XCTestCase {
+    private func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8") throws -> String {
+        let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
+        return "env LANG=\(locale) LC_ALL=\(locale) TZ=UTC SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' "
+            + "'\(binary)' console --database-url '\(database.url)' --config '\(database.configPath)' "
+            + "--log-file '\(database.folder)/console.log' \(extra); echo CONSOLE-EXIT-$?; sleep 30"
+    }
+
+    private func waitForRow(_ connection: PostgresConnection, _ sql: String, timeout: TimeInterval = 30) throws -> Row? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let row = try connection.query(sql).first { return row }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return nil
+    }
+
+    func testApprovingAFixWithKeystrokes() throws {
+        let database = try ConsoleTestDatabase()
+        try database.connection.query("INSERT INTO jobs (status) VALUES ('failed'), ('failed')")
+        let tmux = try TmuxSession(command: try consoleCommand(database), width: 120, height: 36)
+        tmux.waitFor("OPS BRAIN")
+        tmux.waitFor("engine ● 1 alive", timeout: 15)
+        try tmux.send("3")
+        tmux.waitFor("nothing waiting for approval")
+
+        try database.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, source) VALUES ('jobs_failed', 'Nightly export jobs failing', 'high', 'sql')
+            """)
+        let waiting = try XCTUnwrap(try waitForRow(database.connection,
+                                                   "SELECT id FROM self_healing_executions WHERE status = 'awaiting_approval'"),
+                                    "the in-process engine diagnosed the alert and asked for approval")
+        let id = try XCTUnwrap(waiting.uuid("id"))
+        tmux.waitFor("Nightly export jobs failing", timeout: 5)
+        tmux.waitFor("queue_retry", timeout: 5)
+
+        try tmux.send("A")
+        tmux.waitFor("Approve this fix?")
+        XCTAssertTrue(tmux.screen().contains(id.uuidString.lowercased()), "the dialog shows the target:\n\(tmux.screen())")
+        XCTAssertNil(try database.connection.query("SELECT approved_by FROM self_healing_executions WHERE id = $1::uuid", [id])
+            .first?.string("approved_by"), "nothing happens before the confirmation")
+        try tmux.send("y")
+
+        let user = UserAccount.currentName
+        let done = try XCTUnwrap(try waitForRow(database.connection, """
+            SELECT status, approved_by FROM self_healing_executions
+            WHERE id = '\(id.uuidString.lowercased())' AND status NOT IN ('awaiting_approval', 'fixing', 'verifying')
+            """), "the execution moved on after the approval")
+        XCTAssertEqual(done.string("approved_by"), user)
+        XCTAssertEqual(done.string("status"), "success")
+        let audit = try database.connection.query("""
+            SELECT actor, message, details->>'from' AS origin FROM self_healing_audit_log
+            WHERE execution_id = $1::uuid AND kind = 'approval_approved'
+            """, [id]).rows
+        XCTAssertEqual(audit.count, 1)
+        XCTAssertEqual(audit.first?.string("actor"), "human:\(user)")
+        XCTAssertEqual(audit.first?.string("origin"), "203.0.113.9", "the SSH client address is recorded")
+        XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM jobs WHERE status = 'failed'").first?.int("n"), 0,
+                       "the approved fix ran")
+        tmux.waitFor("nothing waiting for approval", timeout: 5)
+
+        try tmux.send("q")
+        tmux.waitFor("CONSOLE-EXIT-0")
+        XCTAssertTrue(tmux.screen().contains("console closed; the local engine stopped"), tmux.screen())
+    }
+
+    func testResizeNarrowTooSmallAndASCII() throws {
+        let database = try ConsoleTestDatabase()
+        let tmux = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine --readonly --theme mono", locale: "C"),
+                                   width: 100, height: 30)
+        tmux.waitFor("READ-ONLY")
+        XCTAssertTrue(tmux.screen().unicodeScalars.allSatisfy { $0.value < 0x80 }, "no UTF-8 locale: ASCII only\n\(tmux.screen())")
+        XCTAssertTrue(tmux.screen().contains("engine o none alive"), tmux.screen())
+        try tmux.resize(width: 40, height: 10)
+        tmux.waitFor("terminal too small: need 50x12")
+        try tmux.resize(width: 60, height: 20)
+        tmux.waitFor("Alerts")
+        try tmux.send("q")
+        tmux.waitFor("CONSOLE-EXIT-0")
+    }
+
+    func testHangUpEndsTheConsole() throws {
+        let database = try ConsoleTestDatabase()
+        let tmux = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine"), width: 100, height: 30)
+        tmux.waitFor("OPS BRAIN")
+        let shell = try XCTUnwrap(try tmux.panePID())
+        let console = try XCTUnwrap(Self.child(of: shell, named: "opsbrain"), "the console process")
+        try tmux.tmux(["kill-session", "-t", tmux.name])
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, kill(console, 0) == 0 { Thread.sleep(forTimeInterval: 0.1) }
+        XCTAssertNotEqual(kill(console, 0), 0, "the console ended when its terminal went away")
+    }
+
+    /// A direct child process of `parent` whose command name starts with `name`.
+    static func child(of parent: Int32, named name: String) -> Int32? {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            for entry in entries {
+                guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { continue }
+                let command = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+                let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+                if fields.count > 1, Int32(fields[1]) == parent, command.hasPrefix(name) { return pid }
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return nil
+    }
+}
