@@ -209,4 +209,15 @@ final class ControllerTests: XCTestCase {
         XCTAssertEqual(state.view, .audit)
         XCTAssertEqual(state.auditFilter.executionID, ConsoleFixtures.id(200))
     }
+
+    func testOpenShowsTheSelectedRowsExecutionInRuns() {
+        var state = ConsoleFixtures.state(.approvals, width: 100, height: 30)
+        XCTAssertEqual(press([.char("o")], &state), [.reload(.executions)])
+        XCTAssertEqual(state.view, .executions)
+        XCTAssertEqual(state.filters[.executions], ListFilter(pattern: ConsoleFixtures.id(200).uuidString.lowercased()))
+        XCTAssertEqual(press([.escape], &state), [.reload(.executions)], "Esc shows every run again")
+        state.view = .alerts
+        _ = press([.char("G"), .char("k"), .char("o")], &state)
+        XCTAssertEqual(state.message?.text, "no execution for this row", "the certificate alert has none")
+    }
 }

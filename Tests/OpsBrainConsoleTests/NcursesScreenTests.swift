@@ -112,4 +112,20 @@ final class NcursesScreenTests: XCTestCase {
             XCTAssertNil(screen.readKey(), "nothing waiting: no key, no blocking")
         }
     }
+
+    func testSwitchingThemesRepaintsWithTheNewColours() throws {
+        let light = try ThemeLoader(directories: [ThemeTests.themesFolder]).load("light")
+        try withScreen(terminal: "xterm-256color") { screen, _ in
+            let grid = ScreenRenderer(glyphs: .unicode, formatting: ConsoleFixtures.formatting)
+                .render(ConsoleFixtures.state(.alerts, width: 100, height: 30))
+            screen.apply(theme: .dark, noColor: false)
+            screen.paint(grid)
+            screen.apply(theme: light, noColor: false)
+            screen.paint(grid)
+            let body = cell(screen, x: 50, y: 12)
+            XCTAssertEqual(grid[50, 12].role, .body)
+            XCTAssertEqual(Int(body.background), light.resolved(for: .colors256)[.body]!.background, "light's white page")
+            XCTAssertEqual(Int(cell(screen, x: 5, y: 4).background), light.resolved(for: .colors256)[.cursor]!.background)
+        }
+    }
 }

@@ -75,6 +75,7 @@ public struct ConsoleController: Sendable {
             return []
         case .approve, .reject, .rollback: return startDangerous(binding.action, state: &state)
         case .trail: return openTrail(&state)
+        case .openExecution: return openExecution(&state)
         case .dryRunFromSelection: return dryRunFromSelection(&state)
         case .editField, .runDryRun, .nextField, .previousField, .cycleForward, .cycleBackward: return handleForm(binding.action, state: &state)
         }
@@ -127,15 +128,30 @@ public struct ConsoleController: Sendable {
         }
     }
 
-    private func openTrail(_ state: inout ConsoleState) -> [ConsoleEffect] {
-        let id: UUID?
+    /// The execution of the selected row: an alert's latest, an approval's, an audit row's, or the run itself.
+    private func selectedExecutionID(_ state: ConsoleState) -> UUID? {
         switch state.view {
-        case .alerts: id = state.alerts.selected?.executionID
-        case .executions: id = state.executions.selected?.id
-        case .approvals: id = state.approvals.selected?.executionID
-        default: id = nil
+        case .alerts: return state.alerts.selected?.executionID
+        case .executions: return state.executions.selected?.id
+        case .approvals: return state.approvals.selected?.executionID
+        case .audit: return state.audit.selected?.executionID
+        default: return nil
         }
-        guard let id else {
+    }
+
+    /// Shows the selected row's execution in Runs (filtered to its id; Esc clears the filter).
+    private func openExecution(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard let id = selectedExecutionID(state) else {
+            state.message = ConsoleMessage("no execution for this row", isError: true)
+            return []
+        }
+        state.filters[.executions] = ListFilter(pattern: id.uuidString.lowercased())
+        resetList(.executions, state: &state)
+        return show(.executions, state: &state)
+    }
+
+    private func openTrail(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard let id = selectedExecutionID(state) else {
             state.message = ConsoleMessage("no execution selected", isError: true)
             return []
         }

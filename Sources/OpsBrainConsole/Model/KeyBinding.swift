@@ -5,7 +5,7 @@ public enum ConsoleAction: Hashable, Sendable {
     case up, down, pageUp, pageDown, top, bottom
     case toggleDetail, detailUp, detailDown
     case approve, reject, rollback
-    case trail, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
+    case trail, openExecution, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
 }
 
 /// A key binding, as data: the keys, what they do, where, and whether the action changes production.
@@ -71,6 +71,7 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("J")], .detailDown, "scroll the detail down", views: [.alerts, .executions, .approvals, .sops, .audit]),
         KeyBinding([.char("K")], .detailUp, "scroll the detail up", views: [.alerts, .executions, .approvals, .sops, .audit]),
         KeyBinding([.char("t")], .trail, "audit trail of the selected execution", views: [.alerts, .executions, .approvals]),
+        KeyBinding([.char("o")], .openExecution, "open the selected row's execution in Runs", views: [.alerts, .approvals, .audit]),
         KeyBinding([.char("d")], .dryRunFromSelection, "dry-run with the selected alert or SOP", views: [.alerts, .sops]),
         KeyBinding([.char("A")], .approve, "approve the selected fix (asks first)", views: [.approvals, .executions], dangerous: true),
         KeyBinding([.char("R")], .reject, "reject the selected fix with a reason (asks first)",

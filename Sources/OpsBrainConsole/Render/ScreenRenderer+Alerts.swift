@@ -37,7 +37,7 @@ extension ScreenRenderer {
         if let execution = alert.executionID {
             lines.append(StyledLine([(TextWidth.fit("Execution", to: 12, ellipsis: ""), .header),
                                      (Formatting.shortID(execution) + " ", .body),
-                                     (alert.executionStatus ?? "", statusRole(alert.executionStatus)), ("  (t: its audit trail)", .muted)]))
+                                     (alert.executionStatus ?? "", statusRole(alert.executionStatus)), ("  (o: open it, t: its audit trail)", .muted)]))
         } else {
             lines.append(.field("Execution", "none yet", .muted))
         }

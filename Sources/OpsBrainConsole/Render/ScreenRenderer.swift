@@ -154,11 +154,11 @@ public struct ScreenRenderer: Sendable {
     private func drawHints(_ state: ConsoleState, y: Int, into grid: inout CellGrid) {
         var hints: [(String, String)] = [("?", "help")]
         switch state.view {
-        case .approvals: hints += [("A", "approve"), ("R", "reject"), ("t", "trail")]
+        case .approvals: hints += [("A", "approve"), ("R", "reject"), ("o", "run"), ("t", "trail")]
         case .executions: hints += [("A", "approve"), ("R", "reject"), ("B", "rollback"), ("t", "trail")]
-        case .alerts: hints += [("d", "dry-run"), ("t", "trail")]
+        case .alerts: hints += [("o", "run"), ("t", "trail"), ("d", "dry-run")]
         case .sops: hints += [("d", "dry-run")]
-        case .audit: break
+        case .audit: hints += [("o", "run")]
         case .dryRun: hints += [("j/k", "field"), ("h/l", "choice"), ("e", "edit"), ("x", "run")]
         }
         if state.view.isList { hints += [("Enter", "detail"), ("/", "filter")] }

@@ -16,7 +16,8 @@ public struct ThemeLoader: Sendable {
                                 executablePath: String = CommandLine.arguments.first ?? "") -> ThemeLoader {
         let configBase = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        let executableFolder = ((executablePath as NSString).resolvingSymlinksInPath as NSString).deletingLastPathComponent
+        let executableFolder = executablePath.isEmpty ? ""
+            : URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent().path
         var folders = [configBase + "/opsbrain/themes", FileManager.default.currentDirectoryPath + "/themes"]
         if !executableFolder.isEmpty {
             folders += [executableFolder + "/themes", executableFolder + "/../share/opsbrain/themes"]

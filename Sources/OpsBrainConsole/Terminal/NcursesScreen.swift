@@ -15,6 +15,7 @@ public final class NcursesScreen {
     public private(set) var colorMode: ColorMode = .monochrome
     private var styles: [ThemeRole: (attributes: attr_t, pair: Int32)] = [:]
     private var closed = false
+    private var colorsStarted = false
 
     /// Opens a screen on the descriptors (duplicated, so closing never closes the caller's), trying
     /// `$TERM` and then `xterm-256color`, `xterm` and `vt100`. Call `setlocale` before this.
@@ -54,11 +55,15 @@ public final class NcursesScreen {
         curs_set(0)
     }
 
-    /// Picks the colour mode and allocates a colour pair per role of `theme`.
+    /// Picks the colour mode and allocates a colour pair per role of `theme` (again on a theme switch).
     public func apply(theme: Theme, noColor: Bool) {
-        if !noColor, has_colors() {
+        if !noColor, has_colors(), !colorsStarted {
             start_color()
             use_default_colors()
+            colorsStarted = true
+        } else if colorsStarted {
+            reset_color_pairs()
+            invalidate()
         }
         colorMode = ColorMode.detect(colors: Int(opsbrain_colors()), hasColors: has_colors(), noColor: noColor)
         styles = [:]
