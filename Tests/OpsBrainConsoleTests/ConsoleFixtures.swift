@@ -149,7 +149,7 @@ enum ConsoleFixtures {
         state.now = now
         state.view = view
         state.status = StatusInfo(databaseUp: true, databaseText: "PostgreSQL at socket /tmp", enginesAlive: 2,
-                                  leader: "db-1:4242:ab12cd", mode: "approval", localEngine: .running(id: "db-1:4242:ab12cd"),
+                                  leader: "db-1:4242:ab12cd", mode: "approval", localEngine: .running,
                                   counts: ConsoleCounts(firingAlerts: 5, pendingApprovals: 2, runningExecutions: 1))
         let rows = Layout(width: width, height: height).listRows(zoomed: false)
         state.alerts.replace(with: cjk ? cjkAlerts : alerts, visibleRows: rows)

@@ -27,7 +27,4 @@ enum GoldenFile {
             XCTFail("screen \(name) differs from its golden file at \(where_)", file: file, line: line)
         }
     }
-
-    /// The text part only, for assertions.
-    static func text(_ grid: CellGrid) -> String { grid.text }
 }

@@ -53,18 +53,6 @@ public struct ConsoleState: Sendable {
     /// True when the terminal is below the minimum size.
     public var tooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
 
-    /// The id of the row under the cursor in the current view.
-    public var selectedID: String? {
-        switch view {
-        case .alerts: return alerts.selected?.listID
-        case .executions: return executions.selected?.listID
-        case .approvals: return approvals.selected?.listID
-        case .sops: return sops.selected?.listID
-        case .audit: return audit.selected?.listID
-        case .dryRun: return nil
-        }
-    }
-
     /// The active filter of the current view.
     public var filter: ListFilter? { filters[view] }
 }

@@ -6,7 +6,7 @@ public struct StatusInfo: Sendable, Equatable {
     public enum LocalEngine: Sendable, Equatable {
         /// `--no-engine` (or read-only): the console attaches to engines running elsewhere.
         case none
-        case running(id: String)
+        case running
         case stopped(reason: String)
     }
 

@@ -33,6 +33,7 @@ extension ScreenRenderer {
         var pieces: [(text: String, role: ThemeRole, priority: Int)] = [(" OPS BRAIN ", .statusBar, 6)]
         pieces.append(status.databaseUp ? (" db \(glyphs.dot) up ", .statusBar, 0) : (" db \(glyphs.dot) DOWN ", .error, 0))
         var engine = status.enginesAlive > 0 ? " engine \(glyphs.dot) \(status.enginesAlive) alive " : " engine \(glyphs.dot) none alive "
+        if status.localEngine == .running, status.enginesAlive > 0 { engine = " engine \(glyphs.dot) \(status.enginesAlive) alive (1 here) " }
         if case .stopped = status.localEngine { engine = " engine \(glyphs.dot) local stopped " }
         pieces.append((engine, status.enginesAlive > 0 ? .statusBar : .error, 1))
         if let mode = status.mode { pieces.append((" mode \(mode) ", .statusBar, 4)) }

@@ -4,9 +4,8 @@ import OpsBrainPostgres
 
 extension ConsoleSession {
     /// Approves or rejects through the atomic approval store; the first decision wins, and a later one
-    /// hears who made it. Refused here in read-only mode, whatever asked for it.
+    /// hears who made it. (`perform` has already refused it in read-only mode.)
     func dispatchDecision(_ target: ActionTarget, approve: Bool, reason: String?) {
-        guard !configuration.readOnly else { return refuse(approve ? "approve" : "reject") }
         let verb = approve ? "approved" : "rejected"
         do {
             try ApprovalRepository(connection: connection).decide(target.executionID, approve: approve, approver: configuration.approver,
@@ -23,9 +22,8 @@ extension ConsoleSession {
         reloadAfterAction()
     }
 
-    /// Asks the engine to roll the target back (refused in read-only mode).
+    /// Asks the engine to roll the target back.
     func dispatchRollback(_ target: ActionTarget) {
-        guard !configuration.readOnly else { return refuse("roll back") }
         do {
             try ApprovalRepository(connection: connection).requestRollback(target.executionID, approver: configuration.approver)
             state.message = ConsoleMessage("rollback of \(target.shortID) requested as \(configuration.approver.name); the engine undoes the fixes")
@@ -41,12 +39,20 @@ extension ConsoleSession {
     func dispatchDryRun(_ request: DryRunRequest) {
         guard !configuration.readOnly else {
             state.dryRun.running = false
-            return refuse("dry-run")
+            state.message = ConsoleMessage("read-only console: dry-run refused", isError: true)
+            return
         }
         DryRunWorker.start(request, configuration: configuration, mailbox: mailbox)
     }
 
-    private func refuse(_ action: String) {
+    /// Says why a dangerous effect was not carried out.
+    func refuse(_ effect: ConsoleEffect) {
+        let action: String
+        switch effect {
+        case .decide(_, let approve, _): action = approve ? "approve" : "reject"
+        case .rollback: action = "roll back"
+        default: action = "that"
+        }
         state.message = ConsoleMessage("read-only console: \(action) refused", isError: true)
     }
 

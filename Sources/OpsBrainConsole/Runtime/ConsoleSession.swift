@@ -32,8 +32,13 @@ final class ConsoleSession {
     var visibleRows: Int { Layout(width: state.width, height: state.height).listRows(zoomed: state.detailZoomed) }
 
     /// Runs one data effect; returns false for the effects the loop handles itself (quit, redraw, theme).
+    /// This is where actions are dispatched, so read-only mode is enforced here for every dangerous effect.
     @discardableResult
     func perform(_ effect: ConsoleEffect) -> Bool {
+        if effect.isDangerous, configuration.readOnly {
+            refuse(effect)
+            return true
+        }
         switch effect {
         case .quit, .redraw, .setTheme: return false
         case .reload(let view): reload(view)

@@ -25,7 +25,7 @@ public enum OpsConsole {
             let local = LocalEngine(engine: HealingEngine(conninfo: configuration.conninfo, settings: configuration.engineSettings,
                                                           registry: configuration.registry))
             local.start(mailbox: mailbox)
-            state.status.localEngine = .running(id: configuration.engineSettings.engineID)
+            state.status.localEngine = .running
             engine = local
         }
         let screen = try NcursesScreen(terminal: configuration.terminal)
