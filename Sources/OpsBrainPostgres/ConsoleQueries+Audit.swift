@@ -36,18 +36,24 @@ public struct AuditFilter: Sendable, Equatable {
     public var actor: String?
     public var sopName: String?
     public var executionID: UUID?
+    /// Only rows from the last this many seconds (a time window).
+    public var sinceSeconds: Int?
     public var text: ListFilter?
 
-    public init(kind: String? = nil, actor: String? = nil, sopName: String? = nil, executionID: UUID? = nil, text: ListFilter? = nil) {
+    public init(kind: String? = nil, actor: String? = nil, sopName: String? = nil, executionID: UUID? = nil, sinceSeconds: Int? = nil,
+                text: ListFilter? = nil) {
         self.kind = kind
         self.actor = actor
         self.sopName = sopName
         self.executionID = executionID
+        self.sinceSeconds = sinceSeconds
         self.text = text
     }
 
     /// True when no field is set.
-    public var isEmpty: Bool { kind == nil && actor == nil && sopName == nil && executionID == nil && (text?.pattern.isEmpty ?? true) }
+    public var isEmpty: Bool {
+        kind == nil && actor == nil && sopName == nil && executionID == nil && sinceSeconds == nil && (text?.pattern.isEmpty ?? true)
+    }
 }
 
 extension ConsoleQueries {
@@ -62,6 +68,7 @@ extension ConsoleQueries {
         if let actor = filter.actor { conditions.append("l.actor = \(parameters.add(actor))") }
         if let sop = filter.sopName { conditions.append("l.sop_name = \(parameters.add(sop))") }
         if let execution = filter.executionID { conditions.append("l.execution_id = \(parameters.add(execution))::uuid") }
+        if let since = filter.sinceSeconds { conditions.append("l.at > now() - make_interval(secs => \(parameters.add(since))::int)") }
         conditions.append(Self.filterCondition(filter.text, haystack: "l.actor || ' ' || l.kind || ' ' || coalesce(l.sop_name, '') "
                                                + "|| ' ' || l.message", parameters))
         return try list("""

@@ -116,5 +116,11 @@ final class ConsoleQueriesTests: XCTestCase {
         XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(text: ListFilter(pattern: "row 1[0-9]$"))).count, 10,
                        "the regex runs over the message too")
         XCTAssertEqual(try queries.audit(.oldest(limit: 5)).map(\.message), ["row 4", "row 3", "row 2", "row 1", "row 0"])
+        try connection.query("""
+            INSERT INTO self_healing_audit_log (actor, kind, message, at)
+            SELECT 'engine:e1', 'decision', 'old ' || i, now() - interval '2 hours' FROM generate_series(1, 3) i
+            """)
+        XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(sinceSeconds: 3600)).count, 30, "a time window")
+        XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(sinceSeconds: 3 * 3600)).count, 33)
     }
 }

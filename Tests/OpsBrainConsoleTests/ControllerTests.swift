@@ -46,6 +46,10 @@ final class ControllerTests: XCTestCase {
         XCTAssertFalse(state.audit.loaded, "a new filter starts the list afresh")
         _ = press([.escape], &state)
         XCTAssertTrue(state.auditFilter.isEmpty, "Esc clears the filter first")
+        _ = press([.char(":")] + type("audit since=6h") + [.enter], &state)
+        XCTAssertEqual(state.auditFilter, AuditFilter(sinceSeconds: 6 * 3600))
+        _ = press([.char(":")] + type("audit since=soon") + [.enter], &state)
+        XCTAssertEqual(state.message?.text, "since= needs a duration like 30m, 6h or 2d")
     }
 
     func testCursorMovesAndAsksForTheNextPageNearTheEnd() {

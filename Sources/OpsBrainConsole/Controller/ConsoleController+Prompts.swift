@@ -1,4 +1,5 @@
 import Foundation
+import OpsBrainCore
 import OpsBrainPostgres
 
 extension ConsoleController {
@@ -113,7 +114,7 @@ extension ConsoleController {
         for word in words {
             let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[1].isEmpty else {
-                state.message = ConsoleMessage("':audit \(word)': use kind=K actor=A sop=S exec=ID", isError: true)
+                state.message = ConsoleMessage("':audit \(word)': use kind=K actor=A sop=S exec=ID since=1h", isError: true)
                 return nil
             }
             switch parts[0] {
@@ -126,8 +127,14 @@ extension ConsoleController {
                     return nil
                 }
                 filter.executionID = id
+            case "since":
+                guard let window = DurationSyntax.parse(parts[1]), window.components.seconds > 0 else {
+                    state.message = ConsoleMessage("since= needs a duration like 30m, 6h or 2d", isError: true)
+                    return nil
+                }
+                filter.sinceSeconds = Int(window.components.seconds)
             default:
-                state.message = ConsoleMessage("':audit \(parts[0])=': use kind, actor, sop or exec", isError: true)
+                state.message = ConsoleMessage("':audit \(parts[0])=': use kind, actor, sop, exec or since", isError: true)
                 return nil
             }
         }

@@ -33,7 +33,7 @@ extension ScreenRenderer {
             StyledLine("Dialogs: y confirm · Tab switch button · Enter press the focused button · n or Esc cancel", .dialogBody),
             StyledLine("Prompts (/ : reason): Enter apply · Esc cancel · Backspace delete · ↑/↓ command history", .dialogBody),
             StyledLine("Filters are PostgreSQL regular expressions, case-insensitive; /!regex keeps what does not match.", .dialogBody),
-            StyledLine("Commands: :alerts :runs :approvals :sops :audit [kind=K actor=A sop=S exec=ID] :dryrun", .dialogBody),
+            StyledLine("Commands: :alerts :runs :approvals :sops :audit [kind=K actor=A sop=S exec=ID since=6h] :dryrun", .dialogBody),
             StyledLine("          :theme NAME · :pause · :resume · :help · :q", .dialogBody),
         ]
         return lines

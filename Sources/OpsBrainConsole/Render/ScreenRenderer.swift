@@ -104,6 +104,7 @@ public struct ScreenRenderer: Sendable {
             if let kind = audit.kind { parts.append("kind=\(kind)") }
             if let actor = audit.actor { parts.append("actor=\(actor)") }
             if let sop = audit.sopName { parts.append("sop=\(sop)") }
+            if let since = audit.sinceSeconds { parts.append("since=\(Formatting.duration(milliseconds: since * 1000))") }
         }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
