@@ -12,10 +12,10 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .char(" "): return "Space"
         case .char(let character): return String(character)
-        case .up: return "↑"
-        case .down: return "↓"
-        case .left: return "←"
-        case .right: return "→"
+        case .up: return "Up"
+        case .down: return "Down"
+        case .left: return "Left"
+        case .right: return "Right"
         case .pageUp: return "PgUp"
         case .pageDown: return "PgDn"
         case .home: return "Home"

@@ -31,7 +31,7 @@ extension ScreenRenderer {
             StyledLine("! marks actions that change production: they ask first (Cancel is focused), confirm with y,", .dialogBody),
             StyledLine("  re-show their target, and are refused in a --readonly console.", .dialogBody),
             StyledLine("Dialogs: y confirm · Tab switch button · Enter press the focused button · n or Esc cancel", .dialogBody),
-            StyledLine("Prompts (/ : reason): Enter apply · Esc cancel · Backspace delete · ↑/↓ command history", .dialogBody),
+            StyledLine("Prompts (/ : reason): Enter apply · Esc cancel · Backspace delete · Up/Down command history", .dialogBody),
             StyledLine("Filters are PostgreSQL regular expressions, case-insensitive; /!regex keeps what does not match.", .dialogBody),
             StyledLine("Commands: :alerts :runs :approvals :sops :audit [kind=K actor=A sop=S exec=ID since=6h] :dryrun", .dialogBody),
             StyledLine("          :theme NAME · :pause · :resume · :help · :q", .dialogBody),

@@ -160,7 +160,7 @@ public struct ScreenRenderer: Sendable {
         case .alerts: hints += [("o", "run"), ("t", "trail"), ("d", "dry-run")]
         case .sops: hints += [("d", "dry-run")]
         case .audit: hints += [("o", "run")]
-        case .dryRun: hints += [("j/k", "field"), ("h/l", "choice"), ("e", "edit"), ("x", "run")]
+        case .dryRun: hints += [("j/k", "field"), ("h/l", "choice"), ("e", "edit"), ("x", "run"), ("J/K", "scroll")]
         }
         if state.view.isList { hints += [("Enter", "detail"), ("/", "filter")] }
         hints += [(":", "command"), ("p", state.paused ? "resume" : "pause"), ("q", "quit")]
