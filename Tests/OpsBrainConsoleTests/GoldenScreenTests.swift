@@ -122,4 +122,14 @@ final class GoldenScreenTests: XCTestCase {
         let grid = unicode.render(state)
         XCTAssertEqual(grid.line(23), ":audit kind=decision_")
     }
+
+    func testTimesOfEarlierDaysShowTheDate() {
+        let formatting = ConsoleFixtures.formatting
+        let now = ConsoleFixtures.now
+        XCTAssertEqual(formatting.clock(now.addingTimeInterval(-60), now: now), "13:59:00")
+        XCTAssertEqual(formatting.clock(now.addingTimeInterval(-86_400 * 30), now: now), "Feb 02")
+        XCTAssertEqual(formatting.dayTime(now.addingTimeInterval(-86_400 * 30), now: now), "Feb 02 14:00")
+        XCTAssertEqual(Formatting.duration(milliseconds: 192_000), "3m12s")
+        XCTAssertEqual(Formatting.duration(milliseconds: 7_500_000), "2h05m")
+    }
 }

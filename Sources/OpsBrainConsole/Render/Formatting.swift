@@ -12,13 +12,22 @@ public struct Formatting: Sendable {
         return calendar
     }
 
-    /// `14:03:07` for today, `Mar 04 14:03` otherwise.
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `14:03:07` for today, `Mar 04` otherwise (at most 8 columns).
     public func clock(_ date: Date, now: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let today = calendar.isDate(date, inSameDayAs: now)
-        if today { return String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0) }
-        let month = calendar.shortMonthSymbols[(parts.month ?? 1) - 1]
-        return String(format: "%@ %02d %02d:%02d", month, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+        let parts = calendar.dateComponents([.month, .day, .hour, .minute, .second], from: date)
+        if calendar.isDate(date, inSameDayAs: now) {
+            return String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+        }
+        return "\(Self.months[(parts.month ?? 1) - 1]) " + String(format: "%02d", parts.day ?? 0)
+    }
+
+    /// `14:03:07` for today, `Mar 04 14:03` otherwise (at most 12 columns).
+    public func dayTime(_ date: Date, now: Date) -> String {
+        guard !calendar.isDate(date, inSameDayAs: now) else { return clock(date, now: now) }
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return clock(date, now: now) + String(format: " %02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
     }
 
     /// `2026-03-04 14:03:07`.

@@ -15,7 +15,7 @@ extension ScreenRenderer {
     }
 
     private func auditCells(_ entry: ConsoleAuditEntry, now: Date) -> [TableCell] {
-        [TableCell(String(entry.id), .muted), TableCell(formatting.clock(entry.at, now: now), .muted),
+        [TableCell(String(entry.id), .muted), TableCell(formatting.dayTime(entry.at, now: now), .muted),
          TableCell(entry.actor, entry.actor.hasPrefix("human:") ? .header : .body), TableCell(entry.kind, kindRole(entry.kind)),
          TableCell(entry.executionID.map(Formatting.shortID) ?? "", .muted), TableCell(entry.message)]
     }
