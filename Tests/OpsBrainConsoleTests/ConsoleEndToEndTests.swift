@@ -72,6 +72,63 @@ final class ConsoleEndToEndTests: XCTestCase {
         XCTAssertTrue(tmux.screen().contains("console closed; the local engine stopped"), tmux.screen())
     }
 
+    func testRejectWithAReasonAndRollBackFromTheRunsView() throws {
+        let database = try ConsoleTestDatabase()
+        try database.connection.query("INSERT INTO jobs (status) VALUES ('failed'), ('failed')")
+        let tmux = try TmuxSession(command: try consoleCommand(database), width: 130, height: 40)
+        tmux.waitFor("engine ● 1 alive", timeout: 15)
+        try database.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, fingerprint) VALUES ('jobs_failed', 'first batch', 'high', 'a')
+            """)
+        let first = try XCTUnwrap(try waitForRow(database.connection,
+                                                 "SELECT id FROM self_healing_executions WHERE status = 'awaiting_approval'")?.uuid("id"))
+        try tmux.send("2")
+        tmux.waitFor("awaiting approval")
+        try tmux.send("R")
+        tmux.waitFor("reason to reject")
+        try tmux.send("maintenance window tonight")
+        try tmux.send("Enter", literal: false)
+        tmux.waitFor("Reject this fix?")
+        try tmux.send("y")
+        let rejected = try XCTUnwrap(try waitForRow(database.connection, """
+            SELECT human_notes, approved_by FROM self_healing_executions WHERE id = '\(first.uuidString.lowercased())' AND status = 'rejected'
+            """))
+        XCTAssertEqual(rejected.string("human_notes"), "maintenance window tonight")
+
+        try database.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, fingerprint) VALUES ('jobs_failed', 'second batch', 'high', 'b')
+            """)
+        let second = try XCTUnwrap(try waitForRow(database.connection,
+                                                  "SELECT id FROM self_healing_executions WHERE status = 'awaiting_approval'")?.uuid("id"))
+        try tmux.send("/\(second.uuidString.lowercased().prefix(8))")
+        try tmux.send("Enter", literal: false)
+        tmux.waitFor("second batch")
+        try tmux.send("Ay")
+        XCTAssertNotNil(try waitForRow(database.connection, """
+            SELECT 1 FROM self_healing_executions WHERE id = '\(second.uuidString.lowercased())' AND status = 'success'
+            """), "approved from the Runs view, fixed and verified")
+        tmux.waitFor("[success]")
+        try tmux.send("B")
+        tmux.waitFor("Roll back this fix?")
+        try tmux.send("y")
+        try tmux.send("Enter", literal: false)
+        tmux.waitFor("type 'rollback' exactly")
+        try tmux.send("Escape", literal: false)
+        tmux.waitFor("cancelled: nothing was changed")
+        try tmux.send("B")
+        tmux.waitFor("Roll back this fix?")
+        try tmux.send("rollback")
+        try tmux.send("Enter", literal: false)
+        let rolledBack = try XCTUnwrap(try waitForRow(database.connection, """
+            SELECT rollback_requested_by FROM self_healing_executions WHERE id = '\(second.uuidString.lowercased())' AND status = 'rolled_back'
+            """), "the engine undid the fix")
+        XCTAssertEqual(rolledBack.string("rollback_requested_by"), UserAccount.currentName)
+        XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM jobs WHERE status = 'failed'").first?.int("n"), 2,
+                       "the jobs are back as they were")
+        try tmux.send("q")
+        tmux.waitFor("CONSOLE-EXIT-0")
+    }
+
     func testResizeNarrowTooSmallAndASCII() throws {
         let database = try ConsoleTestDatabase()
         let tmux = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine --readonly --theme mono", locale: "C"),
