@@ -7,9 +7,14 @@ import XCTest
 /// The real `opsbrain console` under tmux on a real PostgreSQL: an alert that needs approval arrives
 /// live, is approved with keystrokes, and the execution row and audit trail say who approved it.
 final class ConsoleEndToEndTests: XCTestCase {
-    private func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8") throws -> String {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(ProcessRunner.resolveExecutable("tmux") != nil, "tmux is not installed (apt-get install tmux)")
+    }
+
+    private func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8",
+                                environment: String = "") throws -> String {
         let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
-        return "env LANG=\(locale) LC_ALL=\(locale) TZ=UTC SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' "
+        return "env LANG=\(locale) LC_ALL=\(locale) TZ=UTC SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) "
             + "'\(binary)' console --database-url '\(database.url)' --config '\(database.configPath)' "
             + "--log-file '\(database.folder)/console.log' \(extra); echo CONSOLE-EXIT-$?; sleep 30"
     }
@@ -142,6 +147,24 @@ final class ConsoleEndToEndTests: XCTestCase {
         tmux.waitFor("Alerts")
         try tmux.send("q")
         tmux.waitFor("CONSOLE-EXIT-0")
+    }
+
+    func testNoColorKeepsAttributesButSendsNoColours() throws {
+        let database = try ConsoleTestDatabase()
+        let coloured = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine"), width: 100, height: 30)
+        coloured.waitFor("OPS BRAIN")
+        let colour = try NSRegularExpression(pattern: "\u{1b}\\[(?:[0-9]+;)*(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|38|48)[;m]")
+        func colours(_ text: String) -> Int { colour.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text)) }
+        XCTAssertGreaterThan(colours(try coloured.tmux(["capture-pane", "-p", "-e", "-t", coloured.name])), 0, "colours by default")
+        let plain = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine", environment: "NO_COLOR=1"), width: 100, height: 30)
+        plain.waitFor("OPS BRAIN")
+        let escapes = try plain.tmux(["capture-pane", "-p", "-e", "-t", plain.name])
+        XCTAssertEqual(colours(escapes), 0, "NO_COLOR: no colour at all (only the default-colour resets)")
+        XCTAssertTrue(escapes.contains("7m"), "the status bar and cursor are reversed instead")
+        for session in [coloured, plain] {
+            try session.send("q")
+            session.waitFor("CONSOLE-EXIT-0")
+        }
     }
 
     func testHangUpEndsTheConsole() throws {
