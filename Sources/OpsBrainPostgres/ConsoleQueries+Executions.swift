@@ -168,6 +168,7 @@ extension ConsoleQueries {
         }
     }
 
+    /// An execution list row from a result row.
     static func execution(_ row: Row) -> ConsoleExecution? {
         guard let id = row.uuid("id"), let started = row.string("started_at") else { return nil }
         return ConsoleExecution(

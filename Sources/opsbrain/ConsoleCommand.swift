@@ -24,6 +24,7 @@ struct ConsoleCommand: OpsBrainSubcommand {
     @Option(name: .customLong("log-file"), help: "Where log lines go while the screen is up (default: ~/.local/state/opsbrain/console.log).")
     var logFile: String?
 
+    /// Loads config and theme, syncs SOPs when an engine runs here, and runs the console with logs sent to a file.
     func execute() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw CLIError("the console needs a terminal on standard input and output")

@@ -9,6 +9,7 @@ struct ThemeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "theme", abstract: "Check and list console themes.",
                                                     subcommands: [Check.self, List.self])
 
+    /// `opsbrain theme check FILE...`.
     struct Check: OpsBrainSubcommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate theme files; prints file:line: error|warning: message, exits 1 on any error.")
@@ -36,6 +37,7 @@ struct ThemeCommand: ParsableCommand {
         }
     }
 
+    /// `opsbrain theme list`.
     struct List: OpsBrainSubcommand {
         static let configuration = CommandConfiguration(abstract: "List the themes found and the folders searched.")
         @OptionGroup var global: GlobalOptions

@@ -48,12 +48,14 @@ public struct ActionTarget: Sendable, Equatable {
 
 /// A confirmation dialog for a dangerous action: Cancel is focused until the user moves focus.
 public struct ConfirmDialog: Sendable, Equatable {
+    /// Which action the dialog confirms.
     public enum Kind: Sendable, Equatable {
         case approve
         case reject(reason: String)
         case rollback
     }
 
+    /// The focused button.
     public enum Focus: Sendable, Equatable { case cancel, confirm }
 
     public var kind: Kind

@@ -4,6 +4,7 @@ import OpsBrainPostgres
 
 /// The dry-run view's form: an SOP and an alert (an existing one by id, or one composed here).
 public struct DryRunForm: Sendable, Equatable {
+    /// The form's fields, in order.
     public enum Field: String, Sendable, CaseIterable {
         case sop, source, alertID, alertType, title, severity, labels, run
 
@@ -120,6 +121,7 @@ public struct DryRunForm: Sendable, Equatable {
 
 /// A dry run to start: the SOP and the alert to diagnose.
 public struct DryRunRequest: Sendable, Equatable {
+    /// An existing alert by id, or one composed in the form.
     public enum AlertChoice: Sendable, Equatable {
         case existing(UUID)
         case composed(AlertSnapshot)

@@ -9,6 +9,7 @@ extension ScreenRenderer {
         Column("RUN", width: 17, priority: 3), Column("TITLE", width: 16, flexible: true),
     ]
 
+    /// The alerts view: the stream newest first, the selected alert's labels and evidence beside or under it.
     func drawAlerts(_ state: ConsoleState, layout: Layout, into grid: inout CellGrid) {
         drawList(state.alerts, state: state, layout: layout, columns: Self.alertColumns,
                  empty: state.filter == nil ? "no alerts yet" : "no alert matches the filter",

@@ -9,6 +9,7 @@ extension ScreenRenderer {
         Column("ALERT", width: 12, flexible: true),
     ]
 
+    /// The approvals view: pending fixes, the selected one's plans and evidence.
     func drawApprovals(_ state: ConsoleState, layout: Layout, into grid: inout CellGrid) {
         drawList(state.approvals, state: state, layout: layout, columns: Self.approvalColumns,
                  empty: state.filter == nil ? "nothing waiting for approval" : "no approval matches the filter",

@@ -8,6 +8,7 @@ extension ScreenRenderer {
         Column("KIND", width: 20), Column("EXEC", width: 8, priority: 5), Column("MESSAGE", width: 16, flexible: true),
     ]
 
+    /// The audit view: the trail newest first, the selected row's details beside or under it.
     func drawAudit(_ state: ConsoleState, layout: Layout, into grid: inout CellGrid) {
         drawList(state.audit, state: state, layout: layout, columns: Self.auditColumns,
                  empty: state.filter == nil && state.auditFilter.isEmpty ? "the audit trail is empty" : "no audit row matches the filter",

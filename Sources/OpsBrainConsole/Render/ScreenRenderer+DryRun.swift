@@ -3,6 +3,7 @@ import OpsBrainCore
 import OpsBrainPostgres
 
 extension ScreenRenderer {
+    /// The dry-run view: the form, then the result card of the last run.
     func drawDryRun(_ state: ConsoleState, rect: Rect, into grid: inout CellGrid) {
         let form = state.dryRun
         var lines: [StyledLine] = [

@@ -10,6 +10,7 @@ extension ScreenRenderer {
         Column("ALERT", width: 12, flexible: true),
     ]
 
+    /// The runs view: executions newest first, the selected one's card beside or under them.
     func drawExecutions(_ state: ConsoleState, layout: Layout, into grid: inout CellGrid) {
         drawList(state.executions, state: state, layout: layout, columns: Self.executionColumns,
                  empty: state.filter == nil ? "no executions yet" : "no execution matches the filter",

@@ -11,6 +11,7 @@ extension ScreenRenderer {
         Column("LAST FAILURE", width: 12, priority: 6, flexible: true),
     ]
 
+    /// The SOPs view: statistics with a sparkline of recent outcomes, the selected SOP's detail.
     func drawSOPs(_ state: ConsoleState, layout: Layout, into grid: inout CellGrid) {
         drawList(state.sops, state: state, layout: layout, columns: Self.sopColumns,
                  empty: state.filter == nil ? "no SOPs synced (opsbrain sop sync)" : "no SOP matches the filter",

@@ -13,6 +13,7 @@ public struct StyledLine: Sendable, Equatable {
         self.init([(text, role)])
     }
 
+    /// Equal when every segment has the same text and role.
     public static func == (lhs: StyledLine, rhs: StyledLine) -> Bool {
         lhs.segments.count == rhs.segments.count
             && zip(lhs.segments, rhs.segments).allSatisfy { $0.text == $1.text && $0.role == $1.role }

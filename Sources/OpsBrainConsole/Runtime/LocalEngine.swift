@@ -36,6 +36,7 @@ final class LocalEngine: @unchecked Sendable {
 
 /// Runs a dry run on its own thread and connection, so the UI stays responsive while the checks run.
 enum DryRunWorker {
+    /// Starts `request`; the outcome arrives in the mailbox as `.dryRunFinished` or `.dryRunFailed`.
     static func start(_ request: DryRunRequest, configuration: ConsoleConfiguration, mailbox: EventMailbox) {
         let thread = Thread {
             do {

@@ -54,5 +54,6 @@ final class SignalForwarder: @unchecked Sendable {
         }
     }
 
+    /// Stops forwarding.
     func cancel() { sources.forEach { $0.cancel() } }
 }

@@ -31,6 +31,7 @@ public enum ThemeRole: String, Sendable, CaseIterable, Hashable, Comparable {
     /// The groups a theme file may nest roles under (`severity: {critical: ...}`).
     public static let groups: Set<String> = ["severity", "pipeline", "dialog", "banner"]
 
+    /// Ordered by key, for stable listings.
     public static func < (lhs: ThemeRole, rhs: ThemeRole) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The role that colours an alert of `severity`.
