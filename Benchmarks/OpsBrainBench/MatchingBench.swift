@@ -27,7 +27,7 @@ enum MatchingBench {
         report.add("Matching", note: "Per alert, trigger rules plus text similarity, over SOPs made from the shipped catalogue "
                    + "(renamed copies for 1,000). Typical alerts are short titles such as monitoring tools send ('Disk usage "
                    + "high on host-3'); wordy alerts carry a whole SOP description as the title, so many title patterns "
-                   + "have to be run. A third of the alerts match nothing. Baseline: a naive scan that tests every SOP's "
+                   + "have to be run. A third carry an alert type no SOP lists (they may still match by title). Baseline: a naive scan that tests every SOP's "
                    + "types and title patterns.", figures)
     }
 
