@@ -14,7 +14,7 @@ final class ConsoleEndToEndTests: XCTestCase {
     private func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8",
                                 environment: String = "") throws -> String {
         let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
-        return "env LANG=\(locale) LC_ALL=\(locale) TZ=UTC SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) "
+        return "env -u NO_COLOR LANG=\(locale) LC_ALL=\(locale) TZ=UTC SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) "
             + "'\(binary)' console --database-url '\(database.url)' --config '\(database.configPath)' "
             + "--log-file '\(database.folder)/console.log' \(extra); echo CONSOLE-EXIT-$?; sleep 30"
     }
@@ -155,7 +155,8 @@ final class ConsoleEndToEndTests: XCTestCase {
         coloured.waitFor("OPS BRAIN")
         let colour = try NSRegularExpression(pattern: "\u{1b}\\[(?:[0-9]+;)*(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|38|48)[;m]")
         func colours(_ text: String) -> Int { colour.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text)) }
-        XCTAssertGreaterThan(colours(try coloured.tmux(["capture-pane", "-p", "-e", "-t", coloured.name])), 0, "colours by default")
+        let painted = try coloured.tmux(["capture-pane", "-p", "-e", "-t", coloured.name])
+        XCTAssertGreaterThan(colours(painted), 0, "colours by default:\n\(painted.debugDescription.prefix(600))")
         let plain = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine", environment: "NO_COLOR=1"), width: 100, height: 30)
         plain.waitFor("OPS BRAIN")
         let escapes = try plain.tmux(["capture-pane", "-p", "-e", "-t", plain.name])
