@@ -65,7 +65,7 @@ let package = Package(
         ]),
         // The executable: command-line parsing only.
         .executableTarget(name: "opsbrain", dependencies: [
-            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainApp", "OpsBrainIntake",
+            "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainApp", "OpsBrainIntake", "OpsBrainConsole",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
