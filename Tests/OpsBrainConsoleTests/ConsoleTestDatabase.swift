@@ -58,21 +58,7 @@ final class ConsoleTestDatabase {
     }
 
     static func config(url: String, sopsDirectory: String) -> String {
-        """
-        engine:
-          mode: approval
-          sops_dir: \(sopsDirectory)
-        targets:
-          app_db:
-            type: postgres
-            url: "\(url)"
-          retry_jobs:
-            type: statement
-            database: app_db
-            sql: "UPDATE jobs j SET status = 'pending' FROM jobs o WHERE o.id = j.id AND o.status = 'failed' RETURNING j.id, o.status AS previous"
-            table: jobs
-            restore_column: status
-        """
+        "engine:\n  mode: approval\n  sops_dir: \(sopsDirectory)\n" + TestRunbooks.targets(url: url)
     }
 
     static let jobsSOP = """

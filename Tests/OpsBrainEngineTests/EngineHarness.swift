@@ -66,33 +66,4 @@ final class EngineHarness {
         else { return nil }
         return try repository.detail(id)
     }
-
-    /// A minimal valid runbook body.
-    static let body = """
-        # runbook
-
-        ## Trigger
-        See front matter.
-
-        ## Severity
-        HIGH
-
-        ## Auto-Fix Allowed
-        YES
-
-        ## Diagnosis Steps
-        1. Check.
-
-        ## Fix Steps
-        1. Fix.
-
-        ## Verification
-        - Check again.
-
-        ## Escalate If
-        - It fails twice.
-
-        ## Notification
-        Slack: #ops-alerts
-        """
 }

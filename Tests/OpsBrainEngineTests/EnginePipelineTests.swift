@@ -35,27 +35,12 @@ final class EnginePipelineTests: XCTestCase {
             reason: too many attempts
         \(extra)
         ---
-        \(EngineHarness.body)
+        \(TestRunbooks.body)
         """
     }
 
     static func config(_ url: String, extra: String = "") -> String {
-        """
-        targets:
-          app_db:
-            type: postgres
-            url: "\(url)"
-          retry_jobs:
-            type: statement
-            database: app_db
-            sql: "UPDATE jobs j SET status = 'pending' FROM jobs o WHERE o.id = j.id AND o.status = 'failed' RETURNING j.id, o.status AS previous"
-            table: jobs
-            restore_column: status
-          billing_api:
-            type: http
-            url: http://127.0.0.1:9/billing
-        \(extra)
-        """
+        TestRunbooks.targets(url: url) + "\n" + extra
     }
 
     private func jobsSOP(attempts: Int = 1, expectFailed: Int = 0, mode: String? = nil) -> String {
