@@ -41,11 +41,23 @@ struct ConsoleCommand: OpsBrainSubcommand {
         let themes = ThemeLoader.standard()
         let conninfo = try global.databaseLocation(config: config).conninfo
         let settings = EngineAssembly.settings(config: config)
+        let probes = EngineAssembly.probeScheduler(config: config, settings: settings, conninfo: conninfo)
+        let global = self.global
         let console = ConsoleConfiguration(
             conninfo: conninfo, approver: ApproverIdentity.current(), readOnly: readonly, runEngine: runEngine,
-            engineSettings: settings, registry: EngineAssembly.registry(conninfo: conninfo),
+            engineSettings: settings, registry: EngineAssembly.registry(conninfo: conninfo, probes: probes),
             theme: try themes.load(theme ?? environment["OPSBRAIN_THEME"].flatMap { $0.isEmpty ? nil : $0 }), themes: themes,
-            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"])
+            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"],
+            companions: { isLeader in
+                // Probes, the notification outbox and scheduled jobs run next to the local engine, as with `opsbrain engine`.
+                probes.start(isLeader: isLeader)
+                let stopBackground = try ReportCommand.startBackground(global, conninfo: conninfo, engineID: settings.engineID,
+                                                                       isLeader: isLeader)
+                return {
+                    probes.stop()
+                    stopBackground()
+                }
+            })
         let log = try LogRedirection(path: logFile ?? Self.defaultLogPath(environment))
         let summary: String
         do {

@@ -21,10 +21,14 @@ public struct ConsoleConfiguration: Sendable {
     /// `$TERM`.
     public var terminal: String?
     public var timeZone: TimeZone
+    /// Starts what runs next to an in-process engine (probes, the notification outbox, scheduled
+    /// jobs), given the engine's leadership; returns the call that stops them.
+    public var companions: (@Sendable (_ isLeader: @escaping @Sendable () -> Bool) throws -> @Sendable () -> Void)?
 
     public init(conninfo: String, approver: Approver, readOnly: Bool, runEngine: Bool, engineSettings: EngineSettings,
                 registry: RunnerRegistry, theme: Theme, themes: ThemeLoader, noColor: Bool, terminal: String?,
-                timeZone: TimeZone = .current) {
+                timeZone: TimeZone = .current,
+                companions: (@Sendable (_ isLeader: @escaping @Sendable () -> Bool) throws -> @Sendable () -> Void)? = nil) {
         self.conninfo = conninfo
         self.approver = approver
         self.readOnly = readOnly
@@ -36,5 +40,6 @@ public struct ConsoleConfiguration: Sendable {
         self.noColor = noColor
         self.terminal = terminal
         self.timeZone = timeZone
+        self.companions = companions
     }
 }

@@ -21,13 +21,17 @@ public enum OpsConsole {
         var state = ConsoleState(readOnly: configuration.readOnly)
         state.status = StatusInfo(databaseUp: true, databaseText: connection.serverDescription)
         var engine: LocalEngine?
+        var stopCompanions: (@Sendable () -> Void)?
         if configuration.runEngine {
-            let local = LocalEngine(engine: HealingEngine(conninfo: configuration.conninfo, settings: configuration.engineSettings,
-                                                          registry: configuration.registry))
+            let healing = HealingEngine(conninfo: configuration.conninfo, settings: configuration.engineSettings,
+                                        registry: configuration.registry)
+            let local = LocalEngine(engine: healing)
             local.start(mailbox: mailbox)
+            stopCompanions = try configuration.companions?({ healing.isLeader })
             state.status.localEngine = .running
             engine = local
         }
+        defer { stopCompanions?() }
         let screen = try NcursesScreen(terminal: configuration.terminal)
         screen.apply(theme: configuration.theme, noColor: configuration.noColor)
         let session = ConsoleSession(connection: connection, configuration: configuration, mailbox: mailbox, state: state)
