@@ -84,6 +84,16 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertTrue(grid.line(0).contains("READ-ONLY") && grid.line(0).contains("PAUSED +3"))
     }
 
+    func testFailedNotificationsShowInTheStatusBar() {
+        var state = ConsoleFixtures.state(.alerts, width: 160, height: 30)
+        XCTAssertFalse(unicode.render(state).line(0).contains("notify failed"))
+        state.status.failedNotifications = 2
+        let grid = unicode.render(state)
+        XCTAssertTrue(grid.line(0).contains("notify failed 2"), grid.line(0))
+        let column = grid.line(0).distance(from: grid.line(0).startIndex, to: grid.line(0).range(of: "notify failed")!.lowerBound)
+        XCTAssertEqual(grid[TextWidth.of(String(grid.line(0).prefix(column))), 0].role, .error)
+    }
+
     func testSOPsWithSparkline() {
         GoldenFile.check(unicode.render(ConsoleFixtures.state(.sops, width: 130, height: 24)), named: "sops-130x24")
     }

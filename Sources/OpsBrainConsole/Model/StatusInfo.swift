@@ -20,6 +20,8 @@ public struct StatusInfo: Sendable, Equatable {
     public var mode: String?
     public var localEngine: LocalEngine
     public var counts: ConsoleCounts
+    /// Notification deliveries that failed for good in the last 24 hours.
+    public var failedNotifications = 0
 
     public init(databaseUp: Bool = false, databaseText: String = "connecting", enginesAlive: Int = 0, leader: String? = nil,
                 mode: String? = nil, localEngine: LocalEngine = .none, counts: ConsoleCounts = ConsoleCounts()) {

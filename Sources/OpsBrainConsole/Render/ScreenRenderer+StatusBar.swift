@@ -40,6 +40,9 @@ extension ScreenRenderer {
         pieces.append((" firing \(counts.firingAlerts) ", counts.firingAlerts > 0 ? .severityHigh : .statusBar, 3))
         pieces.append((" waiting \(counts.pendingApprovals) ", counts.pendingApprovals > 0 ? .pipelineAwaitingApproval : .statusBar, 2))
         pieces.append((" running \(counts.runningExecutions) ", .statusBar, 5))
+        if status.failedNotifications > 0 {
+            pieces.append((" notify failed \(status.failedNotifications) ", .error, 3))
+        }
         if let leader = status.leader { pieces.append((" leader \(leaderLabel(leader)) ", .statusBar, 7)) }
         if !status.databaseUp { pieces.append((" \(status.databaseText) ", .error, 8)) }
         return pieces

@@ -69,6 +69,8 @@ final class ConsoleSession {
     func refreshStatus() {
         guarded {
             state.status.counts = try queries.counts()
+            state.status.failedNotifications = try NotificationRepository(connection: connection)
+                .failedCount(from: Date().addingTimeInterval(-86400), to: Date().addingTimeInterval(60))
             let engines = try EngineRegistry(connection: connection).engines().filter(\.alive)
             state.status.enginesAlive = engines.count
             let leader = engines.first(where: \.isLeader)
