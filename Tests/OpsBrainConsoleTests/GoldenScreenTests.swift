@@ -85,13 +85,15 @@ final class GoldenScreenTests: XCTestCase {
     }
 
     func testFailedNotificationsShowInTheStatusBar() {
-        var state = ConsoleFixtures.state(.alerts, width: 160, height: 30)
+        var state = ConsoleFixtures.state(.alerts, width: 230, height: 30)
         XCTAssertFalse(unicode.render(state).line(0).contains("notify failed"))
         state.status.failedNotifications = 2
         let grid = unicode.render(state)
         XCTAssertTrue(grid.line(0).contains("notify failed 2"), grid.line(0))
         let column = grid.line(0).distance(from: grid.line(0).startIndex, to: grid.line(0).range(of: "notify failed")!.lowerBound)
         XCTAssertEqual(grid[TextWidth.of(String(grid.line(0).prefix(column))), 0].role, .error)
+        state.status.predictions = ["disk / reaches 90% in 3 days", "certificate expires in 12 days"]
+        XCTAssertTrue(unicode.render(state).line(0).contains("predicted: disk / reaches 90% in 3 days (+1)"), unicode.render(state).line(0))
     }
 
     func testSOPsWithSparkline() {

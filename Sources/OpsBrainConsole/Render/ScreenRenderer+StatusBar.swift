@@ -44,6 +44,10 @@ extension ScreenRenderer {
             pieces.append((" notify failed \(status.failedNotifications) ", .error, 3))
         }
         if let leader = status.leader { pieces.append((" leader \(leaderLabel(leader)) ", .statusBar, 7)) }
+        if let first = status.predictions.first {
+            let more = status.predictions.count > 1 ? " (+\(status.predictions.count - 1))" : ""
+            pieces.append((" predicted: \(first)\(more) ", .severityMedium, 9))
+        }
         if !status.databaseUp { pieces.append((" \(status.databaseText) ", .error, 8)) }
         return pieces
     }

@@ -12,6 +12,8 @@ final class ConsoleSession {
     let mailbox: EventMailbox
     var state: ConsoleState
     private(set) var lastBackend: Int32
+    /// When predicted issues were last computed (they change slowly; once a minute is enough).
+    private var predictedAt = Date.distantPast
     let logger = Logger(label: "opsbrain.console")
 
     /// Rows read per page, and the most a list window keeps.
@@ -71,6 +73,11 @@ final class ConsoleSession {
             state.status.counts = try queries.counts()
             state.status.failedNotifications = try NotificationRepository(connection: connection)
                 .failedCount(from: Date().addingTimeInterval(-86400), to: Date().addingTimeInterval(60))
+            if Date().timeIntervalSince(predictedAt) > 60 {
+                let samples = try ReportRepository(connection: connection).samples(from: Date().addingTimeInterval(-7 * 86400), to: Date())
+                state.status.predictions = Predictor(settings: ReportSettings()).predict(samples).map(\.message)
+                predictedAt = Date()
+            }
             let engines = try EngineRegistry(connection: connection).engines().filter(\.alive)
             state.status.enginesAlive = engines.count
             let leader = engines.first(where: \.isLeader)
