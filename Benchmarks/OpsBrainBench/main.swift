@@ -37,6 +37,11 @@ do {
 } catch {
     FileHandle.standardError.write(Data("intake bench failed: \(error)\n".utf8))
 }
+do {
+    try ConsoleBench.run(report: report)
+} catch {
+    FileHandle.standardError.write(Data("console bench failed: \(error)\n".utf8))
+}
 try report.markdown().write(toFile: output, atomically: true, encoding: .utf8)
 print("\nwrote \(output)")
 exit(0)
