@@ -20,6 +20,10 @@ guard catalogue.count >= 50 else { fatalError("run from the repository root: SOP
 
 MatchingBench.run(report: report, catalogue: catalogue)
 if only == "matching" { exit(0) }
+if only == "intake" {
+    try IntakeBench.run(report: report)
+    exit(0)
+}
 let thousand = Matcher(sops: MatchingBench.scaled(catalogue, to: 1000))
 _ = thousand.bestMatch(for: AlertSnapshot(alertType: "disk_usage_high", title: "Disk 95%"))
 let loadedRSS = Measure.memoryMiB("VmRSS")

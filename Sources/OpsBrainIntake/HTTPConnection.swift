@@ -115,8 +115,9 @@ struct HTTPConnection {
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for index in 0...(haystack.count - needle.count) where haystack[index] == needle[0] {
-            if Array(haystack[index..<(index + needle.count)]) == needle { return index }
+        outer: for index in 0...(haystack.count - needle.count) where haystack[index] == needle[0] {
+            for offset in 1..<needle.count where haystack[index + offset] != needle[offset] { continue outer }
+            return index
         }
         return nil
     }
