@@ -30,7 +30,7 @@ enum IntakeBench {
             (unique fingerprints) for \(Int(seconds)) s; every 200 is a committed row \
             (\(stored) rows stored in the full-speed run; \(full.errors) requests failed where the server closed a connection \
             after its 1,000th request and the client reconnected). Baseline: pgbench -c \(concurrency) -j \(concurrency) \
-            running the equivalent single-row INSERT into intelligence_alerts on the same server, in the same run. Latency is \
+            running the equivalent single-row INSERT into intelligence_alerts as a prepared statement (as intake does) on the same server, in the same run. Latency is \
             measured at half the baseline rate.
             """, [
             BenchFigure(name: "sustained intake", value: "\(Measure.format(full.rate)) alerts/s", baseline: "\(Measure.format(baseline)) inserts/s pgbench",
@@ -49,7 +49,7 @@ enum IntakeBench {
             INSERT INTO intelligence_alerts (source, alert_type, title, severity, labels, evidence, fingerprint)
             VALUES ('pgbench', 'bench', 'pgbench alert', 'high', '{}', '{}', md5(random()::text));
             """.write(toFile: script, atomically: true, encoding: .utf8)
-        let output = try ProcessRunner.run(["pgbench", "-n", "-f", script, "-c", String(concurrency), "-j", String(concurrency),
+        let output = try ProcessRunner.run(["pgbench", "-n", "-M", "prepared", "-f", script, "-c", String(concurrency), "-j", String(concurrency),
                                             "-T", String(Int(seconds)), url], timeout: .seconds(60))
         guard let line = output.stdout.split(separator: "\n").first(where: { $0.hasPrefix("tps") }),
               let tps = line.split(separator: " ").dropFirst(2).first.flatMap({ Double($0) }) else {

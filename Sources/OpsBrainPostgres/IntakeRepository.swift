@@ -53,7 +53,7 @@ public struct IntakeRepository {
     }
 
     private func fire(_ alert: IncomingAlert, in tx: PostgresConnection, outcome: inout IntakeOutcome) throws {
-        let row = try tx.query("""
+        let row = try tx.queryPrepared("""
             INSERT INTO intelligence_alerts (source, alert_type, title, severity, labels, evidence, fingerprint)
             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)
             ON CONFLICT (fingerprint) WHERE status = 'firing' AND fingerprint IS NOT NULL

@@ -25,6 +25,8 @@ public final class PostgresConnection {
     private var handle: OpaquePointer?
     /// The libpq handle, for the notification extension.
     var rawHandle: OpaquePointer? { handle }
+    /// Statements prepared on this session, by SQL text (a session's prepared statements die with it).
+    private var prepared: [String: String] = [:]
     /// Channels to LISTEN on again after a reconnect.
     var listeningChannels: [String] = []
     private var transactionDepth = 0
@@ -112,6 +114,42 @@ public final class PostgresConnection {
             try reconnect()
             return try runQuery(sql, parameters)
         }
+    }
+
+    /// Like `query`, but the statement is prepared once per session and then only executed: for hot
+    /// paths that run the same SQL many times (intake inserts).
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [(any PostgresEncodable)?]) throws -> QueryResult {
+        do {
+            return try runPrepared(sql, parameters)
+        } catch let error as PostgresError where error.isConnectionLoss && transactionDepth == 0 {
+            try reconnect()
+            return try runPrepared(sql, parameters)
+        }
+    }
+
+    private func runPrepared(_ sql: String, _ parameters: [(any PostgresEncodable)?]) throws -> QueryResult {
+        try ensureOpen()
+        let name: String
+        if let existing = prepared[sql] {
+            name = existing
+        } else {
+            name = "opsbrain_\(prepared.count + 1)"
+            guard let result = PQprepare(handle, name, sql, Int32(parameters.count), nil) else { throw connectionError() }
+            defer { PQclear(result) }
+            try check(result)
+            prepared[sql] = name
+        }
+        let texts = parameters.map { $0?.postgresText }
+        let cValues = texts.map { $0.map { strdup($0) } ?? nil }
+        defer { cValues.forEach { free($0) } }
+        let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
+            PQexecPrepared(handle, name, Int32(texts.count), values.baseAddress, nil, nil, 0)
+        }
+        guard let result else { throw connectionError() }
+        defer { PQclear(result) }
+        try check(result)
+        return read(result)
     }
 
     /// Runs a script of several statements with no parameters (trusted SQL such as migrations).
@@ -208,6 +246,7 @@ public final class PostgresConnection {
     public func reconnect() throws {
         try ensureOpen()
         PQreset(handle)
+        prepared = [:]
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(kind: .connection, message: "cannot reconnect to \(serverDescription): \(lastError)")
         }

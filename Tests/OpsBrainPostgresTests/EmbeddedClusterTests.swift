@@ -63,6 +63,19 @@ final class EmbeddedClusterTests: XCTestCase {
         XCTAssertEqual(received, ["alert:after-restart"], "LISTEN is restored after the reconnect")
     }
 
+    func testPreparedStatementsArePreparedAgainAfterRestart() throws {
+        let cluster = try TestPostgres.makeCluster(root: try TemporaryDirectory.make(prefix: "ob-prepared") + "/opsbrain")
+        try cluster.start()
+        defer { try? cluster.stop() }
+        let connection = try PostgresConnection(conninfo: cluster.connectionURL)
+        defer { connection.close() }
+        XCTAssertEqual(try connection.queryPrepared("SELECT $1::int * 2 AS doubled", [21]).first?.int("doubled"), 42)
+        XCTAssertEqual(try connection.queryPrepared("SELECT $1::int * 2 AS doubled", [5]).first?.int("doubled"), 10)
+        try cluster.restart()
+        XCTAssertEqual(try connection.queryPrepared("SELECT $1::int * 2 AS doubled", [7]).first?.int("doubled"), 14,
+                       "the new session prepares the statement again")
+    }
+
     func testListenerReportsReconnectAfterRestart() throws {
         let cluster = try TestPostgres.makeCluster(root: try TemporaryDirectory.make(prefix: "ob-relisten") + "/opsbrain")
         try cluster.start()
