@@ -22,7 +22,7 @@ public struct Matcher: Sendable {
         var alertTypes: Set<String>
         var patterns: [CompiledPattern]
         var labelPatterns: [String: CompiledPattern]
-        var tokens: Set<String>
+        var tokens: Set<UInt64>
     }
 
     struct CompiledPattern: @unchecked Sendable {
@@ -107,7 +107,7 @@ public struct Matcher: Sendable {
         let entry: Entry
         let alert: AlertSnapshot
         let typeMatched: Bool
-        let alertTokens: Set<String>
+        let alertTokens: Set<UInt64>
         /// The lower-cased title as UTF-8.
         let loweredTitle: [UInt8]
         /// The highest score it could reach: title matched, words identical.
@@ -220,36 +220,43 @@ public struct Matcher: Sendable {
         return result
     }
 
-    /// Lower-cased words (runs of letters and digits), read byte by byte: ASCII is folded cheaply,
-    /// other UTF-8 is kept as it is.
-    static func words(_ text: String) -> Set<String> {
-        var words = Set<String>()
-        var current: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...: current.append(byte)
-            default:
-                if !current.isEmpty { words.insert(String(decoding: current, as: UTF8.self)); current.removeAll(keepingCapacity: true) }
+    /// Hashes (FNV-1a) of the lower-cased words of three or more letters or digits in `texts`,
+    /// read byte by byte: ASCII is folded cheaply, other UTF-8 is kept as it is. Anything else
+    /// (spaces, `-`, `_`, punctuation) separates words.
+    static func words(_ texts: [String]) -> Set<UInt64> {
+        var words = Set<UInt64>()
+        for text in texts {
+            var hash: UInt64 = 0xcbf29ce484222325
+            var length = 0
+            for byte in text.utf8 {
+                var folded = byte
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): folded = byte + 32
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...: break
+                default:
+                    if length >= 3 { words.insert(hash) }
+                    hash = 0xcbf29ce484222325
+                    length = 0
+                    continue
+                }
+                hash = (hash ^ UInt64(folded)) &* 0x100000001b3
+                length += 1
             }
+            if length >= 3 { words.insert(hash) }
         }
-        if !current.isEmpty { words.insert(String(decoding: current, as: UTF8.self)) }
         return words
     }
 
-    static func tokens(of sop: SOPDefinition) -> Set<String> {
-        words([sop.name.replacingOccurrences(of: "-", with: " "), sop.description,
-               sop.trigger.alertTypes.joined(separator: " ").replacingOccurrences(of: "_", with: " ")]
-            .joined(separator: " ")).filter { $0.count > 2 }
+    static func tokens(of sop: SOPDefinition) -> Set<UInt64> {
+        words([sop.name, sop.description] + sop.trigger.alertTypes)
     }
 
-    static func tokens(of alert: AlertSnapshot) -> Set<String> {
-        words(([alert.title, alert.alertType.replacingOccurrences(of: "_", with: " ")] + alert.labels.values)
-            .joined(separator: " ")).filter { $0.count > 2 }
+    static func tokens(of alert: AlertSnapshot) -> Set<UInt64> {
+        words([alert.title, alert.alertType] + Array(alert.labels.values))
     }
 
     /// Jaccard similarity of two token sets (0...1), without building the union.
-    static func similarity(_ lhs: Set<String>, _ rhs: Set<String>) -> Double {
+    static func similarity(_ lhs: Set<UInt64>, _ rhs: Set<UInt64>) -> Double {
         guard !lhs.isEmpty, !rhs.isEmpty else { return 0 }
         let (small, large) = lhs.count < rhs.count ? (lhs, rhs) : (rhs, lhs)
         let shared = small.reduce(0) { $0 + (large.contains($1) ? 1 : 0) }
