@@ -59,12 +59,9 @@ extension ExecutionRunner {
         settings.metrics?.observe("opsbrain_decision_latency_seconds", Date().timeIntervalSince(context.alert.createdAt),
                                   buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
                                   help: "From the alert's arrival to the committed decision (steps included).")
-        if state.status == .fixing {
-            var current = record
-            current.state = state
-            current.applicableFixes = Self.fixesToRun(.autoFix(verifyHard: false), evaluation.applicableFixes).map(\.id)
-            let stored = try repository.load(record.id)
-            try runFixes(stored ?? current, state: state)
+        // The stored row now carries the fixes the decision chose.
+        if state.status == .fixing, let decided = try repository.load(record.id) {
+            try runFixes(decided, state: state)
         }
     }
 

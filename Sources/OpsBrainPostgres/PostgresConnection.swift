@@ -140,12 +140,7 @@ public final class PostgresConnection {
             try check(result)
             prepared[sql] = name
         }
-        let texts = parameters.map { $0?.postgresText }
-        let cValues = texts.map { $0.map { strdup($0) } ?? nil }
-        defer { cValues.forEach { free($0) } }
-        let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
-            PQexecPrepared(handle, name, Int32(texts.count), values.baseAddress, nil, nil, 0)
-        }
+        let result = Self.withCValues(parameters) { count, values in PQexecPrepared(handle, name, count, values, nil, nil, 0) }
         guard let result else { throw connectionError() }
         defer { PQclear(result) }
         try check(result)
@@ -184,16 +179,19 @@ public final class PostgresConnection {
     @discardableResult
     private func runQuery(_ sql: String, _ parameters: [(any PostgresEncodable)?]) throws -> QueryResult {
         try ensureOpen()
-        let texts = parameters.map { $0?.postgresText }
-        let cValues = texts.map { $0.map { strdup($0) } ?? nil }
-        defer { cValues.forEach { free($0) } }
-        let result = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
-            PQexecParams(handle, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
-        }
+        let result = Self.withCValues(parameters) { count, values in PQexecParams(handle, sql, count, nil, values, nil, nil, 0) }
         guard let result else { throw connectionError() }
         defer { PQclear(result) }
         try check(result)
         return read(result)
+    }
+
+    /// Calls `body` with the parameters as C strings in PostgreSQL's text format (NULL for nil).
+    private static func withCValues(_ parameters: [(any PostgresEncodable)?],
+                                    _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> OpaquePointer?) -> OpaquePointer? {
+        let cValues = parameters.map { $0.map { strdup($0.postgresText) } ?? nil }
+        defer { cValues.forEach { free($0) } }
+        return cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { body(Int32(cValues.count), $0.baseAddress) }
     }
 
     private func connectionError() -> PostgresError {

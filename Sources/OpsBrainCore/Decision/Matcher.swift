@@ -4,9 +4,8 @@ import Foundation
 public struct MatchCandidate: Sendable, Equatable {
     public var sopName: String
     /// The seed's "pattern match" factor: trigger rules (80%) plus text similarity (20%).
+    /// Only SOPs whose trigger rules hold are candidates; similarity alone never makes a match.
     public var score: Int
-    /// True when the trigger rules hold; text similarity alone never makes a match.
-    public var ruleMatched: Bool
     public var reasons: [String]
 }
 
@@ -125,7 +124,7 @@ public struct Matcher: Sendable {
             if titleMatched { reasons.append("title pattern") }
             return MatchCandidate(sopName: entry.definition.name,
                                   score: Matcher.score(type: typeMatched, title: titleMatched, similarity: similarity),
-                                  ruleMatched: true, reasons: reasons)
+                                  reasons: reasons)
         }
     }
 

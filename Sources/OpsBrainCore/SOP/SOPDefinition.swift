@@ -42,9 +42,6 @@ public struct SOPDefinition: Sendable, Equatable {
         self.notification = notification
         self.mode = mode
     }
-
-    /// True when any fix step is in a never-auto-fix class, so a human must always decide.
-    public var hasNeverAutoFixStep: Bool { fix.contains { $0.effectiveClass(targets: [:]).isNeverAutoFix } }
 }
 
 /// The agent (seed plan) that owns an SOP.
