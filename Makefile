@@ -7,7 +7,7 @@ SWIFT ?= swift
 setup:
 	@scripts/setup.sh
 
-## build: compile the opsbrain executable
+## build: compile the opsbrain and opsbrain-sandbox executables
 build: setup
 	$(SWIFT) build
 
@@ -19,9 +19,9 @@ test: setup
 demo: build
 	scripts/demo.sh
 
-## bench: run Benchmarks/ and rewrite BENCHMARKS.md (machine, date, commit)
+## bench: run Benchmarks/ (release builds of opsbrain, opsbrain-sandbox and the bench) and rewrite BENCHMARKS.md
 bench: build
-	$(SWIFT) build -c release --product opsbrain-bench
+	$(SWIFT) build -c release
 	$$($(SWIFT) build -c release --show-bin-path)/opsbrain-bench BENCHMARKS.md
 
 ## clean: remove build products

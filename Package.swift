@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "opsbrain", targets: ["opsbrain"]),
         .executable(name: "opsbrain-bench", targets: ["OpsBrainBench"]),
+        .executable(name: "opsbrain-sandbox", targets: ["opsbrain-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,8 +71,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The demo sandbox: a real app with Redis, Prometheus and PostgreSQL, and the faults that break it.
+        .target(name: "OpsBrainSandbox", dependencies: ["OpsBrainCore", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainRunners", "OpsBrainIntake"]),
+        .executableTarget(name: "opsbrain-sandbox", dependencies: [
+            "OpsBrainSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // Benchmarks: speed and memory figures as ratios against baselines measured in the same run.
-        .executableTarget(name: "OpsBrainBench", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"],
+        .executableTarget(name: "OpsBrainBench", dependencies: ["OpsBrainApp", "OpsBrainSandbox", "OpsBrainTestSupport"],
                           path: "Benchmarks/OpsBrainBench"),
         // Test helpers: a real PostgreSQL (throwaway cluster or OPSBRAIN_TEST_DATABASE_URL), temp dirs.
         .target(name: "OpsBrainTestSupport", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainRunners"],
@@ -85,6 +92,7 @@ let package = Package(
         .testTarget(name: "OpsBrainConsoleTests", dependencies: ["OpsBrainConsole", "OpsBrainApp", "OpsBrainTestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "OpsBrainIntakeTests", dependencies: ["OpsBrainIntake", "OpsBrainApp", "OpsBrainTestSupport"]),
+        .testTarget(name: "OpsBrainSandboxTests", dependencies: ["OpsBrainSandbox", "OpsBrainApp", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainEngineTests", dependencies: ["OpsBrainEngine", "OpsBrainApp", "OpsBrainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

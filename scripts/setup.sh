@@ -3,9 +3,9 @@
 # Runs apt-get through sudo when not root. Swift itself must already be installed.
 set -euo pipefail
 
-# Build: PostgreSQL (server + libpq), ncurses, libcurl. Tests: real Redis, Alertmanager, tmux, python3 (local services).
+# Build: PostgreSQL (server + libpq), ncurses, libcurl. Tests and the demo sandbox: real Redis, Prometheus, Alertmanager, tmux, python3.
 packages=(postgresql libncursesw5-dev libpq-dev libcurl4-openssl-dev pkg-config
-          redis-server prometheus-alertmanager tmux python3 openssl)
+          redis-server prometheus prometheus-alertmanager tmux python3 openssl)
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "setup: swift is not on PATH; install the Swift 6 toolchain first (https://www.swift.org/install/)" >&2

@@ -21,6 +21,11 @@ final class BenchReport {
         for figure in figures { print("  \(figure.name): \(figure.value) (baseline \(figure.baseline), ratio \(figure.ratio), target \(figure.target))") }
     }
 
+    /// A progress line on stderr (unbuffered, so a long run shows where it is).
+    static func progress(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
     func markdown() -> String {
         var lines = ["# Benchmarks", "",
                      "Measured by `make bench` (`Benchmarks/OpsBrainBench`); every figure is given with a baseline",

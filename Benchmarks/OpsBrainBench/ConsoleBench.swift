@@ -8,15 +8,17 @@ import OpsBrainTestSupport
 enum ConsoleBench {
     static let frames = 40
 
-    static func run(report: BenchReport) throws {
-        let (connection, _) = try TestPostgres.migratedConnection(applicationName: "opsbrain-bench")
+    static func run(report: BenchReport, opsbrain: String) throws {
+        let (connection, url) = try TestPostgres.migratedConnection(applicationName: "opsbrain-bench")
         defer { connection.close() }
         try seedRecent(connection)
         let emptyAlerts = try frameTimes(connection, view: .alerts)
         let emptyAudit = try frameTimes(connection, view: .audit)
+        let smallProcess = try ConsoleProcessBench.measure(opsbrain: opsbrain, url: url)
         try seedHistory(connection)
         let fullAlerts = try frameTimes(connection, view: .alerts)
         let fullAudit = try frameTimes(connection, view: .audit)
+        let fullProcess = try ConsoleProcessBench.measure(opsbrain: opsbrain, url: url)
         let (approvals, baseline) = try approvalLatencies(connection)
         func ms(_ value: Double) -> String { "\(Measure.format(value, 2)) ms" }
         let alerts50 = Measure.percentile(fullAlerts, 50)
@@ -26,7 +28,10 @@ enum ConsoleBench {
             render of a 200×60 screen, measured with 100,000 alerts and 1,000,000 audit rows in the database; baseline: \
             the same frame with a few hundred rows (frame cost should not grow with history). Keystroke to committed \
             approval = the atomic decision plus the reload of the approvals list; baseline: a single-row insert commit. \
-            Idle CPU, RSS and first-frame time of the ncurses process are not measured here yet.
+            The process figures run the release `opsbrain console --no-engine` under tmux at 200×60: first frame = launch \
+            until the pane shows the status bar and the newest alerts; idle CPU = its CPU time over \
+            \(Int(ConsoleProcessBench.idleSeconds)) s with nothing happening; RSS read from /proc; baseline: the same with \
+            a small history.
             """, [
             BenchFigure(name: "frame 200×60, alerts view, 100k alerts", value: ms(alerts50),
                         baseline: ms(Measure.percentile(emptyAlerts, 50)) + " small history",
@@ -38,6 +43,17 @@ enum ConsoleBench {
                         baseline: ms(Measure.percentile(baseline, 99)) + " insert commit p99",
                         ratio: Measure.format(Measure.percentile(approvals, 99) / Measure.percentile(baseline, 99), 2),
                         target: "≤ 20 ms", met: Measure.percentile(approvals, 99) <= 20),
+            BenchFigure(name: "first frame after start (process, 100k alerts)", value: ms(fullProcess.firstFrameMs),
+                        baseline: ms(smallProcess.firstFrameMs) + " small history",
+                        ratio: Measure.format(fullProcess.firstFrameMs / smallProcess.firstFrameMs, 2),
+                        target: "≤ 500 ms", met: fullProcess.firstFrameMs <= 500),
+            BenchFigure(name: "idle CPU (1M audit rows)", value: "\(Measure.format(fullProcess.idleCPUPercent, 2))%",
+                        baseline: "\(Measure.format(smallProcess.idleCPUPercent, 2))% small history",
+                        ratio: smallProcess.idleCPUPercent > 0 ? Measure.format(fullProcess.idleCPUPercent / smallProcess.idleCPUPercent, 2) : "-",
+                        target: "≤ 0.5%", met: fullProcess.idleCPUPercent <= 0.5),
+            BenchFigure(name: "console RSS (100k alerts, 1M audit rows)", value: "\(Measure.format(fullProcess.rssMiB)) MiB",
+                        baseline: "\(Measure.format(smallProcess.rssMiB)) MiB small history",
+                        ratio: Measure.format(fullProcess.rssMiB / smallProcess.rssMiB, 2), target: "≤ 64 MB", met: fullProcess.rssMiB * 1.048576 <= 64),
         ])
     }
 

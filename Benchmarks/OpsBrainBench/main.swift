@@ -3,7 +3,7 @@ import OpsBrainApp
 import OpsBrainCore
 import OpsBrainDocuments
 
-// Runs the benchmark suite and rewrites BENCHMARKS.md: `opsbrain-bench [--only matching] [OUTPUT]`.
+// Runs the benchmark suite and rewrites BENCHMARKS.md: `opsbrain-bench [--only matching|intake|healing|console] [OUTPUT]`.
 var arguments = Array(CommandLine.arguments.dropFirst())
 var only: String?
 if let flag = arguments.firstIndex(of: "--only"), flag + 1 < arguments.count {
@@ -24,6 +24,17 @@ if only == "intake" {
     try IntakeBench.run(report: report)
     exit(0)
 }
+/// The release binaries built next to this one (`make bench` builds them all).
+let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+if only == "console" {
+    try ConsoleBench.run(report: report, opsbrain: binDirectory + "/opsbrain")
+    exit(0)
+}
+if only == "healing" {
+    try HealingBench.run(report: report, binDirectory: binDirectory)
+    try report.markdown().write(toFile: output, atomically: true, encoding: .utf8)
+    exit(0)
+}
 let thousand = Matcher(sops: MatchingBench.scaled(catalogue, to: 1000))
 _ = thousand.bestMatch(for: AlertSnapshot(alertType: "disk_usage_high", title: "Disk 95%"))
 let loadedRSS = Measure.memoryMiB("VmRSS")
@@ -42,7 +53,12 @@ do {
     FileHandle.standardError.write(Data("intake bench failed: \(error)\n".utf8))
 }
 do {
-    try ConsoleBench.run(report: report)
+    try HealingBench.run(report: report, binDirectory: binDirectory)
+} catch {
+    FileHandle.standardError.write(Data("healing bench failed: \(error)\n".utf8))
+}
+do {
+    try ConsoleBench.run(report: report, opsbrain: binDirectory + "/opsbrain")
 } catch {
     FileHandle.standardError.write(Data("console bench failed: \(error)\n".utf8))
 }

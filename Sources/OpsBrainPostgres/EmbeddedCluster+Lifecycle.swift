@@ -116,10 +116,11 @@ extension EmbeddedCluster {
         guard output.exitCode == 0 else {
             throw EmbeddedClusterError("initdb failed: \((output.stderr + output.stdout).foldedLibpqMessage)")
         }
+        let listen = tcpPort.map { "# Ops Brain embedded cluster: the unix socket and 127.0.0.1.\nlisten_addresses = '127.0.0.1'\nport = \($0)" }
+            ?? "# Ops Brain embedded cluster: unix socket only, no TCP.\nlisten_addresses = ''"
         let settings = """
 
-            # Ops Brain embedded cluster: unix socket only, no TCP.
-            listen_addresses = ''
+            \(listen)
             unix_socket_directories = '\(socketDirectory)'
             unix_socket_permissions = 0700
             max_connections = 200

@@ -4,8 +4,8 @@ import OpsBrainPlatform
 
 /// The private PostgreSQL cluster Ops Brain runs when no database is configured.
 ///
-/// It lives in one folder: `postgres/` (the data directory), `run/` (the unix socket; no TCP),
-/// `postgres.log` and a lock file. As root the server runs as an unprivileged user (`postgres`,
+/// It lives in one folder: `postgres/` (the data directory), `run/` (the unix socket; no TCP
+/// unless `tcpPort` is set, as the demo sandbox's application database does), `postgres.log` and a lock file. As root the server runs as an unprivileged user (`postgres`,
 /// else `nobody`), because initdb refuses root.
 public struct EmbeddedCluster: Sendable {
     public static let databaseName = "opsbrain"
@@ -17,16 +17,20 @@ public struct EmbeddedCluster: Sendable {
     public var binaries: PostgresBinaries
     /// The OS user that owns and runs the server; nil runs it as the current user.
     public var serviceUser: String?
+    /// When set, the server also listens on 127.0.0.1 at this port (trust authentication, like the
+    /// socket); fixed when the cluster is first created. Ops Brain's own store never sets it.
+    public var tcpPort: Int?
 
     public var dataDirectory: String { root + "/postgres" }
     public var socketDirectory: String { root + "/run" }
     public var logFile: String { root + "/postgres.log" }
     var lockFile: String { root + "/cluster.lock" }
 
-    public init(root: String, binaries: PostgresBinaries, serviceUser: String?) {
+    public init(root: String, binaries: PostgresBinaries, serviceUser: String?, tcpPort: Int? = nil) {
         self.root = root
         self.binaries = binaries
         self.serviceUser = serviceUser
+        self.tcpPort = tcpPort
     }
 
     /// The default cluster: `$XDG_DATA_HOME/opsbrain` (else `~/.local/share/opsbrain`);
@@ -49,6 +53,7 @@ public struct EmbeddedCluster: Sendable {
     public var connectionURL: String {
         let host = socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? socketDirectory
         return "postgresql://\(EmbeddedCluster.superuser)@/\(EmbeddedCluster.databaseName)?host=\(host)"
+            + (tcpPort.map { "&port=\($0)" } ?? "")
     }
 }
 

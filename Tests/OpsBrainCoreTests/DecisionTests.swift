@@ -42,15 +42,23 @@ final class DecisionTests: XCTestCase {
     }
 
     func testThresholdsByRisk() {
+        // temp_cleanup (low risk, reversible): 60, whatever risk the SOP declares for its worst case.
+        XCTAssertEqual(decide(sop(risk: .low), confidence: 59).0, .safeFixThenEscalate, "the seed's low band: safe fix, then escalate")
         XCTAssertEqual(decide(sop(risk: .low), confidence: 60).0, .autoFix(verifyHard: true))
         XCTAssertEqual(decide(sop(risk: .low), confidence: 80).0, .autoFix(verifyHard: false))
-        XCTAssertEqual(decide(sop(risk: .medium), confidence: 74).0, .safeFixThenEscalate, "temp_cleanup is low-risk and reversible")
-        XCTAssertEqual(decide(sop(risk: .medium), confidence: 75).0, .autoFix(verifyHard: true))
-        XCTAssertEqual(decide(sop(risk: .high), confidence: 89).0, .safeFixThenEscalate)
-        XCTAssertEqual(decide(sop(risk: .high), confidence: 90).0, .autoFix(verifyHard: true))
-        XCTAssertEqual(decide(sop(risk: .critical), confidence: 100).0, .requestApproval)
+        XCTAssertEqual(decide(sop(risk: .high), confidence: 77).0, .autoFix(verifyHard: false))
+        XCTAssertEqual(decide(sop(risk: .high), confidence: 77).1, "confidence 77 ≥ 60 for low-risk temp_cleanup")
+        XCTAssertEqual(decide(sop(risk: .critical), confidence: 100).0, .requestApproval, "critical SOPs never run unattended")
+        // pool_reset (medium): 75; service_restart (high): 90; the riskiest operation that runs sets it.
+        let reset = [FixOperationSpec(id: "reset", name: "reset", operation: .poolReset)]
+        XCTAssertEqual(decide(sop(risk: .low, fix: reset), confidence: 74).0, .requestApproval, "pool_reset cannot be undone")
+        XCTAssertEqual(decide(sop(risk: .low, fix: reset), confidence: 75).0, .autoFix(verifyHard: true))
         let restart = [FixOperationSpec(id: "restart", name: "restart", operation: .serviceRestart)]
         XCTAssertEqual(decide(sop(risk: .high, fix: restart), confidence: 89).0, .requestApproval, "not a safe fix")
+        XCTAssertEqual(decide(sop(risk: .high, fix: restart), confidence: 89).1, "confidence 89 < 90 for high-risk service_restart")
+        XCTAssertEqual(decide(sop(risk: .high, fix: restart), confidence: 90).0, .autoFix(verifyHard: true))
+        let both = [FixOperationSpec(id: "clean", name: "clean", operation: .tempCleanup), restart[0]]
+        XCTAssertEqual(decide(sop(risk: .low, fix: both), confidence: 80).0, .requestApproval, "the restart sets the bar")
     }
 
     func testUnknownDiagnoseOnlyAndEscalationRules() {

@@ -107,19 +107,25 @@ public enum DecisionPolicy {
         return nil
     }
 
+    /// The threshold comes from the riskiest operation that will run (the seed's threshold table names
+    /// operations: cache clear and log rotation low, pool reset medium, service restart high), so an SOP
+    /// that may restart but this time only clears a cache needs the confidence a cache clear needs.
+    /// An SOP marked `critical` is never fixed unattended, whatever runs (docs/decisions/0003).
     private static func confidenceDecision(sop: SOPDefinition, fixes: [FixOperationSpec], confidence: Int) -> (Decision, String) {
-        guard let threshold = sop.risk.autoFixThreshold else {
+        guard sop.risk != .critical, let risk = fixes.map(\.operation.descriptor.risk).max(), let threshold = risk.autoFixThreshold else {
             return (.requestApproval, "risk is critical: never auto-fixed")
         }
+        let operations = Set(fixes.map(\.operation.rawValue)).sorted().joined(separator: ", ")
         if confidence >= threshold {
             let hard = confidence < threshold + verifyHardBand
-            return (.autoFix(verifyHard: hard), "confidence \(confidence) ≥ \(threshold) for \(sop.risk.rawValue) risk"
+            return (.autoFix(verifyHard: hard), "confidence \(confidence) ≥ \(threshold) for \(risk.rawValue)-risk \(operations)"
                     + (hard ? " (verify hard)" : ""))
         }
         let safe = fixes.allSatisfy { $0.operation.descriptor.risk == .low && $0.operation.descriptor.canRollBack }
         if safe {
             return (.safeFixThenEscalate, "confidence \(confidence) < \(threshold): safe fixes only, then escalate")
         }
-        return (.requestApproval, "confidence \(confidence) < \(threshold) for \(sop.risk.rawValue) risk")
+        return (.requestApproval, "confidence \(confidence) < \(threshold) for \(risk.rawValue)-risk \(operations)")
     }
+
 }

@@ -1,0 +1,55 @@
+import Foundation
+import OpsBrainPostgres
+import OpsBrainRunners
+
+extension FaultCatalogue {
+    static func writeFile(_ path: String, bytes: Int, modified: Date) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x2e, count: bytes)) else {
+            throw SandboxError("cannot write \(path)")
+        }
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// used_memory as a percentage of maxmemory, from INFO memory.
+    static func redisUsedPercent(_ redis: RESPClient) throws -> Double {
+        let info = try redis.command(["INFO", "memory"]).string ?? ""
+        func field(_ name: String) -> Double {
+            info.split(whereSeparator: \.isNewline).first { $0.hasPrefix(name + ":") }
+                .flatMap { Double($0.dropFirst(name.count + 1)) } ?? 0
+        }
+        let limit = field("maxmemory")
+        return limit > 0 ? 100 * field("used_memory") / limit : 0
+    }
+
+    /// Replaces the cached answers of the first `routes` API routes with bytes the app cannot read.
+    static func poison(routes: Int, layout: SandboxLayout) throws {
+        let redis = try RESPClient(url: layout.redisURL, deadline: .now + .seconds(5))
+        defer { redis.close() }
+        for route in SandboxLayout.routes.prefix(routes) {
+            _ = try redis.command(["SET", "cache:api:\(route)", "\u{1}corrupt-serialized-object"])
+        }
+    }
+
+    /// True when every API route answers 200.
+    static func allRoutesAnswer(_ layout: SandboxLayout) -> Bool {
+        SandboxLayout.routes.allSatisfy { route in
+            (try? HTTPClient().send(HTTPRequest(method: "GET", url: layout.appURL + "/api/\(route)", timeout: .seconds(2))))?.status == 200
+        }
+    }
+}
+
+extension FaultCatalogue {
+    /// Opens a session named `application` on the app database, begins a transaction, reads one row
+    /// and then does nothing until killed: what a person who walked away from psql leaves behind.
+    public static func holdTransaction(application: String, layout: SandboxLayout) throws -> Never {
+        let session = try PostgresConnection(conninfo: layout.appDatabaseURL, applicationName: application)
+        _ = try session.query("BEGIN")
+        _ = try session.query("SELECT count(*) FROM jobs")
+        print("holding a transaction open as '\(application)' (pid \(getpid()))")
+        while true { sleep(3600) }
+    }
+}

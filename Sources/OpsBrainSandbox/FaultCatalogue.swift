@@ -1,0 +1,119 @@
+import Foundation
+import OpsBrainPostgres
+import OpsBrainRunners
+
+/// The faults the sandbox can suffer, each against a real service, in the order the demo plays them.
+public enum FaultCatalogue {
+    public static let all: [Fault] = [tempFlood, logFlood, cacheFull, appCrash, tokenExpired, poisonedCache, leakedTransactions, humanTransaction]
+
+    public static func named(_ name: String) throws -> Fault {
+        guard let fault = all.first(where: { $0.name == name }) else {
+            throw SandboxError("no fault named '\(name)'; the catalogue: \(all.map(\.name).joined(separator: ", "))")
+        }
+        return fault
+    }
+
+    static let tempFlood = Fault(
+        name: "temp-flood", summary: "65 stale render and upload files (2 days old) pile up in the app's temp directory",
+        alertType: "temp_dir_growth", expectedSOP: "temp-directory-growth",
+        inject: { layout in
+            let old = Date().addingTimeInterval(-2 * 86400)
+            for index in 1...25 { try writeFile(layout.tempDirectory + "/render-\(UUID().uuidString.prefix(8))-\(index).tmp", bytes: 64, modified: old) }
+            for index in 1...40 { try writeFile(layout.tempDirectory + "/upload-\(UUID().uuidString.prefix(8))-\(index).part", bytes: 20_000, modified: old) }
+        },
+        healthy: { layout in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.tempDirectory)) ?? []
+            return names.filter { $0.hasSuffix(".tmp") }.count < 10
+        })
+
+    static let logFlood = Fault(
+        name: "log-flood", summary: "a burst of stack traces grows the app log past 500 MB",
+        alertType: "log_file_large", expectedSOP: "log-file-too-large",
+        inject: { layout in
+            guard let handle = FileHandle(forWritingAtPath: layout.appLog) else { throw SandboxError("no app log at \(layout.appLog)") }
+            defer { handle.closeFile() }
+            handle.seekToEndOfFile()
+            let trace = Data(String(repeating: "ERROR OrderService: NullPointerException at com.shop.orders.Checkout.total(Checkout.java:118)\n", count: 10_000).utf8)
+            while handle.offsetInFile < 540 * 1_048_576 { handle.write(trace) }
+        },
+        healthy: { layout in fileSize(layout.appLog) < 100 * 1_048_576 })
+
+    static let cacheFull = Fault(
+        name: "cache-full", summary: "cache and scratch keys fill Redis to about 90% of its maxmemory",
+        alertType: "redis_memory_high", expectedSOP: "redis-memory-high",
+        inject: { layout in
+            let redis = try RESPClient(url: layout.redisURL, deadline: .now + .seconds(60))
+            defer { redis.close() }
+            let value = [UInt8](repeating: UInt8(ascii: "x"), count: 2048)
+            var batch = 0
+            while try redisUsedPercent(redis) < 90 {
+                let commands = (0..<200).map { index -> [[UInt8]] in
+                    let prefix = index % 4 == 0 ? "tmp:report" : "cache:product"
+                    return [Array("SET".utf8), Array("\(prefix):\(batch)-\(index)".utf8), value]
+                }
+                _ = try redis.pipeline(commands)
+                batch += 1
+            }
+        },
+        healthy: { layout in
+            guard let redis = try? RESPClient(url: layout.redisURL, deadline: .now + .seconds(5)) else { return false }
+            defer { redis.close() }
+            return ((try? redisUsedPercent(redis)) ?? 100) < 80
+        })
+
+    static let appCrash = Fault(
+        name: "app-crash", summary: "the app process dies (SIGKILL): the API refuses connections",
+        alertType: "service_down", expectedSOP: "service-down",
+        inject: { layout in
+            guard AppControl(layout: layout).crash() else { throw SandboxError("the app was not running") }
+        },
+        healthy: { layout in AppControl(layout: layout).answers() })
+
+    static let tokenExpired = Fault(
+        name: "token-expired", summary: "the integration's access token expires without a refresh: calls get 401",
+        alertType: "auth_token_expired", expectedSOP: "auth-token-expired",
+        inject: { layout in
+            let redis = try RESPClient(url: layout.redisURL, deadline: .now + .seconds(5))
+            defer { redis.close() }
+            let stale = IntegrationToken.issue(secret: try layout.clientSecret(), now: Date().addingTimeInterval(-7200))
+            _ = try redis.command(["SET", SandboxLayout.tokenKey, stale])
+        },
+        healthy: { layout in
+            guard let redis = try? RESPClient(url: layout.redisURL, deadline: .now + .seconds(5)),
+                  let secret = try? layout.clientSecret() else { return false }
+            defer { redis.close() }
+            return IntegrationToken.problem(with: (try? redis.command(["GET", SandboxLayout.tokenKey]))?.string, secret: secret) == nil
+        })
+
+    static let poisonedCache = Fault(
+        name: "poisoned-cache", summary: "unreadable cached answers make two API routes in twelve fail with 500",
+        alertType: "http_5xx_rate_high", expectedSOP: "http-5xx-rate-high",
+        inject: { layout in try poison(routes: 2, layout: layout) },
+        healthy: { layout in allRoutesAnswer(layout) })
+
+    static let humanTransaction = Fault(
+        name: "human-transaction", summary: "a person's psql session sits idle in a transaction (visible after 5 minutes)",
+        alertType: "postgres_idle_in_transaction", expectedSOP: "postgres-idle-in-transaction", expected: .escalate,
+        inject: { layout in
+            let pid = try DetachedProcess.spawn(layout.command("hold-transaction", "--application", "psql"),
+                                                log: layout.serviceLog("human-session"))
+            try "\(pid)\n".write(toFile: layout.pidFile("human-session"), atomically: true, encoding: .utf8)
+        },
+        healthy: { layout in DetachedProcess.runningPid(in: layout.pidFile("human-session")) == nil },
+        undo: { layout in DetachedProcess.stop(pidFile: layout.pidFile("human-session")) })
+
+    static let leakedTransactions = Fault(
+        name: "leaked-transactions", summary: "an app code path leaves 3 sessions idle in transaction (visible after 5 minutes)",
+        alertType: "postgres_idle_in_transaction", expectedSOP: "postgres-idle-in-transaction",
+        inject: { layout in
+            let response = try HTTPClient().send(HTTPRequest(method: "POST", url: layout.appURL + "/admin/faults/leak-transactions?count=3",
+                                                             timeout: .seconds(10)))
+            guard response.status == 200 else { throw SandboxError("the app did not leak sessions: HTTP \(response.status)") }
+        },
+        healthy: { layout in
+            guard let connection = try? PostgresConnection(conninfo: layout.appDatabaseURL) else { return false }
+            defer { connection.close() }
+            let rows = try? connection.query("SELECT count(*) AS stuck FROM pg_stat_activity WHERE state = 'idle in transaction'")
+            return rows?.rows.first?.int("stuck") == 0
+        })
+}

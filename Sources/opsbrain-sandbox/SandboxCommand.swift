@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import OpsBrainSandbox
+
+/// `opsbrain-sandbox`: the demo's real local services and the faults that break them.
+@main
+struct SandboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "opsbrain-sandbox",
+        abstract: "Real local services for the demo and the healing benchmark, and a fault injector that breaks them.",
+        discussion: "Everything lives in /tmp/opsbrain-sandbox and on fixed loopback ports (app 18080, Redis 16379, "
+            + "Prometheus 19090, PostgreSQL 15432), as sandbox/opsbrain.yaml describes them to Ops Brain.",
+        subcommands: [Up.self, Down.self, Status.self, Env.self, Faults.self, Inject.self, Run.self, App.self, Inbox.self, HoldTransaction.self])
+
+    struct Up: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the app's PostgreSQL, Redis, Prometheus and the app.")
+        @OptionGroup var options: SandboxOptions
+        func run() throws {
+            try SandboxServices(layout: options.layout).up(executable: try SandboxCommand.ownExecutable())
+            print("sandbox up: app \(options.layout.appURL), client secret in \(options.layout.clientSecretFile)")
+        }
+    }
+
+    struct Down: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop every sandbox service.")
+        @OptionGroup var options: SandboxOptions
+        @Flag(help: "Also delete /tmp/opsbrain-sandbox.") var purge = false
+        func run() throws { try SandboxServices(layout: options.layout).down(purge: purge) }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Say which sandbox services run.")
+        @OptionGroup var options: SandboxOptions
+        func run() throws {
+            for (service, up) in SandboxServices(layout: options.layout).status() { print("\(service): \(up ? "running" : "stopped")") }
+        }
+    }
+
+    struct Env: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the environment the engine needs (shell export lines): the client secret and the inbox's webhook and keys.")
+        @OptionGroup var options: SandboxOptions
+        func run() throws {
+            for (name, value) in try SandboxServices(layout: options.layout).engineEnvironment().sorted(by: { $0.key < $1.key }) {
+                print("export \(name)='\(value)'")
+            }
+        }
+    }
+
+    struct Inbox: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the local Slack/Pushover/PagerDuty inbox in the foreground.")
+        @OptionGroup var options: SandboxOptions
+        func run() throws { try NotificationInbox(layout: options.layout).run() }
+    }
+
+    struct HoldTransaction: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "hold-transaction", abstract: "Open a transaction on the app database and sit idle in it until killed.")
+        @OptionGroup var options: SandboxOptions
+        @Option(help: "The session's application_name.") var application = "psql"
+        func run() throws { try FaultCatalogue.holdTransaction(application: application, layout: options.layout) }
+    }
+
+    struct Faults: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the fault catalogue.")
+        func run() {
+            for fault in FaultCatalogue.all {
+                print("\(fault.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(fault.expectedSOP.padding(toLength: 30, withPad: " ", startingAt: 0)) "
+                      + "\(fault.expected == .fix ? "fix     " : "escalate") \(fault.summary)")
+            }
+        }
+    }
+
+    struct Inject: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cause one or more faults now.")
+        @OptionGroup var options: SandboxOptions
+        @Argument(help: "Fault names (see 'faults').") var names: [String]
+        func run() throws {
+            for name in names {
+                try FaultCatalogue.named(name).inject(into: options.layout)
+                print("injected \(name)")
+            }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send user traffic to the app and inject the catalogue's faults on a schedule, until interrupted.")
+        @OptionGroup var options: SandboxOptions
+        @Option(help: "Seconds between two faults.") var every = 60
+        @Option(help: "Seconds before the first fault.") var delay = 10
+        @Option(help: "Comma-separated fault names (default: the whole catalogue, in order).") var faults: String?
+        @Option(help: "API requests per second.") var rate = 10
+        @Flag(help: "Play the schedule once, then keep sending traffic.") var once = false
+
+        func run() throws {
+            let layout = options.layout
+            let schedule = try faults.map { try $0.split(separator: ",").map { try FaultCatalogue.named(String($0)) } } ?? FaultCatalogue.all
+            SandboxTraffic(layout: layout, perSecond: rate).start()
+            var previous: Fault?
+            sleep(UInt32(max(0, delay)))
+            for fault in Array(repeating: schedule, count: once ? 1 : 1000).joined() {
+                if let previous, previous.expected == .escalate, !previous.isHealthy(layout) {
+                    previous.repairByHand(layout)
+                    print("\(Self.clock()) the on-call engineer repaired \(previous.name) by hand")
+                }
+                do {
+                    try fault.inject(into: layout)
+                    print("\(Self.clock()) injected \(fault.name): \(fault.summary)")
+                } catch {
+                    print("\(Self.clock()) could not inject \(fault.name): \(error)")
+                }
+                previous = fault
+                sleep(UInt32(max(1, every)))
+            }
+            while true { sleep(3600) }
+        }
+
+        static func clock() -> String {
+            let formatter = DateFormatter()
+            formatter.dateFormat = "HH:mm:ss"
+            return formatter.string(from: Date())
+        }
+    }
+
+    struct App: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The sandbox app: run it in the foreground, or start, stop and check it as a service manager would.")
+        @OptionGroup var options: SandboxOptions
+        @Argument(help: "run | start | stop | status") var action: String
+        func run() throws {
+            let layout = options.layout
+            switch action {
+            case "run": try SandboxApp(layout: layout).run()
+            case "start": try AppControl(layout: layout).start()
+            case "stop": AppControl(layout: layout).stop()
+            case "status": if !AppControl(layout: layout).answers() { throw ExitCode(1) }
+            default: throw ValidationError("unknown action '\(action)': use run, start, stop or status")
+            }
+        }
+    }
+
+    /// The path of this executable (for the service target's argv).
+    static func ownExecutable() throws -> String {
+        let path = CommandLine.arguments[0]
+        if path.contains("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        guard let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            throw ValidationError("cannot tell where opsbrain-sandbox is installed")
+        }
+        return resolved
+    }
+}
+
+/// The option every subcommand takes: where the sandbox lives.
+struct SandboxOptions: ParsableArguments {
+    @Option(help: "The sandbox folder (its ports are recorded there by 'up').") var root = SandboxLayout.defaultRoot
+
+    var layout: SandboxLayout { SandboxLayout.load(root: root) }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import OpsBrainSandbox
+import XCTest
+
+final class IntegrationTokenTests: XCTestCase {
+    func testAFreshTokenIsAcceptedAndAnOldOneHasExpired() {
+        let now = Date()
+        XCTAssertNil(IntegrationToken.problem(with: IntegrationToken.issue(secret: "s3cret", now: now), secret: "s3cret", now: now))
+        let old = IntegrationToken.issue(secret: "s3cret", now: now.addingTimeInterval(-7200))
+        XCTAssertEqual(IntegrationToken.problem(with: old, secret: "s3cret", now: now), "token_expired")
+    }
+
+    func testForgedMalformedAndMissingTokensAreRefused() {
+        let token = IntegrationToken.issue(secret: "s3cret")
+        XCTAssertEqual(IntegrationToken.problem(with: token, secret: "other"), "invalid_token")
+        let parts = token.split(separator: ".")
+        let extended = "sbx.\(Int(parts[1])! + 86400).\(parts[2])"
+        XCTAssertEqual(IntegrationToken.problem(with: extended, secret: "s3cret"), "invalid_token", "the expiry is signed")
+        XCTAssertEqual(IntegrationToken.problem(with: "garbage", secret: "s3cret"), "invalid_token")
+        XCTAssertEqual(IntegrationToken.problem(with: nil, secret: "s3cret"), "missing_token")
+    }
+}
