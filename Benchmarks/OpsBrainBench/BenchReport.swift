@@ -69,6 +69,11 @@ enum Measure {
     static func nanoseconds(_ body: () throws -> Void) rethrows -> Double {
         let start = ContinuousClock.now
         try body()
+        return nanoseconds(since: start)
+    }
+
+    /// Nanoseconds from `start` to now.
+    static func nanoseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = start.duration(to: .now)
         return Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
     }
@@ -88,9 +93,9 @@ enum Measure {
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
     }
 
-    /// A field of /proc/self/status in MiB (VmRSS, VmHWM).
-    static func memoryMiB(_ field: String) -> Double {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    /// A field of /proc/<pid>/status in MiB (VmRSS, VmHWM); this process's by default.
+    static func memoryMiB(_ field: String, process: String = "self") -> Double {
+        let status = (try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
         let kib = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) } ?? 0
         return kib / 1024

@@ -27,17 +27,14 @@ enum ConsoleProcessBench {
         let before = cpuTicks(pid)
         Thread.sleep(forTimeInterval: idleSeconds)
         let used = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
-        return Figures(firstFrameMs: firstFrame, idleCPUPercent: 100 * used / idleSeconds, rssMiB: rssMiB(pid))
+        return Figures(firstFrameMs: firstFrame, idleCPUPercent: 100 * used / idleSeconds, rssMiB: Measure.memoryMiB("VmRSS", process: "\(pid)"))
     }
 
     /// Milliseconds until the pane shows the status bar and the newest alerts.
     private static func waitForFrame(since started: ContinuousClock.Instant) throws -> Double {
         while ContinuousClock.now - started < .seconds(20) {
             let pane = (try? ProcessRunner.run(["tmux", "capture-pane", "-p", "-t", session], timeout: .seconds(5)).stdout) ?? ""
-            if pane.contains("OPS BRAIN") && pane.contains("Bench alert") {
-                let elapsed = (ContinuousClock.now - started).components
-                return Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
-            }
+            if pane.contains("OPS BRAIN") && pane.contains("Bench alert") { return Measure.nanoseconds(since: started) / 1e6 }
             usleep(2_000)
         }
         throw BenchError("the console drew no frame within 20 s")
@@ -54,13 +51,6 @@ enum ConsoleProcessBench {
               let close = stat.lastIndex(of: ")") else { return 0 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
-    }
-
-    private static func rssMiB(_ pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
-        return kib / 1024
     }
 }
 

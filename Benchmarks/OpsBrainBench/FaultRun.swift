@@ -28,8 +28,9 @@ struct FaultRun {
         var isFinished: Bool { ["success", "failed", "escalated", "rejected", "rolled_back", "diagnosed"].contains(status) }
     }
 
-    /// The first execution whose alert has the fault's type and came after the injection.
-    static func lookUp(_ fault: Fault, since: Date, in connection: PostgresConnection) throws -> ExecutionSeen? {
+    /// The first execution, not already another fault's, whose alert has the fault's type and was
+    /// raised after the injection.
+    static func lookUp(_ fault: Fault, since: Date, excluding taken: Set<String>, in connection: PostgresConnection) throws -> ExecutionSeen? {
         let rows = try connection.query("""
             SELECT e.id::text AS id, e.status, coalesce(e.decision, '') AS decision, s.sop_name AS sop,
                    extract(epoch FROM a.created_at) AS alerted, extract(epoch FROM e.completed_at) AS completed,
@@ -37,9 +38,9 @@ struct FaultRun {
             FROM self_healing_executions e
             JOIN intelligence_alerts a ON a.id = e.alert_id
             LEFT JOIN self_healing_sops s ON s.id = e.sop_id
-            WHERE a.alert_type = $1 AND e.started_at >= to_timestamp($2)
+            WHERE a.alert_type = $1 AND a.created_at >= to_timestamp($2) AND NOT (e.id::text = ANY ($3::text[]))
             ORDER BY e.started_at LIMIT 1
-            """, [fault.alertType, since.timeIntervalSince1970 - 1])
+            """, [fault.alertType, since.timeIntervalSince1970, "{" + taken.sorted().joined(separator: ",") + "}"])
         guard let row = rows.rows.first, let id = row.string("id") else { return nil }
         return ExecutionSeen(id: id, status: row.string("status") ?? "?", decision: row.string("decision") ?? "",
                              sop: row.string("sop"), alertedAt: Date(timeIntervalSince1970: row.double("alerted") ?? 0),

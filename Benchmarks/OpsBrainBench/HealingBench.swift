@@ -40,7 +40,7 @@ enum HealingBench {
                                          timeout: .seconds(120))
         guard sync.exitCode == 0 else { throw SandboxError("sop sync failed: \(sync.stderr)") }
         let engine = try startEngine(opsbrain, url: url, environment: try services.engineEnvironment(), log: layout.serviceLog("engine"))
-        defer { engine.terminate(); engine.waitUntilExit() }
+        defer { DetachedProcess.stop(pid: engine) }
         let traffic = SandboxTraffic(layout: layout)
         traffic.start()
         defer { traffic.stop() }
@@ -48,21 +48,14 @@ enum HealingBench {
         let connection = try PostgresConnection(conninfo: url, applicationName: "opsbrain-bench")
         defer { connection.close() }
         let runs = try play(plan, layout: layout, connection: connection, opsbrain: opsbrain, url: url)
-        let unexpected = try connection.query("SELECT count(*) AS n FROM self_healing_executions").rows.first?.int("n") ?? 0
-        HealingReport(runs: runs, allExecutions: unexpected).add(to: report)
+        let executions = try connection.query("SELECT count(*) AS n FROM self_healing_executions").rows.first?.int("n") ?? 0
+        HealingReport(runs: runs, allExecutions: executions).add(to: report)
     }
 
-    private static func startEngine(_ opsbrain: String, url: String, environment: [String: String], log: String) throws -> Process {
-        let engine = Process()
-        engine.executableURL = URL(fileURLWithPath: opsbrain)
-        engine.arguments = ["engine", "--config", "sandbox/opsbrain.yaml", "--database-url", url, "--no-sync", "--listen", "off"]
-        engine.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let output = FileHandle(forWritingAtPath: log)
-        engine.standardOutput = output
-        engine.standardError = output
-        try engine.run()
-        return engine
+    /// The engine as its own process (the release binary, as deployed), logging to `log`.
+    private static func startEngine(_ opsbrain: String, url: String, environment: [String: String], log: String) throws -> pid_t {
+        try DetachedProcess.spawn([opsbrain, "engine", "--config", "sandbox/opsbrain.yaml", "--database-url", url, "--no-sync", "--listen", "off"],
+                                  log: log, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
     }
 
     /// Carries out the plan; returns one run per injected fault, in injection order.
@@ -86,7 +79,8 @@ enum HealingBench {
             case .await(let names):
                 for name in names {
                     guard var run = runs[name] else { continue }
-                    try follow(&run, layout: layout, connection: connection, opsbrain: opsbrain, url: url)
+                    let taken = Set(runs.values.compactMap { $0.execution?.id })
+                    try follow(&run, taken: taken, layout: layout, connection: connection, opsbrain: opsbrain, url: url)
                     runs[name] = run
                     BenchReport.progress("  \(name): \(run.execution.map { "\($0.sop ?? "no SOP") \($0.decision) → \($0.status)" } ?? "no execution")"
                           + (run.approvedByBench ? " (approved by the bench)" : "") + ", healthy afterwards: \(run.healthyAfter)")
@@ -98,11 +92,11 @@ enum HealingBench {
 
     /// Waits for the fault's execution to finish, approving it as the on-call engineer would when it
     /// asks; then checks the service itself and repairs by hand what was rightly left to a human.
-    private static func follow(_ run: inout FaultRun, layout: SandboxLayout, connection: PostgresConnection,
+    private static func follow(_ run: inout FaultRun, taken: Set<String>, layout: SandboxLayout, connection: PostgresConnection,
                                opsbrain: String, url: String) throws {
         let deadline = run.injectedAt.addingTimeInterval(faultTimeout)
         while Date() < deadline {
-            run.execution = try FaultRun.lookUp(run.fault, since: run.injectedAt, in: connection)
+            run.execution = try FaultRun.lookUp(run.fault, since: run.injectedAt, excluding: taken, in: connection)
             if let execution = run.execution, execution.status == "awaiting_approval", !run.approvedByBench {
                 let answer = try ProcessRunner.run([opsbrain, "approve", execution.id, "--database-url", url], timeout: .seconds(30))
                 run.approvedByBench = answer.exitCode == 0

@@ -27,6 +27,7 @@ public struct AppControl: Sendable {
     public func crash() -> Bool {
         guard let pid = DetachedProcess.runningPid(in: layout.pidFile("app")) else { return false }
         kill(pid, SIGKILL)
+        _ = waitpid(pid, nil, 0)   // reaped at once when we started it (returns at once otherwise)
         return true
     }
 

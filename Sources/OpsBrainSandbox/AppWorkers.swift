@@ -12,9 +12,9 @@ struct AppWorkers: Sendable {
         var connection: PostgresConnection?
         while true {
             sleep(2)
-            let token = try? RESPClient(url: app.layout.redisURL, deadline: .now + .seconds(2))
-            let stored = (try? token?.command(["GET", SandboxLayout.tokenKey]))??.string
-            token?.close()
+            let redis = try? RESPClient(url: app.layout.redisURL, deadline: .now + .seconds(2))
+            let stored = (try? redis?.command(["GET", SandboxLayout.tokenKey]))??.string
+            redis?.close()
             let problem = IntegrationToken.problem(with: stored, secret: app.secret)
             let status = problem == nil ? 200 : 401
             app.metrics.countIntegrationCall(status: status)

@@ -5,12 +5,12 @@ import Glibc
 
 /// Starts a long-running program in its own session, detached from the caller: stdin from
 /// /dev/null, stdout and stderr appended to a log file, so whoever started it is not held open.
-enum DetachedProcess {
+public enum DetachedProcess {
     /// glibc's POSIX_SPAWN_SETSID (not exported to Swift): the child starts a new session.
     private static let spawnSetSID: Int32 = 0x80
 
     /// Spawns `argv` (argv[0] resolved on PATH) and returns its pid.
-    static func spawn(_ argv: [String], log: String, environment: [String: String]? = nil) throws -> pid_t {
+    public static func spawn(_ argv: [String], log: String, environment: [String: String]? = nil) throws -> pid_t {
         guard let program = argv.first else { throw SandboxError("nothing to start") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -41,14 +41,22 @@ enum DetachedProcess {
     /// Sends SIGTERM to the process in `file`, waits up to `grace` for it to end, then SIGKILL.
     static func stop(pidFile file: String, grace: Double = 10) {
         defer { try? FileManager.default.removeItem(atPath: file) }
-        guard let pid = runningPid(in: file) else { return }
+        if let pid = runningPid(in: file) { stop(pid: pid, grace: grace) }
+    }
+
+    /// Sends SIGTERM to `pid`, waits up to `grace` for it to end (reaping it when it is our child),
+    /// then SIGKILL.
+    public static func stop(pid: pid_t, grace: Double = 10) {
         kill(pid, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
         while kill(pid, 0) == 0 && Date() < deadline {
-            _ = waitpid(pid, nil, WNOHANG)
+            if waitpid(pid, nil, WNOHANG) == pid { return }
             usleep(50_000)
         }
-        if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        if kill(pid, 0) == 0 {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, nil, 0)
+        }
     }
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {

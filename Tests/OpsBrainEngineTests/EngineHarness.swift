@@ -61,6 +61,19 @@ final class EngineHarness {
         throw StepFailure("execution for alert \(alert) is \(status), not \(statuses.sorted()) after \(timeout)s")
     }
 
+    /// Runs until the alert's execution asks for approval, checks the decision's reason, approves it
+    /// as the on-call engineer and runs on until it finishes.
+    func approveWhenAsked(alert: UUID, reasonContaining reason: String, timeout: TimeInterval = 30) throws -> ExecutionDetail {
+        let waiting = try runUntil(alert: alert, ["awaiting_approval", "success", "escalated", "failed"], timeout: timeout)
+        let decision = waiting.audit.first { $0.kind == "decision" }?.message ?? "no decision"
+        guard waiting.summary.status == "awaiting_approval", decision.contains(reason) else {
+            throw StepFailure("expected an approval request because '\(reason)', got \(waiting.summary.status): \(decision)")
+        }
+        try ApprovalRepository(connection: connection).decide(waiting.summary.id, approve: true,
+                                                              approver: Approver(name: "ana", address: nil), reason: nil)
+        return try runUntil(alert: alert, ["success", "escalated", "failed"], timeout: timeout)
+    }
+
     func execution(for alert: UUID) throws -> ExecutionDetail? {
         guard let id = try connection.query("SELECT id FROM self_healing_executions WHERE alert_id = $1::uuid", [alert]).first?.uuid("id")
         else { return nil }

@@ -149,6 +149,19 @@ final class EnginePipelineTests: XCTestCase {
         XCTAssertTrue(detail.audit.contains { $0.kind == "decision" && $0.message.contains("cooldown") }, "\(detail.audit.map(\.message))")
     }
 
+    func testAnApprovedFixStartsTheCooldownLikeAnAutomaticOne() throws {
+        let harness = try jobsHarness(mode: .approval)
+        try harness.seedJobs(failed: 1)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let waiting = try harness.runUntil(alert: alert, ["awaiting_approval"])
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM self_healing_executions WHERE fix_started_at IS NOT NULL"), 0)
+        try ApprovalRepository(connection: harness.connection).decide(waiting.summary.id, approve: true,
+                                                                      approver: Approver(name: "ana", address: nil), reason: nil)
+        XCTAssertEqual(try harness.runUntil(alert: alert, ["success", "escalated"]).summary.status, "success")
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM self_healing_executions WHERE fix_started_at IS NOT NULL"), 1,
+                       "the approved fix counts for the SOP's cooldown and hourly cap")
+    }
+
     func testInterruptedFixIsNeverRunAgain() throws {
         let harness = try jobsHarness(mode: .approval)
         try harness.seedJobs(failed: 2)
@@ -253,7 +266,8 @@ final class EnginePipelineTests: XCTestCase {
         let bystander = try PostgresConnection(conninfo: pointed.url, applicationName: "other-app")
         for leak in leaks { try leak.query("SELECT 1") }
         let alert = try pointed.fire(type: "pg_idle", title: "Idle sessions piling up")
-        let detail = try pointed.runUntil(alert: alert, ["success", "escalated", "failed"])
+        // pool_reset is medium risk, whatever the SOP declares: a new SOP (prior 50) asks first.
+        let detail = try pointed.approveWhenAsked(alert: alert, reasonContaining: "< 75 for medium-risk pool_reset")
         XCTAssertEqual(detail.summary.status, "success", detail.escalationReason ?? "")
         let fix = try XCTUnwrap(detail.steps.first { $0.phase == "fix" })
         XCTAssertEqual(fix.result["details"]?["pids"]?.arrayValue?.count, 3)
