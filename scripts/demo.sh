@@ -44,7 +44,7 @@ echo "engine log: $logs/engine.log"
 "$sandbox" faults
 
 if [ -t 0 ] && [ -t 1 ]; then
-    section "The console: a fault every 60 s (first in 10 s); A approves, q quits and stops everything"
+    section "The console: the catalogue, a fault every 60 s (first in 10 s); A approves, q quits and stops everything"
     "$sandbox" run --every 60 --delay 10 > "$logs/injector.log" 2>&1 &
     pids+=($!)
     sleep 2
@@ -53,7 +53,7 @@ if [ -t 0 ] && [ -t 1 ]; then
     cat "$logs/injector.log"
 else
     section "Three faults at once: a flooded temp directory, a full cache, an expired token"
-    "$sandbox" run --once --every 1 --delay 3 --faults temp-flood,cache-full,token-expired > "$logs/injector.log" 2>&1 &
+    "$sandbox" run --every 1 --delay 3 --faults temp-flood,cache-full,token-expired > "$logs/injector.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 150); do
         done_count=$(psql "$("$opsbrain" db url --show-password)" -qtAc \

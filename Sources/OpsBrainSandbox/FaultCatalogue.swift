@@ -2,9 +2,11 @@ import Foundation
 import OpsBrainPostgres
 import OpsBrainRunners
 
-/// The faults the sandbox can suffer, each against a real service, in the order the demo plays them.
+/// The faults the sandbox can suffer, each against a real service, in the order the demo plays them:
+/// the crash early, so that it cannot end the leaked sessions before their 5 minutes are up, and the
+/// person's session after the app's leak, so that each shows up on its own.
 public enum FaultCatalogue {
-    public static let all: [Fault] = [tempFlood, logFlood, cacheFull, appCrash, tokenExpired, poisonedCache, leakedTransactions, humanTransaction]
+    public static let all: [Fault] = [tempFlood, appCrash, logFlood, cacheFull, tokenExpired, poisonedCache, leakedTransactions, humanTransaction]
 
     public static func named(_ name: String) throws -> Fault {
         guard let fault = all.first(where: { $0.name == name }) else {

@@ -85,41 +85,45 @@ struct SandboxCommand: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Send user traffic to the app and inject the catalogue's faults on a schedule, until interrupted.")
+            abstract: "Send user traffic to the app and play the fault catalogue on a schedule (once), then keep the traffic going until interrupted.",
+            discussion: "Faults a human must handle are repaired by hand 7 minutes after they strike, as the on-call engineer would.")
         @OptionGroup var options: SandboxOptions
         @Option(help: "Seconds between two faults.") var every = 60
         @Option(help: "Seconds before the first fault.") var delay = 10
         @Option(help: "Comma-separated fault names (default: the whole catalogue, in order).") var faults: String?
         @Option(help: "API requests per second.") var rate = 10
-        @Flag(help: "Play the schedule once, then keep sending traffic.") var once = false
 
         func run() throws {
             let layout = options.layout
-            let schedule = try faults.map { try $0.split(separator: ",").map { try FaultCatalogue.named(String($0)) } } ?? FaultCatalogue.all
+            let chosen = try faults.map { try $0.split(separator: ",").map { try FaultCatalogue.named(String($0)) } } ?? FaultCatalogue.all
             SandboxTraffic(layout: layout, perSecond: rate).start()
-            var previous: Fault?
-            sleep(UInt32(max(0, delay)))
-            for fault in Array(repeating: schedule, count: once ? 1 : 1000).joined() {
-                if let previous, previous.expected == .escalate, !previous.isHealthy(layout) {
-                    previous.repairByHand(layout)
-                    print("\(Self.clock()) the on-call engineer repaired \(previous.name) by hand")
+            let start = Date()
+            for event in FaultSchedule(faults: chosen, delay: Double(delay), every: Double(every)).events {
+                let wait = event.at - Date().timeIntervalSince(start)
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                switch event.action {
+                case .inject(let fault):
+                    do {
+                        try fault.inject(into: layout)
+                        Self.say("injected \(fault.name): \(fault.summary)")
+                    } catch {
+                        Self.say("could not inject \(fault.name): \(error)")
+                    }
+                case .repairByHand(let fault):
+                    guard !fault.isHealthy(layout) else { continue }
+                    fault.repairByHand(layout)
+                    Self.say("the on-call engineer repaired \(fault.name) by hand")
                 }
-                do {
-                    try fault.inject(into: layout)
-                    print("\(Self.clock()) injected \(fault.name): \(fault.summary)")
-                } catch {
-                    print("\(Self.clock()) could not inject \(fault.name): \(error)")
-                }
-                previous = fault
-                sleep(UInt32(max(1, every)))
             }
+            Self.say("the schedule is done; traffic goes on (opsbrain-sandbox inject NAME breaks something more)")
             while true { sleep(3600) }
         }
 
-        static func clock() -> String {
+        /// One line with the time, written at once (the demo shows this file when the console closes).
+        static func say(_ text: String) {
             let formatter = DateFormatter()
             formatter.dateFormat = "HH:mm:ss"
-            return formatter.string(from: Date())
+            FileHandle.standardOutput.write(Data("\(formatter.string(from: Date())) \(text)\n".utf8))
         }
     }
 

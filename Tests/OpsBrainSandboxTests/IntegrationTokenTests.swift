@@ -20,3 +20,18 @@ final class IntegrationTokenTests: XCTestCase {
         XCTAssertEqual(IntegrationToken.problem(with: nil, secret: "s3cret"), "missing_token")
     }
 }
+
+final class FaultScheduleTests: XCTestCase {
+    func testFaultsComeInTurnAndAHumansFaultIsRepairedAfterTheEscalation() throws {
+        let faults = try ["temp-flood", "human-transaction", "app-crash"].map(FaultCatalogue.named)
+        let events = FaultSchedule(faults: faults, delay: 10, every: 60, repairAfter: 420).events
+        let described = events.map { event -> String in
+            switch event.action {
+            case .inject(let fault): return "\(Int(event.at)) inject \(fault.name)"
+            case .repairByHand(let fault): return "\(Int(event.at)) repair \(fault.name)"
+            }
+        }
+        XCTAssertEqual(described, ["10 inject temp-flood", "70 inject human-transaction", "130 inject app-crash",
+                                   "490 repair human-transaction"])
+    }
+}
