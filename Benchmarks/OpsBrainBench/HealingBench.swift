@@ -31,6 +31,9 @@ enum HealingBench {
     static func run(report: BenchReport, binDirectory: String) throws {
         let layout = SandboxLayout()
         let services = SandboxServices(layout: layout)
+        if let running = services.status().first(where: \.1) {
+            throw SandboxError("the sandbox's \(running.0) is running (is `make demo` open?): stop it first with opsbrain-sandbox down")
+        }
         try services.down(purge: true)
         try services.up(executable: binDirectory + "/opsbrain-sandbox")
         defer { try? services.down(purge: false) }

@@ -96,8 +96,13 @@ extension ExecutionRunner {
                                              attempts: record.state.attempt, severity: context.alert.severity)
         let alertCheck = try alertEvidence(record, context: context, required: verification.rerunAlertCheck || record.verifyHard)
         let passed = evaluation.allPassed && alertCheck.passed
-        let escalation = passed ? nil : escalationAfterVerification(record, entry: entry, verification: results, evaluation: evaluation)
+        var escalation = passed ? nil : escalationAfterVerification(record, entry: entry, verification: results, evaluation: evaluation)
+        var retryFixes = record.applicableFixes
+        if !passed, escalation == nil, record.state.attempt < record.state.maxAttempts {
+            (retryFixes, escalation) = try rediagnoseBeforeRetry(record, entry: entry, context: context)
+        }
         var patch = ExecutionPatch()
+        patch.applicableFixes = retryFixes
         var stepJSON: [String: JSONValue] = [:]
         for step in verification.steps { stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), verdict: evaluation.verdicts[step.id] ?? .error) }
         patch.verificationResults = .object(["attempt": .number(Double(record.state.attempt)), "passed": .bool(passed),
@@ -107,11 +112,32 @@ extension ExecutionRunner {
                                   + (escalation.map { ": \($0)" } ?? ""))
         var current = record
         current.state = state
+        current.applicableFixes = retryFixes
         switch state.status {
         case .fixing: try runFixes(current, state: state)
         case .rollingBack: try rollback(current, state: state)
         default: break
         }
+    }
+
+    /// Before another attempt, the diagnosis runs again: the world may have changed since the
+    /// decision (a person's session that was too young to count may now be the one stuck). An
+    /// escalation rule that holds now ends the attempts; the retry runs only the decided fixes whose
+    /// conditions still hold, and none left means there is nothing safe to repeat.
+    private func rediagnoseBeforeRetry(_ record: ExecutionRecord, entry: CatalogEntry,
+                                       context: StepContext) throws -> (fixes: [String], escalation: String?) {
+        let sop = entry.definition
+        let results = try runChecks(sop.diagnosis, phase: "diagnosis", record: record, context: context)
+        let evaluation = DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: results, attempts: record.state.attempt,
+                                             severity: context.alert.severity)
+        if let rule = evaluation.escalations.first { return ([], rule.reason) }
+        let stillApplicable = Set(evaluation.applicableFixes.map(\.id))
+        let fixes = record.applicableFixes.filter(stillApplicable.contains)
+        guard fixes.contains(where: { id in sop.fix.contains { $0.id == id && !$0.operation.isCommunication } }) else {
+            return ([], "re-diagnosed before attempt \(record.state.attempt + 1): no decided fix applies any more"
+                        + (evaluation.findings.isEmpty ? "" : " (findings: " + evaluation.findings.joined(separator: ", ") + ")"))
+        }
+        return (fixes, nil)
     }
 
     /// Whether the alert itself says the problem is gone: a resolved alert passes; a firing one

@@ -118,16 +118,17 @@ final class EnginePipelineTests: XCTestCase {
             done.summary.id, approver: Approver(name: "bo", address: nil)))
     }
 
-    func testFailedVerificationRetriesRollsBackEscalatesAndCounts() throws {
+    func testFailedVerificationRediagnosesRollsBackEscalatesAndCounts() throws {
         let harness = try jobsHarness(attempts: 2, expectFailed: 99)
         try harness.seedJobs(failed: 2)
         let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
         let detail = try harness.runUntil(alert: alert, ["escalated", "success", "failed"])
         XCTAssertEqual(detail.summary.status, "escalated")
-        XCTAssertEqual(detail.attempts, 2)
-        XCTAssertTrue(detail.escalationReason?.contains("did not verify after 2 attempt(s); rolled back") == true, detail.escalationReason ?? "")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 2)
-        XCTAssertEqual(detail.steps.filter { $0.phase == "rollback" }.count, 2)
+        XCTAssertEqual(detail.attempts, 1, "the retry found no failed job left to retry, so it did not repeat the fix")
+        XCTAssertTrue(detail.escalationReason?.contains("re-diagnosed before attempt 2: no decided fix applies any more; rolled back") == true,
+                      detail.escalationReason ?? "")
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 1)
+        XCTAssertEqual(detail.steps.filter { $0.phase == "rollback" }.count, 1)
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2, "rolled back")
         let sop = try XCTUnwrap(try harness.connection.query(
             "SELECT times_executed, times_successful, consecutive_failures, last_failure_reason FROM self_healing_sops").first)
@@ -160,6 +161,67 @@ final class EnginePipelineTests: XCTestCase {
         XCTAssertEqual(try harness.runUntil(alert: alert, ["success", "escalated"]).summary.status, "success")
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM self_healing_executions WHERE fix_started_at IS NOT NULL"), 1,
                        "the approved fix counts for the SOP's cooldown and hourly cap")
+    }
+
+    /// Failed jobs are retried unless a person holds one by hand (then a person must look); two attempts.
+    private func guardedJobsHarness() throws -> EngineHarness {
+        let sop = Self.sop(name: "guarded-jobs", type: "jobs_guarded", diagnosis: """
+            diagnosis:
+              - id: failed_jobs
+                type: sql
+                target: app_db
+                query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
+                expect: {failed: 0}
+              - id: held_jobs
+                type: sql
+                target: app_db
+                query: "SELECT count(*) AS held FROM jobs WHERE status = 'held'"
+                expect: {held: 0}
+            """, fix: """
+            fix:
+              - id: retry
+                operation: queue_retry
+                when: "failed_jobs.failed > 0 and held_jobs.held == 0"
+                statement: retry_jobs
+                limit: 100
+            """, verification: """
+              steps:
+                - id: none_failed
+                  type: sql
+                  target: app_db
+                  query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
+                  expect: {failed: 0}
+            """, attempts: 2).replacingOccurrences(of: "wait_before: 0s", with: "wait_before: 1s")
+            .replacingOccurrences(of: "escalate_if:\n", with: "escalate_if:\n  - when: \"held_jobs.held > 0\"\n    reason: a person holds jobs by hand\n")
+        return try EngineHarness(sops: ["data/guarded-jobs": sop], configYAML: { Self.config($0) })
+    }
+
+    func testARetryDiagnosesAgainAndRepeatsTheFixThatStillApplies() throws {
+        let harness = try guardedJobsHarness()
+        try harness.seedJobs(failed: 1)
+        let alert = try harness.fire(type: "jobs_guarded", title: "jobs failed")
+        _ = try harness.runUntil(alert: alert, ["verifying"])
+        try harness.seedJobs(failed: 1)   // meanwhile another job fails
+        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(detail.summary.status, "success", detail.escalationReason ?? "")
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.map(\.attempt), [1, 2])
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 0)
+    }
+
+    func testARetryDiagnosesAgainAndStopsWhenAnEscalationRuleNowHolds() throws {
+        let harness = try guardedJobsHarness()
+        try harness.seedJobs(failed: 1)
+        let alert = try harness.fire(type: "jobs_guarded", title: "jobs failed")
+        _ = try harness.runUntil(alert: alert, ["verifying"])
+        // Meanwhile the world changes: a job fails again, and a person holds one by hand.
+        try harness.seedJobs(failed: 1)
+        try harness.connection.query("INSERT INTO jobs (status) VALUES ('held')")
+        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(detail.summary.status, "escalated")
+        XCTAssertTrue(detail.escalationReason?.hasPrefix("a person holds jobs by hand; rolled back: undid retry") == true,
+                      detail.escalationReason ?? "")
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.map(\.attempt), [1], "the fix is not repeated")
+        XCTAssertTrue(detail.steps.contains { $0.phase == "diagnosis" && $0.attempt == 1 }, "diagnosed again before the retry")
     }
 
     func testInterruptedFixIsNeverRunAgain() throws {
