@@ -30,8 +30,9 @@ enum ConsoleBench {
             approval = the atomic decision plus the reload of the approvals list; baseline: a single-row insert commit. \
             The process figures run the release `opsbrain console --no-engine` under tmux at 200×60: first frame = launch \
             until the pane shows the status bar and the newest alerts; idle CPU = its CPU time over \
-            \(Int(ConsoleProcessBench.idleSeconds)) s with nothing happening; RSS read from /proc; baseline: the same with \
-            a small history.
+            \(Int(ConsoleProcessBench.idleSeconds)) s with nothing happening (resolution: one clock tick, 0.1%); RSS read \
+            from /proc; baseline: the same with a small history, measured first (so its first frame includes a cold start \
+            of the binary).
             """, [
             BenchFigure(name: "frame 200×60, alerts view, 100k alerts", value: ms(alerts50),
                         baseline: ms(Measure.percentile(emptyAlerts, 50)) + " small history",

@@ -145,3 +145,22 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertEqual(Formatting.duration(milliseconds: 7_500_000), "2h05m")
     }
 }
+
+/// The run detail's timings add up each attempt's own steps, not the waits between attempts.
+final class RunTimingsTests: XCTestCase {
+    func testPhaseTimesLeaveOutTheWaitsBetweenAttempts() {
+        var state = ConsoleFixtures.state(.executions, width: 160, height: 50)
+        var detail = ConsoleFixtures.executionDetail
+        let now = Date()
+        func step(_ phase: String, attempt: Int, from start: Double, to end: Double) -> ConsoleStep {
+            ConsoleStep(phase: phase, stepID: "\(phase)-\(attempt)", attempt: attempt, status: "succeeded", result: .object([:]),
+                        startedAt: now.addingTimeInterval(-start), finishedAt: now.addingTimeInterval(-end))
+        }
+        detail.steps = [step("diagnosis", attempt: 0, from: 40, to: 39.5), step("diagnosis", attempt: 1, from: 9, to: 8.5),
+                        step("fix", attempt: 1, from: 39, to: 38), step("fix", attempt: 2, from: 8, to: 7)]
+        state.executionDetail = detail
+        state.detailZoomed = true
+        let text = ScreenRenderer().render(state).text
+        XCTAssertTrue(text.contains("diagnosis 1.0s · fix 2.0s"), text)
+    }
+}

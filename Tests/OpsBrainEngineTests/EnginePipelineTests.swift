@@ -43,21 +43,31 @@ final class EnginePipelineTests: XCTestCase {
         TestRunbooks.targets(url: url) + "\n" + extra
     }
 
-    private func jobsSOP(attempts: Int = 1, expectFailed: Int = 0, mode: String? = nil) -> String {
-        Self.sop(name: "failed-jobs", type: "jobs_failed",
+    /// Failed jobs are retried. `guarded`: not while a person holds a job by hand (that escalates
+    /// instead), with a second of wait before verifying.
+    private func jobsSOP(attempts: Int = 1, expectFailed: Int = 0, mode: String? = nil, guarded: Bool = false) -> String {
+        let held = guarded ? """
+
+              - id: held_jobs
+                type: sql
+                target: app_db
+                query: "SELECT count(*) AS held FROM jobs WHERE status = 'held'"
+                expect: {held: 0}
+            """ : ""
+        let sop = Self.sop(name: "failed-jobs", type: "jobs_failed",
                  diagnosis: """
                  diagnosis:
                    - id: failed_jobs
                      type: sql
                      target: app_db
                      query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
-                     expect: {failed: 0}
+                     expect: {failed: 0}\(held)
                  """,
                  fix: """
                  fix:
                    - id: retry
                      operation: queue_retry
-                     when: "failed_jobs.failed > 0"
+                     when: "failed_jobs.failed > 0\(guarded ? " and held_jobs.held == 0" : "")"
                      statement: retry_jobs
                      limit: 100
                  """,
@@ -69,6 +79,9 @@ final class EnginePipelineTests: XCTestCase {
                        query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
                        expect: {failed: \(expectFailed)}
                  """, attempts: attempts, extra: mode.map { "mode: \($0)" } ?? "")
+        guard guarded else { return sop }
+        return sop.replacingOccurrences(of: "wait_before: 0s", with: "wait_before: 1s")
+            .replacingOccurrences(of: "escalate_if:\n", with: "escalate_if:\n  - when: \"held_jobs.held > 0\"\n    reason: a person holds jobs by hand\n")
     }
 
     /// A harness whose app database is its own test database, with a jobs table holding failures.
@@ -163,43 +176,14 @@ final class EnginePipelineTests: XCTestCase {
                        "the approved fix counts for the SOP's cooldown and hourly cap")
     }
 
-    /// Failed jobs are retried unless a person holds one by hand (then a person must look); two attempts.
     private func guardedJobsHarness() throws -> EngineHarness {
-        let sop = Self.sop(name: "guarded-jobs", type: "jobs_guarded", diagnosis: """
-            diagnosis:
-              - id: failed_jobs
-                type: sql
-                target: app_db
-                query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
-                expect: {failed: 0}
-              - id: held_jobs
-                type: sql
-                target: app_db
-                query: "SELECT count(*) AS held FROM jobs WHERE status = 'held'"
-                expect: {held: 0}
-            """, fix: """
-            fix:
-              - id: retry
-                operation: queue_retry
-                when: "failed_jobs.failed > 0 and held_jobs.held == 0"
-                statement: retry_jobs
-                limit: 100
-            """, verification: """
-              steps:
-                - id: none_failed
-                  type: sql
-                  target: app_db
-                  query: "SELECT count(*) AS failed FROM jobs WHERE status = 'failed'"
-                  expect: {failed: 0}
-            """, attempts: 2).replacingOccurrences(of: "wait_before: 0s", with: "wait_before: 1s")
-            .replacingOccurrences(of: "escalate_if:\n", with: "escalate_if:\n  - when: \"held_jobs.held > 0\"\n    reason: a person holds jobs by hand\n")
-        return try EngineHarness(sops: ["data/guarded-jobs": sop], configYAML: { Self.config($0) })
+        try EngineHarness(sops: ["data/failed-jobs": jobsSOP(attempts: 2, guarded: true)], configYAML: { Self.config($0) })
     }
 
     func testARetryDiagnosesAgainAndRepeatsTheFixThatStillApplies() throws {
         let harness = try guardedJobsHarness()
         try harness.seedJobs(failed: 1)
-        let alert = try harness.fire(type: "jobs_guarded", title: "jobs failed")
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
         _ = try harness.runUntil(alert: alert, ["verifying"])
         try harness.seedJobs(failed: 1)   // meanwhile another job fails
         let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
@@ -211,7 +195,7 @@ final class EnginePipelineTests: XCTestCase {
     func testARetryDiagnosesAgainAndStopsWhenAnEscalationRuleNowHolds() throws {
         let harness = try guardedJobsHarness()
         try harness.seedJobs(failed: 1)
-        let alert = try harness.fire(type: "jobs_guarded", title: "jobs failed")
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
         _ = try harness.runUntil(alert: alert, ["verifying"])
         // Meanwhile the world changes: a job fails again, and a person holds one by hand.
         try harness.seedJobs(failed: 1)

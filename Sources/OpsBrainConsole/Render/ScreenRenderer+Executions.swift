@@ -76,10 +76,14 @@ extension ScreenRenderer {
         let execution = detail.execution
         var parts = ["started \(formatting.timestamp(execution.startedAt))"]
         for phase in ["diagnosis", "fix", "verification", "rollback"] {
-            let steps = detail.steps.filter { $0.phase == phase }
-            guard let first = steps.map(\.startedAt).min() else { continue }
-            let last = steps.compactMap(\.finishedAt).max() ?? now
-            parts.append("\(phase) \(Formatting.duration(from: first, to: last))")
+            // Per attempt, first start to last finish, summed: the waits between attempts do not count.
+            let attempts = Dictionary(grouping: detail.steps.filter { $0.phase == phase }, by: \.attempt).values
+            guard !attempts.isEmpty else { continue }
+            let seconds = attempts.reduce(0.0) { total, steps in
+                guard let first = steps.map(\.startedAt).min() else { return total }
+                return total + (steps.compactMap(\.finishedAt).max() ?? now).timeIntervalSince(first)
+            }
+            parts.append("\(phase) \(Formatting.duration(milliseconds: Int((seconds * 1000).rounded())))")
         }
         if let approval = detail.approval {
             parts.append("waited \(Formatting.duration(from: approval.requestedAt, to: approval.decidedAt ?? now))")
