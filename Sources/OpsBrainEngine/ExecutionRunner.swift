@@ -31,7 +31,8 @@ struct ExecutionRunner {
         case .verifying: try verify(record)
         case .rollingBack: try rollback(record, state: record.state)
         case .diagnosing: try rediagnose(record)
-        case .success, .escalated, .failed where record.rollbackRequestedBy != nil:
+        case .success where record.rollbackRequestedBy != nil, .escalated where record.rollbackRequestedBy != nil,
+             .failed where record.rollbackRequestedBy != nil:
             let state = try apply(.rollbackRequested(by: record.rollbackRequestedBy ?? "?"), to: record,
                                   patch: ExecutionPatch(), audit: "rolling back at the request of \(record.rollbackRequestedBy ?? "?")")
             try rollback(record, state: state)

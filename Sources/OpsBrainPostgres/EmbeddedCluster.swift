@@ -5,8 +5,9 @@ import OpsBrainPlatform
 /// The private PostgreSQL cluster Ops Brain runs when no database is configured.
 ///
 /// It lives in one folder: `postgres/` (the data directory), `run/` (the unix socket; no TCP
-/// unless `tcpPort` is set, as the demo sandbox's application database does), `postgres.log` and a lock file. As root the server runs as an unprivileged user (`postgres`,
-/// else `nobody`), because initdb refuses root.
+/// unless `tcpPort` is set, as the demo sandbox's application database does), `postgres.log`
+/// and a lock file. As root the server runs as an unprivileged user (`postgres`, else `nobody`),
+/// because initdb refuses root.
 public struct EmbeddedCluster: Sendable {
     public static let databaseName = "opsbrain"
     public static let superuser = "opsbrain"

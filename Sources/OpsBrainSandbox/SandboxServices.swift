@@ -57,7 +57,9 @@ public struct SandboxServices: Sendable {
         }
         if !manager.fileExists(atPath: layout.clientSecretFile) {
             let secret = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
-            manager.createFile(atPath: layout.clientSecretFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+            guard manager.createFile(atPath: layout.clientSecretFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw SandboxError("cannot write the client secret to \(layout.clientSecretFile)")
+            }
         }
         try layout.save()
         try? manager.removeItem(atPath: layout.executableLink)

@@ -127,5 +127,4 @@ public enum DecisionPolicy {
         }
         return (.requestApproval, "confidence \(confidence) < \(threshold) for \(risk.rawValue)-risk \(operations)")
     }
-
 }
