@@ -55,8 +55,9 @@ else
     section "Three faults at once: a flooded temp directory, a full cache, an expired token"
     "$sandbox" run --every 1 --delay 3 --faults temp-flood,cache-full,token-expired > "$logs/injector.log" 2>&1 &
     pids+=($!)
+    url=$("$opsbrain" db url --show-password)
     for _ in $(seq 1 150); do
-        done_count=$(psql "$("$opsbrain" db url --show-password)" -qtAc \
+        done_count=$(psql "$url" -qtAc \
             "SELECT count(*) FROM self_healing_executions WHERE status IN ('success','failed','escalated','rejected','rolled_back')")
         [ "$done_count" -ge 3 ] && break
         sleep 1
@@ -65,7 +66,7 @@ else
     section "Executions"
     "$opsbrain" executions --config "$config" --limit 5
     section "The outcome card of the token refresh, with its audit trail"
-    id=$(psql "$("$opsbrain" db url --show-password)" -qtAc "SELECT e.id FROM self_healing_executions e JOIN intelligence_alerts a
+    id=$(psql "$url" -qtAc "SELECT e.id FROM self_healing_executions e JOIN intelligence_alerts a
         ON a.id = e.alert_id WHERE a.alert_type = 'auth_token_expired' ORDER BY e.started_at DESC LIMIT 1")
     [ -n "$id" ] && "$opsbrain" execution show "$id" --config "$config"
     section "What reached Slack, Pushover and PagerDuty (the sandbox inbox)"

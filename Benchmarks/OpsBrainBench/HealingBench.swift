@@ -32,7 +32,7 @@ enum HealingBench {
         let layout = SandboxLayout()
         let services = SandboxServices(layout: layout)
         if let running = services.status().first(where: \.1) {
-            throw SandboxError("the sandbox's \(running.0) is running (is `make demo` open?): stop it first with opsbrain-sandbox down")
+            throw BenchError("the sandbox's \(running.0) is running (is `make demo` open?): stop it first with opsbrain-sandbox down")
         }
         try services.down(purge: true)
         try services.up(executable: binDirectory + "/opsbrain-sandbox")
@@ -41,7 +41,7 @@ enum HealingBench {
         let opsbrain = binDirectory + "/opsbrain"
         let sync = try ProcessRunner.run([opsbrain, "sop", "sync", "--config", "sandbox/opsbrain.yaml", "--database-url", url],
                                          timeout: .seconds(120))
-        guard sync.exitCode == 0 else { throw SandboxError("sop sync failed: \(sync.stderr)") }
+        guard sync.exitCode == 0 else { throw BenchError("sop sync failed: \(sync.stderr)") }
         let engine = try startEngine(opsbrain, url: url, environment: try services.engineEnvironment(), log: layout.serviceLog("engine"))
         defer { DetachedProcess.stop(pid: engine) }
         let traffic = SandboxTraffic(layout: layout)

@@ -21,17 +21,17 @@ struct HealingReport {
         let meanOutage = outages.isEmpty ? .infinity : outages.reduce(0, +) / Double(outages.count)
         let baseline = "\(broken)/\(runs.count) broken after injection"
         report.add("Healing effectiveness", note: note(), [
-            figure("SOP coverage (alert matched the right SOP)", covered, of: runs.count, baseline: baseline, target: "≥ 90%", met: covered.value >= 90),
-            figure("issues auto-fixed without a human", auto, of: fixable.count, baseline: baseline, target: "≥ 80%", met: auto.value >= 80),
+            figure("SOP coverage (alert matched the right SOP)", covered, baseline: baseline, target: "≥ 90%", met: covered.value >= 90),
+            figure("issues auto-fixed without a human", auto, baseline: baseline, target: "≥ 80%", met: auto.value >= 80),
             figure("fixed with the on-call's approval", share(fixable.filter { $0.fixed && $0.approvedByBench }.count, fixable.count),
-                   of: fixable.count, baseline: baseline, target: "-", met: nil),
+                   baseline: baseline, target: "-", met: nil),
             BenchFigure(name: "average fix time (alert → verified)", value: seconds(meanFix), baseline: seconds(meanOutage) + " injection → verified",
                         ratio: Measure.format(meanFix / meanOutage, 2), target: "< 5 min", met: meanFix < 300),
-            figure("fix success rate (verified / fixes run)", success, of: attempted.count, baseline: baseline, target: "≥ 95%", met: success.value >= 95),
-            figure("false escalations (fixable faults escalated)", falseEscalations, of: fixable.count, baseline: baseline, target: "< 5%",
+            figure("fix success rate (verified / fixes run)", success, baseline: baseline, target: "≥ 95%", met: success.value >= 95),
+            figure("false escalations (fixable faults escalated)", falseEscalations, baseline: baseline, target: "< 5%",
                    met: falseEscalations.value < 5),
             figure("right escalations (faults a human must handle)", share(mustEscalate.filter(\.escalated).count, mustEscalate.count),
-                   of: mustEscalate.count, baseline: baseline, target: "100%", met: mustEscalate.allSatisfy(\.escalated)),
+                   baseline: baseline, target: "100%", met: mustEscalate.allSatisfy(\.escalated)),
         ])
     }
 
@@ -58,7 +58,7 @@ struct HealingReport {
         return (value, "\(Measure.format(value, 0))% (\(part)/\(whole))")
     }
 
-    private func figure(_ name: String, _ share: (value: Double, text: String), of count: Int, baseline: String,
+    private func figure(_ name: String, _ share: (value: Double, text: String), baseline: String,
                         target: String, met: Bool?) -> BenchFigure {
         BenchFigure(name: name, value: share.text, baseline: baseline, ratio: "-", target: target, met: met)
     }

@@ -44,7 +44,6 @@ extension ExecutionRunner {
                 patch.decision = decision.word
                 patch.applicableFixes = fixes.map(\.id)
                 patch.verifyHard = decision == .autoFix(verifyHard: true)
-                patch.startsFix = state.status == .fixing
                 patch.nextActionAt = state.status == .fixing ? Date() : nil
                 if state.status == .dryRun { patch.fixActions = try plans(fixes, context: context) }
                 summary = approvalSummary(sop: sop, fixes: fixes, confidence: confidence, reason: reason, context: context)

@@ -22,9 +22,7 @@ struct ExecutionRunner {
         switch record.state.status {
         case .pending: try diagnose(record)
         case .awaitingApproval where record.approval == "approved":
-            var patch = ExecutionPatch()
-            patch.startsFix = true   // an approved fix counts for the cooldown and the hourly cap like any other
-            let state = try apply(.approved(by: record.approvedBy ?? "?"), to: record, patch: patch,
+            let state = try apply(.approved(by: record.approvedBy ?? "?"), to: record, patch: ExecutionPatch(),
                                   audit: "fixing after approval by \(record.approvedBy ?? "?")")
             try runFixes(record, state: state)
         case .fixing: try resumeFixing(record)

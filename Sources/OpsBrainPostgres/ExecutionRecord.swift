@@ -70,8 +70,6 @@ public struct ExecutionPatch: Sendable {
     public var verifyHard: Bool?
     /// When the engine should look at the execution again (nil: only on an outside event).
     public var nextActionAt: Date?
-    /// True when this transition starts fixing (it counts against cooldowns and caps).
-    public var startsFix: Bool = false
     public var outcome: JSONValue?
 
     public init() {}

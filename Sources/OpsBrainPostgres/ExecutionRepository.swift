@@ -140,7 +140,9 @@ public struct ExecutionRepository {
         }
     }
 
-    /// The transition inside a caller's transaction (used with the decision lock).
+    /// The transition inside a caller's transaction (used with the decision lock). The first entry
+    /// into `fixing` (after the decision or an approval) stamps `fix_started_at`, which cooldowns and
+    /// hourly caps count.
     public func transition(_ id: UUID, from: ExecutionStatus, to state: ExecutionState, patch: ExecutionPatch,
                            audit: AuditEntry, in tx: PostgresConnection) throws {
         let terminal = state.status.isTerminal
@@ -154,7 +156,7 @@ public struct ExecutionRepository {
                 confidence_breakdown = coalesce($11::jsonb, confidence_breakdown),
                 decision = coalesce($12, decision), applicable_fixes = coalesce($13::jsonb, applicable_fixes),
                 verify_hard = coalesce($14, verify_hard), next_action_at = $15,
-                fix_started_at = CASE WHEN $16 THEN now() ELSE fix_started_at END,
+                fix_started_at = CASE WHEN $16 AND fix_started_at IS NULL THEN now() ELSE fix_started_at END,
                 outcome = coalesce($17::jsonb, outcome),
                 completed_at = CASE WHEN $18 THEN now() ELSE completed_at END,
                 total_resolution_time_ms = CASE WHEN $18 THEN (extract(epoch FROM now() - started_at) * 1000)::int
@@ -167,7 +169,7 @@ public struct ExecutionRepository {
             """, [id, from.rawValue, state.status.rawValue, state.attempt, state.escalateAfterFix, state.escalationReason,
                   patch.diagnosisResults, patch.verificationResults, patch.fixActions, patch.confidence?.total,
                   patch.confidence?.json, patch.decision, patch.applicableFixes.map { JSONValue.array($0.map(JSONValue.string)) },
-                  patch.verifyHard, patch.nextActionAt, patch.startsFix, patch.outcome, terminal])
+                  patch.verifyHard, patch.nextActionAt, state.status == .fixing, patch.outcome, terminal])
         guard let row = updated.first else { throw TransitionConflict(executionID: id, expected: from) }
         let sopName = try row.uuid("sop_id").flatMap {
             try tx.query("SELECT sop_name FROM self_healing_sops WHERE id = $1::uuid", [$0]).first?.string("sop_name")

@@ -31,8 +31,7 @@ struct AppWorkers: Sendable {
         }
     }
 
-    /// Every second: one line with the requests answered since the last line, appended to the app log
-    /// (opened afresh each time, so a rotated log is picked up at once).
+    /// Every second: one line with the requests answered since the last line, appended to the app log.
     func accessLogLoop() {
         var last: [Int: Int] = [:]
         while true {
@@ -44,17 +43,8 @@ struct AppWorkers: Sendable {
         }
     }
 
-    /// Appends one timestamped line to the app log, creating it when missing.
+    /// Appends one timestamped line to the app log.
     func appendLog(_ message: String) {
-        let line = ISO8601DateFormatter().string(from: Date()) + " " + message + "\n"
-        guard let handle = FileHandle(forWritingAtPath: app.layout.appLog) ?? Self.create(app.layout.appLog) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
-        handle.closeFile()
-    }
-
-    private static func create(_ path: String) -> FileHandle? {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        return FileHandle(forWritingAtPath: path)
+        TextLog.append(ISO8601DateFormatter().string(from: Date()) + " " + message, to: app.layout.appLog)
     }
 }

@@ -25,12 +25,19 @@ extension FaultCatalogue {
         return limit > 0 ? 100 * field("used_memory") / limit : 0
     }
 
+    /// Runs `body` on a connection to the sandbox's Redis, closed afterwards.
+    static func withRedis<T>(_ layout: SandboxLayout, timeout: Duration = .seconds(5), _ body: (RESPClient) throws -> T) throws -> T {
+        let redis = try RESPClient(url: layout.redisURL, deadline: .now + timeout)
+        defer { redis.close() }
+        return try body(redis)
+    }
+
     /// Replaces the cached answers of the first `routes` API routes with bytes the app cannot read.
     static func poison(routes: Int, layout: SandboxLayout) throws {
-        let redis = try RESPClient(url: layout.redisURL, deadline: .now + .seconds(5))
-        defer { redis.close() }
-        for route in SandboxLayout.routes.prefix(routes) {
-            _ = try redis.command(["SET", "cache:api:\(route)", "\u{1}corrupt-serialized-object"])
+        try withRedis(layout) { redis in
+            for route in SandboxLayout.routes.prefix(routes) {
+                _ = try redis.command(["SET", "cache:api:\(route)", "\u{1}corrupt-serialized-object"])
+            }
         }
     }
 
@@ -43,13 +50,12 @@ extension FaultCatalogue {
 }
 
 extension FaultCatalogue {
-    /// Opens a session named `application` on the app database, begins a transaction, reads one row
-    /// and then does nothing until killed: what a person who walked away from psql leaves behind.
-    public static func holdTransaction(application: String, layout: SandboxLayout) throws -> Never {
+    /// Opens a session named `application` on the app database, begins a transaction and reads one
+    /// row: what a person who walked away from psql leaves behind, for as long as the caller keeps it.
+    public static func holdTransaction(application: String, layout: SandboxLayout) throws -> PostgresConnection {
         let session = try PostgresConnection(conninfo: layout.appDatabaseURL, applicationName: application)
         _ = try session.query("BEGIN")
         _ = try session.query("SELECT count(*) FROM jobs")
-        print("holding a transaction open as '\(application)' (pid \(getpid()))")
-        while true { sleep(3600) }
+        return session
     }
 }

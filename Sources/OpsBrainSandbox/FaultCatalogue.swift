@@ -44,24 +44,20 @@ public enum FaultCatalogue {
         name: "cache-full", summary: "cache and scratch keys fill Redis to about 90% of its maxmemory",
         alertType: "redis_memory_high", expectedSOP: "redis-memory-high",
         inject: { layout in
-            let redis = try RESPClient(url: layout.redisURL, deadline: .now + .seconds(60))
-            defer { redis.close() }
-            let value = [UInt8](repeating: UInt8(ascii: "x"), count: 2048)
-            var batch = 0
-            while try redisUsedPercent(redis) < 90 {
-                let commands = (0..<200).map { index -> [[UInt8]] in
-                    let prefix = index % 4 == 0 ? "tmp:report" : "cache:product"
-                    return [Array("SET".utf8), Array("\(prefix):\(batch)-\(index)".utf8), value]
+            try withRedis(layout, timeout: .seconds(60)) { redis in
+                let value = [UInt8](repeating: UInt8(ascii: "x"), count: 2048)
+                var batch = 0
+                while try redisUsedPercent(redis) < 90 {
+                    let commands = (0..<200).map { index -> [[UInt8]] in
+                        let prefix = index % 4 == 0 ? "tmp:report" : "cache:product"
+                        return [Array("SET".utf8), Array("\(prefix):\(batch)-\(index)".utf8), value]
+                    }
+                    _ = try redis.pipeline(commands)
+                    batch += 1
                 }
-                _ = try redis.pipeline(commands)
-                batch += 1
             }
         },
-        healthy: { layout in
-            guard let redis = try? RESPClient(url: layout.redisURL, deadline: .now + .seconds(5)) else { return false }
-            defer { redis.close() }
-            return ((try? redisUsedPercent(redis)) ?? 100) < 80
-        })
+        healthy: { layout in ((try? withRedis(layout) { try redisUsedPercent($0) }) ?? 100) < 80 })
 
     static let appCrash = Fault(
         name: "app-crash", summary: "the app process dies (SIGKILL): the API refuses connections",
@@ -75,16 +71,13 @@ public enum FaultCatalogue {
         name: "token-expired", summary: "the integration's access token expires without a refresh: calls get 401",
         alertType: "auth_token_expired", expectedSOP: "auth-token-expired",
         inject: { layout in
-            let redis = try RESPClient(url: layout.redisURL, deadline: .now + .seconds(5))
-            defer { redis.close() }
             let stale = IntegrationToken.issue(secret: try layout.clientSecret(), now: Date().addingTimeInterval(-7200))
-            _ = try redis.command(["SET", SandboxLayout.tokenKey, stale])
+            _ = try withRedis(layout) { try $0.command(["SET", SandboxLayout.tokenKey, stale]) }
         },
         healthy: { layout in
-            guard let redis = try? RESPClient(url: layout.redisURL, deadline: .now + .seconds(5)),
-                  let secret = try? layout.clientSecret() else { return false }
-            defer { redis.close() }
-            return IntegrationToken.problem(with: (try? redis.command(["GET", SandboxLayout.tokenKey]))?.string, secret: secret) == nil
+            guard let secret = try? layout.clientSecret(),
+                  let stored = try? withRedis(layout, { try $0.command(["GET", SandboxLayout.tokenKey]).string }) else { return false }
+            return IntegrationToken.problem(with: stored, secret: secret) == nil
         })
 
     static let poisonedCache = Fault(

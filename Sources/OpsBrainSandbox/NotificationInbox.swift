@@ -8,6 +8,7 @@ import OpsBrainIntake
 public final class NotificationInbox: @unchecked Sendable {
     let layout: SandboxLayout
     private let lock = NSLock()
+    private var server: HTTPServer?
 
     public init(layout: SandboxLayout) { self.layout = layout }
 
@@ -20,11 +21,11 @@ public final class NotificationInbox: @unchecked Sendable {
 
     public var logFile: String { layout.serviceLogDirectory + "/notifications.log" }
 
-    /// Serves until the process is killed.
-    public func run() throws -> Never {
-        try HTTPServer(host: "127.0.0.1", port: layout.inboxPort) { [self] in handle($0) }.start()
-        print("notification inbox listening on 127.0.0.1:\(layout.inboxPort)")
-        while true { sleep(3600) }
+    /// Starts serving; it runs for as long as the process does.
+    public func start() throws {
+        let server = HTTPServer(host: "127.0.0.1", port: layout.inboxPort) { [self] in handle($0) }
+        try server.start()
+        self.server = server
     }
 
     func handle(_ request: HTTPServerRequest) -> HTTPServerResponse {
@@ -71,13 +72,8 @@ public final class NotificationInbox: @unchecked Sendable {
     private func record(_ channel: String, _ text: String) {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"
-        let line = "\(formatter.string(from: Date())) \(channel): \(text.replacingOccurrences(of: "\n", with: " | "))\n"
         lock.lock()
         defer { lock.unlock() }
-        guard let handle = FileHandle(forWritingAtPath: logFile)
-                ?? (FileManager.default.createFile(atPath: logFile, contents: nil) ? FileHandle(forWritingAtPath: logFile) : nil) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
-        handle.closeFile()
+        TextLog.append("\(formatter.string(from: Date())) \(channel): \(text.replacingOccurrences(of: "\n", with: " | "))", to: logFile)
     }
 }

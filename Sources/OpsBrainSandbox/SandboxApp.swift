@@ -13,26 +13,26 @@ public final class SandboxApp: @unchecked Sendable {
     let metrics = AppMetrics()
     private let leakLock = NSLock()
     private var leakedSessions: [PostgresConnection] = []
+    private var server: HTTPServer?
 
     public init(layout: SandboxLayout) throws {
         self.layout = layout
         self.secret = try layout.clientSecret()
     }
 
-    /// Serves until the process is killed.
-    public func run() throws -> Never {
+    /// Starts serving and the background workers; they run for as long as the process does.
+    public func start() throws {
         let server = HTTPServer(host: "127.0.0.1", port: layout.appPort) { [self] request in
             let response = route(request)
             if request.path.hasPrefix("/api/") { metrics.countRequest(status: response.status) }
             return response
         }
         try server.start()
+        self.server = server
         let workers = AppWorkers(app: self)
         workers.appendLog("started, listening on \(layout.appURL)")
         Thread { workers.integrationLoop() }.start()
         Thread { workers.accessLogLoop() }.start()
-        print("sandbox app listening on \(layout.appURL)")
-        while true { sleep(3600) }
     }
 
     func route(_ request: HTTPServerRequest) -> HTTPServerResponse {

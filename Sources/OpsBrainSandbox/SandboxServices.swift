@@ -149,10 +149,8 @@ public struct SandboxServices: Sendable {
 
     /// The app's first access token, as a deployment's setup would store it.
     private func seedToken() throws {
-        let redis = try RESPClient(url: layout.redisURL, deadline: .now + .seconds(5))
-        defer { redis.close() }
-        _ = try redis.command(["SET", SandboxLayout.tokenKey, IntegrationToken.issue(secret: try layout.clientSecret()),
-                               "EX", "\(IntegrationToken.lifetime)"])
+        let token = IntegrationToken.issue(secret: try layout.clientSecret())
+        _ = try FaultCatalogue.withRedis(layout) { try $0.command(["SET", SandboxLayout.tokenKey, token, "EX", "\(IntegrationToken.lifetime)"]) }
     }
 
     private func write(_ pid: pid_t, service: String) throws {

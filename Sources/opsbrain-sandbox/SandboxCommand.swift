@@ -16,8 +16,9 @@ struct SandboxCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start the app's PostgreSQL, Redis, Prometheus and the app.")
         @OptionGroup var options: SandboxOptions
         func run() throws {
-            try SandboxServices(layout: options.layout).up(executable: try SandboxCommand.ownExecutable())
-            print("sandbox up: app \(options.layout.appURL), client secret in \(options.layout.clientSecretFile)")
+            let layout = options.layout
+            try SandboxServices(layout: layout).up(executable: try SandboxCommand.ownExecutable())
+            print("sandbox up: app \(layout.appURL), client secret in \(layout.clientSecretFile)")
         }
     }
 
@@ -50,7 +51,13 @@ struct SandboxCommand: ParsableCommand {
     struct Inbox: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the local Slack/Pushover/PagerDuty inbox in the foreground.")
         @OptionGroup var options: SandboxOptions
-        func run() throws { try NotificationInbox(layout: options.layout).run() }
+        func run() throws {
+            let layout = options.layout
+            let inbox = NotificationInbox(layout: layout)
+            try inbox.start()
+            print("notification inbox listening on 127.0.0.1:\(layout.inboxPort)")
+            withExtendedLifetime(inbox) { SandboxCommand.sleepForever() }
+        }
     }
 
     struct HoldTransaction: ParsableCommand {
@@ -58,7 +65,11 @@ struct SandboxCommand: ParsableCommand {
             commandName: "hold-transaction", abstract: "Open a transaction on the app database and sit idle in it until killed.")
         @OptionGroup var options: SandboxOptions
         @Option(help: "The session's application_name.") var application = "psql"
-        func run() throws { try FaultCatalogue.holdTransaction(application: application, layout: options.layout) }
+        func run() throws {
+            let session = try FaultCatalogue.holdTransaction(application: application, layout: options.layout)
+            print("holding a transaction open as '\(application)' (pid \(getpid()))")
+            withExtendedLifetime(session) { SandboxCommand.sleepForever() }
+        }
     }
 
     struct Faults: ParsableCommand {
@@ -116,7 +127,7 @@ struct SandboxCommand: ParsableCommand {
                 }
             }
             Self.say("the schedule is done; traffic goes on (opsbrain-sandbox inject NAME breaks something more)")
-            while true { sleep(3600) }
+            SandboxCommand.sleepForever()
         }
 
         /// One line with the time, written at once (the demo shows this file when the console closes).
@@ -135,13 +146,22 @@ struct SandboxCommand: ParsableCommand {
         func run() throws {
             let layout = options.layout
             switch action {
-            case "run": try SandboxApp(layout: layout).run()
+            case "run":
+                let app = try SandboxApp(layout: layout)
+                try app.start()
+                print("sandbox app listening on \(layout.appURL)")
+                withExtendedLifetime(app) { SandboxCommand.sleepForever() }
             case "start": try AppControl(layout: layout).start()
             case "stop": AppControl(layout: layout).stop()
             case "status": if !AppControl(layout: layout).answers() { throw ExitCode(1) }
             default: throw ValidationError("unknown action '\(action)': use run, start, stop or status")
             }
         }
+    }
+
+    /// Keeps a serving process alive until it is killed.
+    static func sleepForever() -> Never {
+        while true { sleep(3600) }
     }
 
     /// The path of this executable (for the service target's argv).
