@@ -9,7 +9,8 @@ public enum IntakeAssembly {
     /// Starts listening on `listen` (`host:port`), or returns nil for `off`.
     public static func start(listen: String, config: OpsBrainConfig, conninfo: String, metrics: MetricsRegistry,
                              isLeader: @escaping @Sendable () -> Bool,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HTTPServer? {
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             limits: HTTPServer.Limits = HTTPServer.Limits()) throws -> HTTPServer? {
         guard listen != "off" else { return nil }
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
@@ -26,7 +27,7 @@ public enum IntakeAssembly {
                                     metrics: metrics, token: token, isLeader: isLeader,
                                     onResolved: { alertID, tx in try NotifierEvents.enqueueResolved(alertID: alertID, in: tx) })
         let router = service.router()
-        let server = HTTPServer(host: String(parts[0]), port: port) { request in
+        let server = HTTPServer(host: String(parts[0]), port: port, limits: limits) { request in
             let response = router.handle(request)
             metrics.increment("opsbrain_http_requests_total", labels: ["code": String(response.status)],
                               help: "HTTP requests answered by the intake server, by status code.")

@@ -5,17 +5,20 @@ public struct HTTPServerRequest: Sendable {
     public var method: String
     public var path: String
     public var query: [String: String]
+    /// The request target as sent: path and query, still percent-encoded.
+    public var target: String
     /// Header names in lower case.
     public var headers: [String: String]
     public var body: [UInt8]
     /// The client's address.
     public var peer: String
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+    public init(method: String, path: String, query: [String: String] = [:], target: String? = nil, headers: [String: String] = [:],
                 body: [UInt8] = [], peer: String = "") {
         self.method = method
         self.path = path
         self.query = query
+        self.target = target ?? path
         self.headers = headers
         self.body = body
         self.peer = peer
@@ -55,26 +58,5 @@ public struct HTTPServerResponse: Sendable {
     /// A plain-text body.
     public static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPServerResponse {
         HTTPServerResponse(status: status, headers: [("Content-Type", contentType)], body: Array(text.utf8))
-    }
-
-    static func reason(_ status: Int) -> String {
-        switch status {
-        case 200: return "OK"
-        case 201: return "Created"
-        case 202: return "Accepted"
-        case 400: return "Bad Request"
-        case 401: return "Unauthorized"
-        case 404: return "Not Found"
-        case 405: return "Method Not Allowed"
-        case 408: return "Request Timeout"
-        case 409: return "Conflict"
-        case 411: return "Length Required"
-        case 413: return "Payload Too Large"
-        case 415: return "Unsupported Media Type"
-        case 431: return "Request Header Fields Too Large"
-        case 500: return "Internal Server Error"
-        case 503: return "Service Unavailable"
-        default: return "Status"
-        }
     }
 }

@@ -1,26 +1,37 @@
-import Foundation
+import Dispatch
+import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
+import NIOHTTPTypesHTTP1
 import OpsBrainCore
-#if canImport(Glibc)
-import Glibc
-#endif
+import ServiceLifecycle
+import Synchronization
 
-/// A small blocking HTTP/1.1 server: an accept thread and a fixed pool of worker threads.
+/// The HTTP server for webhooks, health, metrics and the ops API: Hummingbird on SwiftNIO.
 ///
-/// Built for webhooks and an ops API on a trusted network: bodies are capped (413), slow
-/// clients are cut at a deadline (408), only `Content-Length` bodies are read (411 otherwise),
-/// and a bad request never stops the server.
-public final class HTTPServer: @unchecked Sendable {
+/// HTTP parsing, keep-alive and pipelining are the library's. Ours are the limits: bodies are
+/// capped (413), heads are capped (431), a started request must arrive within the read timeout
+/// (408), and handlers, which block on libpq, run on a bounded pool off the event loop, so a
+/// full pool answers 503 with `Retry-After` instead of hanging. As a `Service` it runs in the
+/// engine's service group; `start()`/`stop()` serve callers without one (the sandbox, tests).
+public final class HTTPServer: Service, Sendable {
+    /// The limits every connection and request is held to.
     public struct Limits: Sendable {
         public var maxBodyBytes = 1 << 20
         public var maxHeaderBytes = 16 * 1024
+        public var maxHeaderCount = 100
         public var readTimeout: Duration = .seconds(10)
         public var idleTimeout: Duration = .seconds(15)
+        /// Threads that run handlers.
         public var workers = 16
+        /// Requests that may wait for a worker before the server answers 503.
+        public var queued = 64
 
         public init() {}
     }
 
+    /// Answers one request; it may block (it runs on the worker pool).
     public typealias Handler = @Sendable (HTTPServerRequest) -> HTTPServerResponse
 
     private let host: String
@@ -28,141 +39,137 @@ public final class HTTPServer: @unchecked Sendable {
     private let limits: Limits
     private let handler: Handler
     private let logger = Logger(label: "opsbrain.http")
-    private var listener: Int32 = -1
-    private let queue = ConnectionQueue()
-    private let state = NSLock()
-    private var stopped = false
-    /// The port actually bound (useful with port 0).
-    public private(set) var port = 0
+    private let bound = Mutex<Int?>(nil)
+    private let background = Mutex<Background?>(nil)
 
     public init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping Handler) {
-        self.host = host
+        self.host = host == "localhost" ? "127.0.0.1" : host
         self.requestedPort = port
         self.limits = limits
         self.handler = handler
     }
 
-    /// Binds and starts serving on background threads.
+    /// The port actually bound (useful with port 0); 0 until the server listens.
+    public var port: Int { bound.withLock { $0 } ?? 0 }
+
+    /// Serves until the service group shuts down gracefully or the task is cancelled.
+    public func run() async throws {
+        try await serve(onListening: {})
+    }
+
+    fileprivate func serve(onListening: @escaping @Sendable () -> Void) async throws {
+        let pool = BlockingWorkPool(threads: limits.workers, queued: limits.queued)
+        let responder = BlockingResponder(limits: limits, pool: pool, handler: handler)
+        let app = Application(responder: responder, server: serverBuilder(),
+                              configuration: ApplicationConfiguration(address: .hostname(host, port: requestedPort), serverName: nil,
+                                                                      backlog: 256, reuseAddress: true),
+                              onServerRunning: { [self] channel in
+                                  let port = channel.localAddress?.port ?? 0
+                                  bound.withLock { $0 = port }
+                                  logger.info("listening", metadata: ["address": "\(host):\(port)"])
+                                  onListening()
+                              },
+                              logger: logger)
+        defer { Task { await pool.shutdown() } }
+        try await app.run()
+    }
+
+    /// Starts serving in a service group of its own and returns once the server listens; throws when it cannot.
     public func start() throws {
-        listener = try Self.bind(host: host, port: requestedPort)
-        port = try Self.boundPort(listener)
-        for _ in 0..<limits.workers {
-            Thread { [self] in self.workerLoop() }.start()
+        let ready = DispatchSemaphore(value: 0)
+        let failure = Mutex<(any Error)?>(nil)
+        let group = ServiceGroup(configuration: .init(services: [ListeningSignal(server: self, ready: ready)], logger: logger))
+        let task = Task {
+            do {
+                try await group.run()
+            } catch {
+                failure.withLock { $0 = error }
+            }
+            ready.signal()
         }
-        Thread { [self] in self.acceptLoop() }.start()
-        logger.info("listening", metadata: ["address": "\(host):\(port)"])
+        background.withLock { $0 = Background(group: group, task: task) }
+        ready.wait()
+        if let error = failure.withLock({ $0 }) {
+            throw StepFailure("cannot listen on \(host):\(requestedPort): \(error)")
+        }
     }
 
-    /// Stops accepting and lets the workers finish.
+    /// Stops a server begun with `start()` gracefully and waits until its port is closed. Idempotent.
     public func stop() {
-        state.withLock { stopped = true }
-        if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)); close(listener); listener = -1 }
-        queue.close()
-    }
-
-    private var isStopped: Bool { state.withLock { stopped } }
-
-    private func acceptLoop() {
-        while !isStopped {
-            var address = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let client = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
-            }
-            if client < 0 {
-                if errno == EINTR { continue }
-                if isStopped { return }
-                Thread.sleep(forTimeInterval: 0.05)
-                continue
-            }
-            var noDelay: Int32 = 1
-            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-            queue.push((client, Self.describe(address)))
+        guard let running = background.withLock({ current -> Background? in
+            defer { current = nil }
+            return current
+        }) else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await running.group.triggerGracefulShutdown()
+            _ = await running.task.result
+            done.signal()
         }
+        done.wait()
     }
 
-    private func workerLoop() {
-        while let (client, peer) = queue.pop() {
-            var connection = HTTPConnection(socket: client, peer: peer, limits: limits, handler: handler, logger: logger)
-            connection.serve()
-            close(client)
+    /// A server begun with `start()`: its group and the task running it.
+    private struct Background: Sendable {
+        let group: ServiceGroup
+        let task: Task<Void, Never>
+    }
+
+    /// Runs the server and signals once it listens.
+    private struct ListeningSignal: Service {
+        let server: HTTPServer
+        let ready: DispatchSemaphore
+
+        func run() async throws {
+            try await server.serve(onListening: { ready.signal() })
         }
     }
 
-    // MARK: Sockets
-
-    static func bind(host: String, port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StepFailure("cannot create a socket: \(String(cString: strerror(errno)))") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr) == 1 else {
-            close(fd)
-            throw StepFailure("listen address '\(host)' is not an IPv4 address")
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 128) == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw StepFailure("cannot listen on \(host):\(port): \(message)")
-        }
-        return fd
-    }
-
-    static func boundPort(_ fd: Int32) throws -> Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let status = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard status == 0 else { throw StepFailure("cannot read the bound port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func describe(_ storage: sockaddr_storage) -> String {
-        var copy = storage
-        guard copy.ss_family == sa_family_t(AF_INET) else { return "unknown" }
-        return withUnsafePointer(to: &copy) {
-            $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
-                var address = pointer.pointee.sin_addr
-                var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-                inet_ntop(AF_INET, &address, &text, socklen_t(INET_ADDRSTRLEN))
-                return String(cString: text)
-            }
+    private func serverBuilder() -> HTTPServerBuilder {
+        let limits = limits
+        let decoder = HTTP1Channel.Configuration.DecoderConfiguration(maxHeaderFieldSize: limits.maxHeaderBytes,
+                                                                     maxHeaderListSize: limits.maxHeaderBytes,
+                                                                     maxHeaderFieldCount: limits.maxHeaderCount)
+        return HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(
+                base: HTTP1Channel(responder: responder,
+                                   configuration: .init(additionalChannelHandlers: [RequestProgressHandler()],
+                                                        httpDecoderConfiguration: decoder)),
+                readTimeout: TimeAmount(limits.readTimeout), idleTimeout: TimeAmount(limits.idleTimeout))
         }
     }
 }
 
-/// Accepted sockets waiting for a worker.
-final class ConnectionQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [(Int32, String)] = []
-    private var closed = false
+/// Hummingbird's HTTP/1.1 channel with the request deadline in front of its decoder.
+struct GuardedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
 
-    func push(_ item: (Int32, String)) {
-        condition.withLock {
-            items.append(item)
-            condition.signal()
+    let base: HTTP1Channel
+    let readTimeout: TimeAmount
+    let idleTimeout: TimeAmount
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(RequestDeadlineHandler(readTimeout: readTimeout, idleTimeout: idleTimeout))
+        }.flatMap {
+            base.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let converter = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
+            try pipeline.addHandler(ConnectionCloseHandler(), position: .before(converter))
+            return value
         }
     }
 
-    /// The next socket, or nil once closed.
-    func pop() -> (Int32, String)? {
-        condition.withLock {
-            while items.isEmpty && !closed { condition.wait() }
-            return items.isEmpty ? nil : items.removeFirst()
-        }
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
     }
+}
 
-    func close() {
-        condition.withLock {
-            closed = true
-            condition.broadcast()
-        }
+extension TimeAmount {
+    /// The same span as a `Duration`, to the nanosecond.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
