@@ -81,7 +81,7 @@ public final class IntakeService: Sendable {
     }
 
     private func health() -> HTTPServerResponse {
-        let up = (try? pool.with(timeout: .seconds(2)) { try $0.query("SELECT 1 AS one").first?.int("one") == 1 }) ?? false
+        let up = (try? pool.with(timeout: .seconds(2)) { try $0.query("SELECT 1 AS one", repeating: .safeToRepeat).first?.int("one") == 1 }) ?? false
         return .json(up ? 200 : 503, .object(["status": .string(up ? "ok" : "degraded"), "database": .string(up ? "up" : "down"),
                                                "leader": .bool(isLeader())]))
     }

@@ -88,7 +88,7 @@ public struct ConsoleQueries {
 
     /// Runs a list statement and returns its rows newest first.
     func list(_ sql: String, _ parameters: SQLParameters, reversed: Bool) throws -> [Row] {
-        let rows = try connection.query(sql, parameters.values).rows
+        let rows = try connection.query(sql, parameters.values, repeating: .safeToRepeat).rows
         return reversed ? rows.reversed() : rows
     }
 

@@ -18,6 +18,14 @@ public enum NotificationWait: Sendable, Equatable {
     case reconnected
 }
 
+/// Whether a statement may be sent again after its connection was lost.
+public enum Repetition: Sendable {
+    /// Sent at most once: a write, whose loss the caller's unit of work must see.
+    case once
+    /// Safe to send again on a fresh session: a read.
+    case safeToRepeat
+}
+
 /// One libpq connection: parameterized queries, transactions, LISTEN/NOTIFY and reconnects.
 ///
 /// A connection is used from one thread at a time; it is not `Sendable`.
@@ -103,28 +111,30 @@ public final class PostgresConnection {
 
     /// Runs one statement with `$1...` parameters sent separately from the SQL text.
     ///
-    /// Outside a transaction, a statement that fails because the connection was lost is
-    /// retried once on a fresh connection.
+    /// A statement is sent at most once unless it is marked `.safeToRepeat`: when the connection
+    /// is lost on the way, nobody knows whether the server ran it, so a write reports the loss to
+    /// its caller. A connection already known to be broken is made again before anything is sent.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        do {
-            return try runQuery(sql, parameters)
-        } catch let error as PostgresError where error.isConnectionLoss && transactionDepth == 0 {
-            logger.warning("connection lost, reconnecting", metadata: ["server": "\(serverDescription)"])
-            try reconnect()
-            return try runQuery(sql, parameters)
-        }
+    public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = [], repeating: Repetition = .once) throws -> QueryResult {
+        try sending(repeating) { try runQuery(sql, parameters) }
     }
 
     /// Like `query`, but the statement is prepared once per session and then only executed: for hot
     /// paths that run the same SQL many times (intake inserts).
     @discardableResult
-    public func queryPrepared(_ sql: String, _ parameters: [(any PostgresEncodable)?]) throws -> QueryResult {
+    public func queryPrepared(_ sql: String, _ parameters: [(any PostgresEncodable)?], repeating: Repetition = .once) throws -> QueryResult {
+        try sending(repeating) { try runPrepared(sql, parameters) }
+    }
+
+    /// Sends once; again on a fresh session only when the statement is safe to repeat and no transaction is open.
+    private func sending<T>(_ repetition: Repetition, _ send: () throws -> T) throws -> T {
+        if transactionDepth == 0, let handle, PQstatus(handle) != CONNECTION_OK { try reconnect() }
         do {
-            return try runPrepared(sql, parameters)
-        } catch let error as PostgresError where error.isConnectionLoss && transactionDepth == 0 {
+            return try send()
+        } catch let error as PostgresError where error.isConnectionLoss && transactionDepth == 0 && repetition == .safeToRepeat {
+            logger.warning("connection lost, reconnecting to repeat a read", metadata: ["server": "\(serverDescription)"])
             try reconnect()
-            return try runPrepared(sql, parameters)
+            return try send()
         }
     }
 
@@ -157,7 +167,7 @@ public final class PostgresConnection {
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try query("BEGIN")
+        try query("BEGIN", repeating: .safeToRepeat)
         transactionDepth += 1
         defer { transactionDepth -= 1 }
         do {

@@ -49,7 +49,7 @@ final class EmbeddedClusterTests: XCTestCase {
 
         try cluster.restart()
 
-        XCTAssertEqual(try connection.query("SELECT 41 + 1 AS answer").first?.int("answer"), 42)
+        XCTAssertEqual(try connection.query("SELECT 41 + 1 AS answer", repeating: .safeToRepeat).first?.int("answer"), 42)
         XCTAssertNotEqual(connection.backendPID, before, "a new backend serves the reconnected session")
         let other = try PostgresConnection(conninfo: cluster.connectionURL)
         defer { other.close() }
@@ -72,7 +72,7 @@ final class EmbeddedClusterTests: XCTestCase {
         XCTAssertEqual(try connection.queryPrepared("SELECT $1::int * 2 AS doubled", [21]).first?.int("doubled"), 42)
         XCTAssertEqual(try connection.queryPrepared("SELECT $1::int * 2 AS doubled", [5]).first?.int("doubled"), 10)
         try cluster.restart()
-        XCTAssertEqual(try connection.queryPrepared("SELECT $1::int * 2 AS doubled", [7]).first?.int("doubled"), 14,
+        XCTAssertEqual(try connection.queryPrepared("SELECT $1::int * 2 AS doubled", [7], repeating: .safeToRepeat).first?.int("doubled"), 14,
                        "the new session prepares the statement again")
     }
 
