@@ -31,7 +31,9 @@ let package = Package(
         // Pure domain: no I/O.
         .target(name: "OpsBrainCore"),
         // Platform helpers shared by adapters: processes (argv, timeout, output cap), file locks, users.
-        .target(name: "OpsBrainPlatform"),
+        .target(name: "OpsBrainPlatform", dependencies: [
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Pure parsers for SOP files, the config file and themes.
         .target(name: "OpsBrainDocuments", dependencies: [
             "OpsBrainCore",
@@ -51,6 +53,7 @@ let package = Package(
         // The orchestrator: drives the ExecutionMachine through the store and the runners.
         .target(name: "OpsBrainEngine", dependencies: [
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Intake: the HTTP server for webhooks, health, metrics and the ops API.
@@ -76,6 +79,7 @@ let package = Package(
         .target(name: "OpsBrainApp", dependencies: [
             "OpsBrainCore", "OpsBrainDocuments", "OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainEngine", "OpsBrainRunners",
             "OpsBrainConsole", "OpsBrainIntake",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The executable: command-line parsing only.

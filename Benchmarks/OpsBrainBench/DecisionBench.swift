@@ -3,6 +3,7 @@ import OpsBrainApp
 import OpsBrainCore
 import OpsBrainDocuments
 import OpsBrainEngine
+import OpsBrainPlatform
 import OpsBrainPostgres
 import OpsBrainTestSupport
 
@@ -17,9 +18,10 @@ enum DecisionBench {
         var settings = EngineAssembly.settings(config: config, mode: .approval)
         settings.pollInterval = .seconds(1)
         let engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
-        let thread = Thread { try? engine.run() }
-        thread.start()
-        defer { engine.stop() }
+        let stop = StopSignal()
+        Thread { try? engine.run(until: stop) }.start()
+        Thread { engine.heartbeat(until: stop) }.start()
+        defer { stop.set() }
         Thread.sleep(forTimeInterval: 1.0)
 
         let baseline = try insertLatencies(connection)

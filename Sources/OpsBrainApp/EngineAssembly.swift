@@ -28,4 +28,11 @@ public enum EngineAssembly {
             + SystemRunners.operationDrivers() + [PostgresOperationDriver(), CommunicationDriver(), TokenRefreshDriver()]
         return RunnerRegistry(runners: runners, drivers: drivers)
     }
+
+    /// The notification outbox worker for the configured channels (the engine's, and `report --send`'s).
+    public static func notifier(_ settings: NotificationSettings, environment: [String: String], conninfo: String,
+                                workerID: String) -> NotifierWorker {
+        NotifierWorker(conninfo: conninfo, settings: settings, channels: NotifyRunners.channels(settings, environment: environment),
+                       workerID: workerID)
+    }
 }

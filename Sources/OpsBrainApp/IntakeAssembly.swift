@@ -4,13 +4,24 @@ import OpsBrainEngine
 import OpsBrainIntake
 import OpsBrainPostgres
 
-/// Starts the intake HTTP server next to an engine.
+/// Builds the intake HTTP server that runs next to an engine.
 public enum IntakeAssembly {
-    /// Starts listening on `listen` (`host:port`), or returns nil for `off`.
+    /// Builds and starts the server on its own (tests, tools); nil for `off`.
     public static func start(listen: String, config: OpsBrainConfig, conninfo: String, metrics: MetricsRegistry,
                              isLeader: @escaping @Sendable () -> Bool,
                              environment: [String: String] = ProcessInfo.processInfo.environment,
                              limits: HTTPServer.Limits = HTTPServer.Limits()) throws -> HTTPServer? {
+        let server = try server(listen: listen, config: config, conninfo: conninfo, metrics: metrics, isLeader: isLeader,
+                                environment: environment, limits: limits)
+        try server?.start()
+        return server
+    }
+
+    /// The server for `listen` (`host:port`), not yet running (a service of the engine process); nil for `off`.
+    public static func server(listen: String, config: OpsBrainConfig, conninfo: String, metrics: MetricsRegistry,
+                              isLeader: @escaping @Sendable () -> Bool,
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              limits: HTTPServer.Limits = HTTPServer.Limits()) throws -> HTTPServer? {
         guard listen != "off" else { return nil }
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
@@ -33,7 +44,6 @@ public enum IntakeAssembly {
                               help: "HTTP requests answered by the intake server, by status code.")
             return response
         }
-        try server.start()
         return server
     }
 }

@@ -3,20 +3,20 @@ import Logging
 import OpsBrainCore
 import OpsBrainPlatform
 import OpsBrainPostgres
+import Synchronization
 
 /// The healing engine: claims alerts and due executions and carries them through the pipeline.
 ///
-/// Runs headless (`opsbrain engine`) or on a background thread of the console. Several engines
-/// may share one database: claims use `FOR UPDATE SKIP LOCKED` with leases, limits are checked
-/// under row locks, and the leader (advisory lock) runs the singletons.
-public final class HealingEngine: @unchecked Sendable {
+/// Two loops, each a service of the engine process: `run(until:)` does the work and
+/// `heartbeat(until:)` keeps this engine alive and leading. Several engines may share one
+/// database: claims use `FOR UPDATE SKIP LOCKED` with leases, limits are checked under row locks,
+/// and the leader (advisory lock) runs the singletons.
+public final class HealingEngine: Sendable {
     public let settings: EngineSettings
     private let conninfo: String
     private let registry: RunnerRegistry
     private let logger = Logger(label: "opsbrain.engine")
-    private let state = NSLock()
-    private var stopping = false
-    private var leader = false
+    private let leader = Mutex(false)
 
     public init(conninfo: String, settings: EngineSettings, registry: RunnerRegistry) {
         self.conninfo = conninfo
@@ -25,15 +25,10 @@ public final class HealingEngine: @unchecked Sendable {
     }
 
     /// True while this engine holds the leader lock.
-    public var isLeader: Bool { state.withLock { leader } }
+    public var isLeader: Bool { leader.withLock { $0 } }
 
-    /// Asks the loop to finish its current step and stop.
-    public func stop() { state.withLock { stopping = true } }
-
-    private var shouldStop: Bool { state.withLock { stopping } }
-
-    /// Runs until `stop()`: heartbeats on a second connection, work on this thread.
-    public func run() throws {
+    /// The work loop, until `stop` is set: registers the engine, then claims and advances work.
+    public func run(until stop: StopSignal) throws {
         if !registry.missing.isEmpty {
             logger.warning("no runner or driver registered for some types", metadata: ["types": "\(registry.missing.joined(separator: ", "))"])
         }
@@ -43,21 +38,19 @@ public final class HealingEngine: @unchecked Sendable {
         try reapDeadLocalEngines(registryStore)
         try registryStore.register(engineID: settings.engineID, hostname: ProcessInfo.processInfo.hostName,
                                    pid: ProcessInfo.processInfo.processIdentifier, version: "0.1.0", mode: settings.mode)
-        let heartbeat = Thread { [self] in self.heartbeatLoop() }
-        heartbeat.start()
         try connection.listen("opsbrain_events")
         logger.info("engine started", metadata: ["engine": "\(settings.engineID)", "mode": "\(settings.mode.rawValue)"])
         var catalog = try SOPCatalog.load(connection)
-        while !shouldStop {
+        while !stop.isSet {
             do {
-                _ = try pass(connection, catalog: catalog)
+                _ = try pass(connection, catalog: catalog, until: stop)
                 if case .notifications(let notes) = try connection.waitForNotifications(timeout: settings.pollInterval),
                    notes.contains(where: { $0.payload.hasPrefix("sop:") }) {
                     catalog = try SOPCatalog.load(connection)
                 }
             } catch {
                 logger.error("engine pass failed", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 1)
+                stop.wait(.seconds(1))
             }
         }
         try? registryStore.releaseClaims(engineID: settings.engineID)
@@ -68,7 +61,7 @@ public final class HealingEngine: @unchecked Sendable {
     /// One pass: open executions for new alerts, then advance everything that is due.
     /// Returns how many executions it advanced.
     @discardableResult
-    public func pass(_ connection: PostgresConnection, catalog: SOPCatalog) throws -> Int {
+    public func pass(_ connection: PostgresConnection, catalog: SOPCatalog, until stop: StopSignal = StopSignal()) throws -> Int {
         let repository = ExecutionRepository(connection: connection)
         let intake = AlertIntake(repository: repository, settings: settings, catalog: catalog)
         for alert in try repository.claimAlerts(engineID: settings.engineID, limit: 50, leaseSeconds: 60) {
@@ -76,7 +69,7 @@ public final class HealingEngine: @unchecked Sendable {
         }
         let runner = ExecutionRunner(repository: repository, registry: registry, settings: settings, catalog: catalog)
         var advanced = 0
-        while !shouldStop, let record = try repository.claimRunnable(engineID: settings.engineID, leaseSeconds: settings.leaseSeconds) {
+        while !stop.isSet, let record = try repository.claimRunnable(engineID: settings.engineID, leaseSeconds: settings.leaseSeconds) {
             do {
                 try runner.process(record)
             } catch {
@@ -88,19 +81,24 @@ public final class HealingEngine: @unchecked Sendable {
         return advanced
     }
 
-    private func heartbeatLoop() {
-        guard let connection = try? PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-heartbeat") else {
-            logger.error("heartbeat connection failed; claims will be taken over by other engines")
-            return
+    /// The heartbeat loop, until `stop` is set: renews this engine's liveness and tries for leadership.
+    ///
+    /// A lost connection is made again on the next beat; until then this engine does not lead.
+    public func heartbeat(until stop: StopSignal) {
+        var connection: PostgresConnection?
+        while !stop.isSet {
+            if connection == nil {
+                connection = try? PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-heartbeat")
+                if connection == nil { logger.error("heartbeat connection failed; retrying at the next beat") }
+            }
+            let store = connection.map(EngineRegistry.init(connection:))
+            let held = (try? store?.tryLeadership()) ?? false
+            leader.withLock { $0 = held }
+            try? store?.heartbeat(engineID: settings.engineID, isLeader: held)
+            stop.wait(settings.heartbeatInterval)
         }
-        defer { connection.close() }
-        let store = EngineRegistry(connection: connection)
-        while !shouldStop {
-            let held = (try? store.tryLeadership()) ?? false
-            state.withLock { leader = held }
-            try? store.heartbeat(engineID: settings.engineID, isLeader: held)
-            Thread.sleep(forTimeInterval: Double(settings.heartbeatInterval.milliseconds) / 1000)
-        }
+        leader.withLock { $0 = false }
+        connection?.close()
     }
 
     /// Engines on this host whose process is gone are marked stopped, so their work moves on at once.

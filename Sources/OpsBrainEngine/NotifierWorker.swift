@@ -1,25 +1,24 @@
 import Foundation
 import Logging
 import OpsBrainCore
+import OpsBrainPlatform
 import OpsBrainPostgres
+import Synchronization
 
-/// The outbox worker: routes new notification events to channels and delivers what is due, on its
-/// own thread and connection, so a slow or failing service never holds up the pipeline.
+/// The outbox worker: routes new notification events to channels and delivers what is due, in its
+/// own loop and connection, so a slow or failing service never holds up the pipeline.
 ///
 /// Several engines may run one each: events and deliveries are claimed with SKIP LOCKED and a
 /// lease. Every attempt is recorded; failures are logged and listed by `opsbrain report notifications`.
-public final class NotifierWorker: @unchecked Sendable {
+public final class NotifierWorker: Sendable {
     public let workerID: String
     private let conninfo: String
     private let settings: NotificationSettings
     private let channels: [NotificationChannelKind: any NotificationChannel]
     private let jitter: @Sendable () -> Double
     private let logger = Logger(label: "opsbrain.notifier")
-    private let state = NSLock()
-    private var stopping = false
-    private var thread: Thread?
     /// Per channel, the earliest time the next request may go (Slack: about one a second, longer after a 429).
-    private var holdUntil: [NotificationChannelKind: ContinuousClock.Instant] = [:]
+    private let holdUntil = Mutex<[NotificationChannelKind: ContinuousClock.Instant]>([:])
     /// Slack asks incoming webhooks for about one message a second.
     static let slackSpacing: Duration = .seconds(1)
     /// The longest the worker sleeps when nothing wakes it.
@@ -36,36 +35,26 @@ public final class NotifierWorker: @unchecked Sendable {
         self.jitter = jitter
     }
 
-    /// Starts the worker thread (a no-op when no channel is configured).
-    public func start() {
-        guard !channels.isEmpty else { return }
-        let thread = Thread { [self] in loop() }
-        thread.name = "opsbrain-notifier"
-        state.withLock { self.thread = thread }
-        thread.start()
-    }
+    /// True when some channel is configured, so the worker has something to deliver to.
+    public var hasChannels: Bool { !channels.isEmpty }
 
-    /// Asks the thread to stop after the delivery it is on.
-    public func stop() { state.withLock { stopping = true } }
-
-    private var shouldStop: Bool { state.withLock { stopping } }
-
-    private func loop() {
+    /// The delivery loop, until `stop` is set: woken by NOTIFY, or every few seconds.
+    public func run(until stop: StopSignal) {
         var connection: PostgresConnection?
-        while !shouldStop {
+        while !stop.isSet {
             do {
                 if connection == nil {
                     connection = try PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-notifier")
                     try connection?.listen("opsbrain_events")
                 }
-                if let connection, try drain(connection) == 0 {
+                if let connection, try drain(connection, until: stop) == 0 {
                     _ = try connection.waitForNotifications(timeout: Self.idleWait)
                 }
             } catch {
                 logger.error("notifier pass failed", metadata: ["error": "\(error)"])
                 connection?.close()
                 connection = nil
-                Thread.sleep(forTimeInterval: 2)
+                stop.wait(.seconds(2))
             }
         }
         connection?.close()
@@ -74,11 +63,11 @@ public final class NotifierWorker: @unchecked Sendable {
     /// Routes new events and makes one attempt at every due delivery (only `notificationID`'s when
     /// given); returns how many attempts it made.
     @discardableResult
-    public func drain(_ connection: PostgresConnection, notificationID: UUID? = nil) throws -> Int {
+    public func drain(_ connection: PostgresConnection, notificationID: UUID? = nil, until stop: StopSignal = StopSignal()) throws -> Int {
         let repository = NotificationRepository(connection: connection)
         while try repository.route(settings: settings) > 0 {}
         var attempts = 0
-        while !shouldStop {
+        while !stop.isSet {
             let due = try repository.claimDue(workerID: workerID, leaseSeconds: Self.leaseSeconds, notificationID: notificationID,
                                               skipping: heldChannels(longerThan: Self.slackSpacing))
             if due.isEmpty { break }
@@ -95,7 +84,7 @@ public final class NotifierWorker: @unchecked Sendable {
             try repository.abandon(delivery, reason: "\(delivery.plan.channel.rawValue) is no longer configured")
             return false
         }
-        if let hold = state.withLock({ holdUntil[delivery.plan.channel] }), hold > .now {
+        if let hold = holdUntil.withLock({ $0[delivery.plan.channel] }), hold > .now {
             guard ContinuousClock.now.duration(to: hold) <= Self.slackSpacing else {
                 try repository.release(delivery)
                 return false
@@ -120,12 +109,12 @@ public final class NotifierWorker: @unchecked Sendable {
         var wait: Duration = channel == .slack ? Self.slackSpacing : .zero
         if outcome.httpStatus == 429, case .retry(let after) = outcome.verdict { wait = max(wait, after ?? .seconds(1)) }
         guard wait > .zero else { return }
-        state.withLock { holdUntil[channel] = .now + wait }
+        holdUntil.withLock { $0[channel] = .now + wait }
     }
 
     private func heldChannels(longerThan limit: Duration) -> Set<NotificationChannelKind> {
         let now = ContinuousClock.now
-        return state.withLock { Set(holdUntil.filter { now.duration(to: $0.value) > limit }.keys) }
+        return holdUntil.withLock { held in Set(held.filter { now.duration(to: $0.value) > limit }.keys) }
     }
 
     private func log(_ delivery: ClaimedDelivery, outcome: DeliveryOutcome, next: DeliverySchedule.Next) {

@@ -1,5 +1,6 @@
 import Foundation
 import OpsBrainCore
+import OpsBrainPlatform
 import OpsBrainPostgres
 
 extension ProbeScheduler {
@@ -30,14 +31,14 @@ extension ProbeScheduler {
     ///
     /// The counters move on only once the store has taken the run, so a run the database missed
     /// is counted again by the next one. A run from an earlier leadership stores nothing.
-    func runScheduled(_ probe: ProbeDefinition, epoch started: Int, isLeader: @Sendable () -> Bool) {
+    func runScheduled(_ probe: ProbeDefinition, epoch started: Int, stop: StopSignal, isLeader: @Sendable () -> Bool) {
         let observation = observe(probe)
         defer { finish(probe, epoch: started) }
-        let step = lock.withLock { () -> (tracker: ProbeTracker, action: ProbeTracker.Action?)? in
-            guard epoch == started, let slot = slots[probe.name] else { return nil }
+        let step = schedule.withLock { current -> (tracker: ProbeTracker, action: ProbeTracker.Action?)? in
+            guard current.epoch == started, let slot = current.slots[probe.name] else { return nil }
             return slot.tracker.observing(passed: observation.passed)
         }
-        guard let step, !shouldStop, isLeader() else { return }
+        guard let step, !stop.isSet, isLeader() else { return }
         let action: ProbeTracker.Action?
         do {
             action = try pool.with { connection in
@@ -58,8 +59,8 @@ extension ProbeScheduler {
             logger.notice("probe \(action == .raise ? "raised" : "resolved") its alert",
                           metadata: ["probe": "\(probe.name)", "verdict": "\(observation.verdict.rawValue)"])
         }
-        lock.withLock {
-            if epoch == started { slots[probe.name]?.tracker = step.tracker }
+        schedule.withLock { current in
+            if current.epoch == started { current.slots[probe.name]?.tracker = step.tracker }
         }
     }
 
@@ -73,8 +74,8 @@ extension ProbeScheduler {
     }
 
     private func finish(_ probe: ProbeDefinition, epoch started: Int) {
-        lock.withLock {
-            if epoch == started { slots[probe.name]?.inFlight = false }
+        schedule.withLock { current in
+            if current.epoch == started { current.slots[probe.name]?.inFlight = false }
         }
     }
 }

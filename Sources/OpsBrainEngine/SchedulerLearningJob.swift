@@ -5,7 +5,7 @@ import OpsBrainPostgres
 
 /// The weekly learning run: analyses the last four weeks of judged fixes, stores suggestions for
 /// people to review (the LLM may add a note to each), and never touches an SOP file.
-public struct SchedulerLearningJob {
+public struct SchedulerLearningJob: Sendable {
     public static let jobName = "sop_learning"
     /// How far back the statistics go.
     public static let lookback: TimeInterval = 28 * 86_400

@@ -5,7 +5,7 @@ import OpsBrainPostgres
 
 /// The daily ops report: built from the store, optionally with LLM prose, stored once per local
 /// day and posted through the outbox.
-public struct SchedulerReportJob {
+public struct SchedulerReportJob: Sendable {
     public let settings: OperationsSettings
     public let timeZone: TimeZone
     public let producer: String

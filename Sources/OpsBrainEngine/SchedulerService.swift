@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import OpsBrainCore
+import OpsBrainPlatform
 import OpsBrainPostgres
 
-/// Runs the singleton jobs (the daily report, the weekly learning) on its own thread and
+/// Runs the singleton jobs (the daily report, the weekly learning) in its own loop and
 /// connection, only while this engine is the leader; the stores' keys make each run happen once
 /// even if leadership changes hands mid-way. LLM calls here never delay the pipeline.
-public final class SchedulerService: @unchecked Sendable {
+public final class SchedulerService: Sendable {
     private let conninfo: String
     private let report: SchedulerReportJob
     private let learning: SchedulerLearningJob
@@ -14,10 +15,8 @@ public final class SchedulerService: @unchecked Sendable {
     private let model: (any LanguageModel)?
     private let isLeader: @Sendable () -> Bool
     private let logger = Logger(label: "opsbrain.scheduler")
-    private let state = NSLock()
-    private var stopping = false
-    /// How often the thread looks at the clock.
-    static let interval: TimeInterval = 30
+    /// How often the loop looks at the clock.
+    static let interval: Duration = .seconds(30)
 
     /// A scheduler for one engine; `isLeader` is the engine's leadership (`{ engine.isLeader }`).
     public init(conninfo: String, settings: OperationsSettings, timeZone: TimeZone, model: (any LanguageModel)?, engineID: String,
@@ -30,21 +29,10 @@ public final class SchedulerService: @unchecked Sendable {
         learning = SchedulerLearningJob(settings: settings, timeZone: timeZone, runner: engineID)
     }
 
-    /// Starts the thread.
-    public func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "opsbrain-scheduler"
-        thread.start()
-    }
-
-    /// Asks the thread to stop after the job it is on.
-    public func stop() { state.withLock { stopping = true } }
-
-    private var shouldStop: Bool { state.withLock { stopping } }
-
-    private func loop() {
+    /// The scheduling loop, until `stop` is set: due jobs run while this engine leads.
+    public func run(until stop: StopSignal) {
         var connection: PostgresConnection?
-        while !shouldStop {
+        while !stop.isSet {
             do {
                 if connection == nil { connection = try PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-scheduler") }
                 if let connection, isLeader() { _ = try tick(connection, now: Date()) }
@@ -53,7 +41,7 @@ public final class SchedulerService: @unchecked Sendable {
                 connection?.close()
                 connection = nil
             }
-            for _ in 0..<Int(Self.interval * 10) where !shouldStop { Thread.sleep(forTimeInterval: 0.1) }
+            stop.wait(Self.interval)
         }
         connection?.close()
     }

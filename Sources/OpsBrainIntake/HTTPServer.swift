@@ -40,6 +40,8 @@ public final class HTTPServer: Service, Sendable {
     private let handler: Handler
     private let logger = Logger(label: "opsbrain.http")
     private let bound = Mutex<Int?>(nil)
+    /// Signalled once the server listens (or failed to start), and kept signalled for every waiter.
+    private let listened = DispatchSemaphore(value: 0)
     private let background = Mutex<Background?>(nil)
 
     public init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping Handler) {
@@ -52,12 +54,17 @@ public final class HTTPServer: Service, Sendable {
     /// The port actually bound (useful with port 0); 0 until the server listens.
     public var port: Int { bound.withLock { $0 } ?? 0 }
 
-    /// Serves until the service group shuts down gracefully or the task is cancelled.
-    public func run() async throws {
-        try await serve(onListening: {})
+    /// Waits up to `timeout` for the server to listen; true once it does.
+    public func waitUntilListening(timeout: Duration = .seconds(10)) -> Bool {
+        let (seconds, attoseconds) = timeout.components
+        guard listened.wait(timeout: .now() + .milliseconds(Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))) == .success
+        else { return false }
+        listened.signal()
+        return port != 0
     }
 
-    fileprivate func serve(onListening: @escaping @Sendable () -> Void) async throws {
+    /// Serves until the service group shuts down gracefully or the task is cancelled.
+    public func run() async throws {
         let pool = BlockingWorkPool(threads: limits.workers, queued: limits.queued)
         let responder = BlockingResponder(limits: limits, pool: pool, handler: handler)
         let app = Application(responder: responder, server: serverBuilder(),
@@ -67,7 +74,7 @@ public final class HTTPServer: Service, Sendable {
                                   let port = channel.localAddress?.port ?? 0
                                   bound.withLock { $0 = port }
                                   logger.info("listening", metadata: ["address": "\(host):\(port)"])
-                                  onListening()
+                                  listened.signal()
                               },
                               logger: logger)
         defer { Task { await pool.shutdown() } }
@@ -76,21 +83,21 @@ public final class HTTPServer: Service, Sendable {
 
     /// Starts serving in a service group of its own and returns once the server listens; throws when it cannot.
     public func start() throws {
-        let ready = DispatchSemaphore(value: 0)
         let failure = Mutex<(any Error)?>(nil)
-        let group = ServiceGroup(configuration: .init(services: [ListeningSignal(server: self, ready: ready)], logger: logger))
-        let task = Task {
+        let group = ServiceGroup(configuration: .init(services: [self], logger: logger))
+        let task = Task { [listened] in
             do {
                 try await group.run()
             } catch {
                 failure.withLock { $0 = error }
+                listened.signal()
             }
-            ready.signal()
         }
         background.withLock { $0 = Background(group: group, task: task) }
-        ready.wait()
-        if let error = failure.withLock({ $0 }) {
-            throw StepFailure("cannot listen on \(host):\(requestedPort): \(error)")
+        guard waitUntilListening(timeout: .seconds(30)) else {
+            stop()
+            let reason = failure.withLock { $0 }.map { "\($0)" } ?? "it did not start within 30 s"
+            throw StepFailure("cannot listen on \(host):\(requestedPort): \(reason)")
         }
     }
 
@@ -113,16 +120,6 @@ public final class HTTPServer: Service, Sendable {
     private struct Background: Sendable {
         let group: ServiceGroup
         let task: Task<Void, Never>
-    }
-
-    /// Runs the server and signals once it listens.
-    private struct ListeningSignal: Service {
-        let server: HTTPServer
-        let ready: DispatchSemaphore
-
-        func run() async throws {
-            try await server.serve(onListening: { ready.signal() })
-        }
     }
 
     private func serverBuilder() -> HTTPServerBuilder {

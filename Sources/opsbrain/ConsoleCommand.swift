@@ -40,24 +40,15 @@ struct ConsoleCommand: OpsBrainSubcommand {
         connection.close()
         let themes = ThemeLoader.standard()
         let conninfo = try global.databaseLocation(config: config).conninfo
-        let settings = EngineAssembly.settings(config: config)
-        let probes = EngineAssembly.probeScheduler(config: config, settings: settings, conninfo: conninfo)
-        let global = self.global
+        let operations = try ReportCommand.operationsSettings(global)
+        // The same engine process as `opsbrain engine`, without intake and with the console owning the signals.
+        let process = try EngineProcess(config: config, options: EngineProcess.Options(
+            conninfo: conninfo, listen: "off", operations: operations, timeZone: try ReportCommand.timeZone(operations.report)))
         let console = ConsoleConfiguration(
-            conninfo: conninfo, approver: ApproverIdentity.current(), readOnly: readonly, runEngine: runEngine,
-            engineSettings: settings, registry: EngineAssembly.registry(conninfo: conninfo, probes: probes),
+            conninfo: conninfo, approver: ApproverIdentity.current(), readOnly: readonly, localEngine: runEngine ? process.localEngine : nil,
+            engineSettings: process.settings, registry: process.registry,
             theme: try themes.load(theme ?? environment["OPSBRAIN_THEME"].flatMap { $0.isEmpty ? nil : $0 }), themes: themes,
-            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"],
-            companions: { isLeader in
-                // Probes, the notification outbox and scheduled jobs run next to the local engine, as with `opsbrain engine`.
-                probes.start(isLeader: isLeader)
-                let stopBackground = try ReportCommand.startBackground(global, conninfo: conninfo, engineID: settings.engineID,
-                                                                       isLeader: isLeader)
-                return {
-                    probes.stop()
-                    stopBackground()
-                }
-            })
+            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"])
         let log = try LogRedirection(path: logFile ?? Self.defaultLogPath(environment))
         let summary: String
         do {

@@ -1,11 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import OpsBrainApp
 import OpsBrainCore
-import OpsBrainEngine
-import OpsBrainIntake
-import OpsBrainPlatform
 
 /// `opsbrain engine`: the headless healing engine.
 struct EngineCommand: OpsBrainSubcommand {
@@ -27,44 +23,15 @@ struct EngineCommand: OpsBrainSubcommand {
             for issue in outcome.issues where issue.level == .error { FileHandle.standardError.write(Data("\(issue)\n".utf8)) }
         }
         connection.close()
-        let conninfo = try global.databaseLocation(config: config).conninfo
-        var settings = EngineAssembly.settings(config: config, mode: mode)
-        let metrics = MetricsRegistry()
-        settings.metrics = metrics
-        let probes = EngineAssembly.probeScheduler(config: config, settings: settings, conninfo: conninfo)
-        let engine = HealingEngine(conninfo: conninfo, settings: settings,
-                                   registry: EngineAssembly.registry(conninfo: conninfo, probes: probes))
-        let server = try IntakeAssembly.start(listen: listen ?? config.engine.listen, config: config, conninfo: conninfo,
-                                              metrics: metrics, isLeader: { engine.isLeader })
-        defer { server?.stop() }
-        probes.start { engine.isLeader }
-        defer { probes.stop() }
-        let stopBackground = try ReportCommand.startBackground(global, conninfo: conninfo, engineID: settings.engineID,
-                                                               isLeader: { engine.isLeader })
-        defer { stopBackground() }
-        let signals = SignalTrap(signals: [SIGTERM, SIGINT]) { engine.stop() }
-        defer { signals.cancel() }
-        print("engine \(engine.settings.engineID) running in \(engine.settings.mode.rawValue) mode"
-              + (server.map { "; intake on port \($0.port)" } ?? "") + "; Ctrl-C stops it")
-        try engine.run()
+        let settings = try ReportCommand.operationsSettings(global)
+        let process = try EngineProcess(config: config, options: EngineProcess.Options(
+            conninfo: try global.databaseLocation(config: config).conninfo, mode: mode, listen: listen, operations: settings,
+            timeZone: try ReportCommand.timeZone(settings.report), stopsOnSignals: true))
+        try process.runBlocking {
+            print("engine \(process.settings.engineID) running in \(process.settings.mode.rawValue) mode"
+                  + (process.intake.map { "; intake on port \($0.port)" } ?? "") + "; Ctrl-C stops it")
+        }
     }
 }
 
 extension EngineMode: ExpressibleByArgument {}
-
-/// Turns SIGTERM/SIGINT into a call, instead of killing the process mid-step.
-final class SignalTrap: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() { sources.forEach { $0.cancel() } }
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OpsBrainApp
 import OpsBrainCore
 import OpsBrainDocuments
 import OpsBrainEngine
@@ -57,8 +58,7 @@ struct ReportCommand: ParsableCommand {
             let repository = NotificationRepository(connection: connection)
             try repository.enqueue(SchedulerReportJob.event(for: report), policy: NotificationPolicy(), key: key)
             guard let id = try repository.notificationID(key: key) else { throw CLIError("the report was not enqueued") }
-            let worker = NotifierWorker(conninfo: "", settings: settings, channels: NotifyRunners.channels(settings, environment: environment),
-                                        workerID: "cli")
+            let worker = EngineAssembly.notifier(settings, environment: environment, conninfo: "", workerID: "cli")
             try worker.drain(connection, notificationID: id)
             let outcomes = try repository.deliveries(notificationID: id)
             for delivery in outcomes {
@@ -106,24 +106,6 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// Starts, next to an engine, the outbox worker (every engine) and the scheduled jobs (daily
-    /// report, weekly learning: only while `isLeader`), each on its own thread; returns the call that stops them.
-    static func startBackground(_ global: GlobalOptions, conninfo: String, engineID: String,
-                                isLeader: @escaping @Sendable () -> Bool) throws -> @Sendable () -> Void {
-        let settings = try operationsSettings(global)
-        let environment = ProcessInfo.processInfo.environment
-        let worker = NotifierWorker(conninfo: conninfo, settings: settings.notifications,
-                                    channels: NotifyRunners.channels(settings.notifications, environment: environment), workerID: engineID)
-        let scheduler = SchedulerService(conninfo: conninfo, settings: settings, timeZone: try timeZone(settings.report),
-                                         model: NotifyRunners.languageModel(settings.llm, environment: environment), engineID: engineID,
-                                         isLeader: isLeader)
-        worker.start()
-        scheduler.start()
-        return {
-            worker.stop()
-            scheduler.stop()
-        }
-    }
-
     /// The `notifications`, `llm` and `report` sections of the config file in use (defaults without one).
     static func operationsSettings(_ global: GlobalOptions) throws -> OperationsSettings {
         guard let path = ConfigLocator.find(explicit: global.configPath) else { return OperationsSettings() }

@@ -12,7 +12,7 @@ final class ConsoleSessionTests: XCTestCase {
     private func session(_ database: ConsoleTestDatabase, approver: String, readOnly: Bool = false) throws -> ConsoleSession {
         let configuration = ConsoleConfiguration(
             conninfo: database.url, approver: Approver(name: approver, address: "192.0.2.\(approver.count)"), readOnly: readOnly,
-            runEngine: false, engineSettings: database.settings, registry: EngineAssembly.registry(conninfo: database.url), theme: .dark,
+            localEngine: nil, engineSettings: database.settings, registry: EngineAssembly.registry(conninfo: database.url), theme: .dark,
             themes: ThemeLoader(directories: []), noColor: true, terminal: nil)
         let connection = try PostgresConnection(conninfo: database.url, applicationName: "console-test")
         try connection.listen("opsbrain_events")

@@ -27,8 +27,8 @@ final class NotifierThreadsTests: XCTestCase {
         let settings = NotificationSettings(slack: .init(webhookURLEnv: "HOOK"))
         let worker = NotifierWorker(conninfo: url, settings: settings,
                                     channels: NotifyRunners.channels(settings, environment: ["HOOK": slack.baseURL + "/hook"]), workerID: "t")
-        worker.start()
-        defer { worker.stop() }
+        let loop = BackgroundLoop { worker.run(until: $0) }
+        defer { loop.stop() }
         Thread.sleep(forTimeInterval: 0.5)
         let started = Date()
         try NotificationRepository(connection: connection).enqueue(
@@ -44,8 +44,8 @@ final class NotifierThreadsTests: XCTestCase {
         let settings = OperationsSettings(report: ReportSettings(dailyHour: 0, dailyMinute: 0, send: false))
         let scheduler = SchedulerService(conninfo: url, settings: settings, timeZone: TimeZone(identifier: "UTC")!, model: nil,
                                          engineID: "engine-t", isLeader: { leading.value })
-        scheduler.start()
-        defer { scheduler.stop() }
+        let loop = BackgroundLoop { scheduler.run(until: $0) }
+        defer { loop.stop() }
         let count = { try connection.query("SELECT count(*) AS n FROM opsbrain_daily_reports").first?.int("n") ?? 0 }
         Thread.sleep(forTimeInterval: 1)
         XCTAssertEqual(try count(), 0, "a follower produces nothing")

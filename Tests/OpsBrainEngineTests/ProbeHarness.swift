@@ -11,14 +11,14 @@ import XCTest
 final class ProbeHarness {
     let connection: PostgresConnection
     let url: String
-    private var schedulers: [ProbeScheduler] = []
+    private var loops: [ObjectIdentifier: BackgroundLoop] = [:]
 
     init() throws {
         (connection, url) = try TestPostgres.migratedConnection()
     }
 
     deinit {
-        schedulers.forEach { $0.stop() }
+        loops.values.forEach { $0.stop() }
         connection.close()
     }
 
@@ -27,9 +27,17 @@ final class ProbeHarness {
         let config = try ConfigParser.parse(yaml.replacingOccurrences(of: "$DB", with: url), path: "probe-test.yaml")
         var settings = EngineAssembly.settings(config: config)
         settings.engineID = engineID
-        let scheduler = EngineAssembly.probeScheduler(config: config, settings: settings, conninfo: url)
-        schedulers.append(scheduler)
-        return scheduler
+        return EngineAssembly.probeScheduler(config: config, settings: settings, conninfo: url)
+    }
+
+    /// Runs `scheduler`'s watch loop in the background, as the engine process does.
+    func start(_ scheduler: ProbeScheduler, isLeader: @escaping @Sendable () -> Bool) {
+        loops[ObjectIdentifier(scheduler)] = BackgroundLoop { scheduler.run(until: $0, isLeader: isLeader) }
+    }
+
+    /// Stops `scheduler`'s loop and waits for its checks to finish.
+    func stop(_ scheduler: ProbeScheduler) {
+        loops.removeValue(forKey: ObjectIdentifier(scheduler))?.stop()
     }
 
     /// The probe alert rows for `probe`: status, count, evidence and labels.

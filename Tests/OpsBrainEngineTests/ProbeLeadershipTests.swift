@@ -31,15 +31,15 @@ final class ProbeLeadershipTests: XCTestCase {
         XCTAssertTrue(lockA.isLeader())
         let first = try harness.scheduler(config(server), engineID: "engine-a")
         let second = try harness.scheduler(config(server), engineID: "engine-b")
-        first.start { lockA.isLeader() }
-        second.start { lockB.isLeader() }
+        harness.start(first) { lockA.isLeader() }
+        harness.start(second) { lockB.isLeader() }
         try harness.eventually("the leader raises the alert") { try !harness.alerts("web").isEmpty }
         Thread.sleep(forTimeInterval: 0.6)
         XCTAssertEqual(try harness.alerts("web").count, 1)
         XCTAssertEqual(try harness.alerts("web")[0].int("count"), 1, "the follower raised nothing")
         XCTAssertFalse(lockB.isLeader())
 
-        first.stop()
+        harness.stop(first)
         lockA.release()
         try harness.eventually("the follower becomes leader") { lockB.isLeader() }
         let samplesBefore = try harness.samples("web.status").count
@@ -58,7 +58,7 @@ final class ProbeLeadershipTests: XCTestCase {
         defer { server.stop() }
         server.respond(to: "/healthz", with: .init(status: 500))
         let scheduler = try harness.scheduler(config(server))
-        scheduler.start { false }
+        harness.start(scheduler) { false }
         Thread.sleep(forTimeInterval: 0.6)
         XCTAssertTrue(server.requests(to: "/healthz").isEmpty, "no checks ran")
         XCTAssertTrue(try harness.samples("web.status").isEmpty)
@@ -74,7 +74,7 @@ final class ProbeLeadershipTests: XCTestCase {
                                     labels: ["probe": "web"], evidence: .object([:]), fingerprint: "probe:web", state: .firing)
         XCTAssertEqual(try IntakeRepository(connection: harness.connection).ingest([earlier]).opened, 1)
         let scheduler = try harness.scheduler(config(server))
-        scheduler.start { true }
+        harness.start(scheduler) { true }
         try harness.eventually("the alert raised before is resolved") { try harness.alerts("web").first?.string("status") == "resolved" }
         XCTAssertEqual(try harness.alerts("web").count, 1)
     }

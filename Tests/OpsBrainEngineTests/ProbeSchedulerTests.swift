@@ -28,7 +28,7 @@ final class ProbeSchedulerTests: XCTestCase {
         defer { server.stop() }
         server.respond(to: "/healthz", with: .init(status: 200, body: "ok"))
         let scheduler = try harness.scheduler(webConfig(server))
-        scheduler.start { true }
+        harness.start(scheduler) { true }
         try harness.eventually("healthy samples are stored") { try harness.samples("web-health.status").count >= 3 }
         XCTAssertTrue(try harness.samples("web-health.status").allSatisfy { $0.ok && $0.value == 200 })
         XCTAssertTrue(try harness.alerts("web-health").isEmpty)
@@ -64,7 +64,7 @@ final class ProbeSchedulerTests: XCTestCase {
         defer { server.stop() }
         server.respond(to: "/healthz", with: .init(status: 500))
         let scheduler = try harness.scheduler(webConfig(server, failures: 1))
-        scheduler.start { true }
+        harness.start(scheduler) { true }
         try harness.eventually("the alert is raised") { try !harness.alerts("web-health").isEmpty }
         let closed = IncomingAlert(source: "generic", alertType: "service_down", title: "Web is down", severity: .critical,
                                    labels: [:], evidence: .object([:]), fingerprint: "probe:web-health", state: .resolved)
@@ -101,7 +101,7 @@ final class ProbeSchedulerTests: XCTestCase {
                 samples:
                   delivery_pct: {unit: percent}
             """)
-        scheduler.start { true }
+        harness.start(scheduler) { true }
         try harness.eventually("a healthy rate is sampled") { try harness.samples("sms-delivery.delivery_pct").count >= 2 }
         let healthy = try harness.samples("sms-delivery.delivery_pct")[0]
         XCTAssertEqual(healthy.value, 90)
@@ -139,7 +139,7 @@ final class ProbeSchedulerTests: XCTestCase {
                 check: {type: command, argv: ["\(plugin)"], nagios: true, timeout: 5s}
                 alert: {type: disk_space_low}
             """)
-        scheduler.start { true }
+        harness.start(scheduler) { true }
         try harness.eventually("the CRITICAL state raises the alert") { try !harness.alerts("nagios-disk").isEmpty }
         let alert = try harness.alerts("nagios-disk")[0]
         XCTAssertEqual(alert.string("title"), "Probe nagios-disk is failing")

@@ -10,8 +10,8 @@ public struct ConsoleConfiguration: Sendable {
     /// The person deciding approvals (OS user, SSH client address).
     public var approver: Approver
     public var readOnly: Bool
-    /// Run a healing engine on a background thread (false: attach to engines running elsewhere).
-    public var runEngine: Bool
+    /// The engine to run in this process, or nil to attach to engines running elsewhere.
+    public var localEngine: LocalEngine?
     public var engineSettings: EngineSettings
     public var registry: RunnerRegistry
     public var theme: Theme
@@ -21,18 +21,14 @@ public struct ConsoleConfiguration: Sendable {
     /// `$TERM`.
     public var terminal: String?
     public var timeZone: TimeZone
-    /// Starts what runs next to an in-process engine (probes, the notification outbox, scheduled
-    /// jobs), given the engine's leadership; returns the call that stops them.
-    public var companions: (@Sendable (_ isLeader: @escaping @Sendable () -> Bool) throws -> @Sendable () -> Void)?
 
-    public init(conninfo: String, approver: Approver, readOnly: Bool, runEngine: Bool, engineSettings: EngineSettings,
+    public init(conninfo: String, approver: Approver, readOnly: Bool, localEngine: LocalEngine?, engineSettings: EngineSettings,
                 registry: RunnerRegistry, theme: Theme, themes: ThemeLoader, noColor: Bool, terminal: String?,
-                timeZone: TimeZone = .current,
-                companions: (@Sendable (_ isLeader: @escaping @Sendable () -> Bool) throws -> @Sendable () -> Void)? = nil) {
+                timeZone: TimeZone = .current) {
         self.conninfo = conninfo
         self.approver = approver
         self.readOnly = readOnly
-        self.runEngine = runEngine
+        self.localEngine = localEngine
         self.engineSettings = engineSettings
         self.registry = registry
         self.theme = theme
@@ -40,6 +36,5 @@ public struct ConsoleConfiguration: Sendable {
         self.noColor = noColor
         self.terminal = terminal
         self.timeZone = timeZone
-        self.companions = companions
     }
 }

@@ -20,26 +20,18 @@ public enum OpsConsole {
         defer { signals.cancel() }
         var state = ConsoleState(readOnly: configuration.readOnly)
         state.status = StatusInfo(databaseUp: true, databaseText: connection.serverDescription)
-        var engine: LocalEngine?
-        var stopCompanions: (@Sendable () -> Void)?
-        if configuration.runEngine {
-            let healing = HealingEngine(conninfo: configuration.conninfo, settings: configuration.engineSettings,
-                                        registry: configuration.registry)
-            let local = LocalEngine(engine: healing)
-            local.start(mailbox: mailbox)
-            stopCompanions = try configuration.companions?({ healing.isLeader })
+        if let engine = configuration.localEngine {
+            engine.start { failure in mailbox.post(.engineStopped(failure)) }
             state.status.localEngine = .running
-            engine = local
         }
-        defer { stopCompanions?() }
         let screen = try NcursesScreen(terminal: configuration.terminal)
         screen.apply(theme: configuration.theme, noColor: configuration.noColor)
         let session = ConsoleSession(connection: connection, configuration: configuration, mailbox: mailbox, state: state)
         let renderer = ScreenRenderer(glyphs: unicode ? .unicode : .ascii, formatting: Formatting(timeZone: configuration.timeZone))
         ConsoleLoop(screen: screen, session: session, renderer: renderer).run()
         screen.close()
-        guard let engine else { return "console closed" }
-        let stopped = engine.stop(timeout: 15)
+        guard let engine = configuration.localEngine else { return "console closed" }
+        let stopped = engine.stop(.seconds(15))
         return stopped ? "console closed; the local engine stopped" : "console closed; the local engine did not stop within 15 s"
     }
 }
