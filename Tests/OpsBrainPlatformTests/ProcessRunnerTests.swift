@@ -24,6 +24,30 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertTrue(output.timedOut)
     }
 
+    func testTimeoutHoldsWhenTheChildClosesItsPipes() throws {
+        let pidFile = try temporaryFile()
+        let start = ContinuousClock.now
+        let output = try ProcessRunner.run(["sh", "-c", "echo $$ > '\(pidFile)'; exec >/dev/null 2>&1; sleep 8"],
+                                           timeout: .seconds(1))
+        XCTAssertTrue(output.timedOut)
+        XCTAssertLessThan(start.duration(to: .now), .seconds(4))
+        let group = try XCTUnwrap(pid_t(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertTrue(ProcessTable.groupEnds(group), "the sleep outlived the timeout")
+    }
+
+    func testGrandchildHoldingThePipesDoesNotHoldTheRunner() throws {
+        let pidFile = try temporaryFile()
+        let start = ContinuousClock.now
+        let output = try ProcessRunner.run(["sh", "-c", "echo $$ > '\(pidFile)'; echo started; sleep 8 &"],
+                                           timeout: .seconds(6))
+        let group = try XCTUnwrap(pid_t(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(-group, SIGKILL)
+        XCTAssertFalse(output.timedOut, "the child itself exited at once")
+        XCTAssertEqual(output.exitCode, 0)
+        XCTAssertEqual(output.stdout, "started\n")
+        XCTAssertLessThan(start.duration(to: .now), .seconds(3))
+    }
+
     func testOutputIsCappedAndMarkedTruncated() throws {
         let output = try ProcessRunner.run(["head", "-c", "100000", "/dev/zero"], outputLimit: 1000)
         XCTAssertEqual(output.stdout.utf8.count, 1000)
@@ -40,5 +64,13 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertThrowsError(try ProcessRunner.run(["no-such-program-xyz"])) { error in
             XCTAssertTrue("\(error)".contains("no-such-program-xyz"), "\(error)")
         }
+    }
+
+    /// A path in a fresh temporary folder, removed after the test.
+    func temporaryFile() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ob-runner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        return folder.appendingPathComponent("file").path
     }
 }
