@@ -1,5 +1,5 @@
 import Foundation
-import OpsBrainPlatform
+@testable import OpsBrainPlatform
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -24,6 +24,22 @@ final class ChildIsolationTests: XCTestCase {
         XCTAssertEqual(descriptors[0], "/dev/null")
         XCTAssertTrue(descriptors[1]?.hasPrefix("pipe:") == true, "\(descriptors)")
         XCTAssertTrue(descriptors[2]?.hasPrefix("pipe:") == true, "\(descriptors)")
+    }
+
+    func testListedSweepClosesInheritedDescriptorsWithoutClosefrom() throws {
+        let socket = try Self.listeningSocket()
+        defer { close(socket) }
+        let devNull = open("/dev/null", O_WRONLY)
+        defer { close(devNull) }
+        let argv = ["sleep", Self.uniqueSeconds()]
+        let pid = try ChildSpawn.spawn(argv, environment: [:], stdout: devNull, stderr: devNull,
+                                       detachment: .processGroup, sweep: .listed)
+        defer {
+            kill(pid, SIGKILL)
+            waitpid(pid, nil, 0)
+        }
+        XCTAssertEqual(ProcessTable.child(running: argv), pid, "the child did not exec sleep")
+        XCTAssertEqual(ProcessTable.descriptors(of: pid), [0: "/dev/null", 1: "/dev/null", 2: "/dev/null"])
     }
 
     func testRunnerDescriptorsAreCloseOnExec() throws {
