@@ -22,7 +22,7 @@ struct ChildExit {
 
     init(pid: pid_t, watch: Watch) {
         self.pid = pid
-        descriptor = watch == .pidfd ? GNULibC.pidfdOpen?(pid, 0) ?? -1 : -1
+        descriptor = watch == .pidfd ? (GNULibC.pidfdOpen?(pid, 0) ?? -1) : -1
     }
 
     /// How long one wait for output may last before the exit is checked again: all of `remaining`

@@ -5,7 +5,7 @@ import Glibc
 
 /// What a finished command produced.
 public struct ProcessOutput: Sendable, Equatable {
-    /// The exit status, or 128 + signal number when killed by a signal.
+    /// The exit status, or 128 + signal number when killed by a signal (-1 if something else reaped the child).
     public var exitCode: Int32
     public var stdout: String
     public var stderr: String
