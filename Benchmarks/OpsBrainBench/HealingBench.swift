@@ -55,10 +55,11 @@ enum HealingBench {
         HealingReport(runs: runs, allExecutions: executions).add(to: report)
     }
 
-    /// The engine as its own process (the release binary, as deployed), logging to `log`.
+    /// The engine as its own process (the release binary, as deployed), logging to `log`, with
+    /// `environment` (the sandbox's secrets and inbox) on top of the base environment.
     private static func startEngine(_ opsbrain: String, url: String, environment: [String: String], log: String) throws -> pid_t {
         try DetachedProcess.spawn([opsbrain, "engine", "--config", "sandbox/opsbrain.yaml", "--database-url", url, "--no-sync", "--listen", "off"],
-                                  log: log, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+                                  log: log, environment: environment)
     }
 
     /// Carries out the plan; returns one run per injected fault, in injection order.

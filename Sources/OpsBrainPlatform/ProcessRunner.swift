@@ -5,7 +5,7 @@ import Glibc
 
 /// What a finished command produced.
 public struct ProcessOutput: Sendable, Equatable {
-    /// The exit status, or 128 + signal number when killed by a signal.
+    /// The exit status, or 128 + signal number when killed by a signal (-1 if something else reaped the child).
     public var exitCode: Int32
     public var stdout: String
     public var stderr: String
@@ -24,29 +24,50 @@ public struct ProcessError: Error, CustomStringConvertible, Sendable {
 
 /// Runs commands as argv arrays (never through a shell) with a timeout and an output cap.
 ///
-/// The child gets its own process group, so a timeout kills everything it started.
+/// The child inherits nothing (see `ChildSpawn`): fds 0-2 only, the base environment plus the
+/// variables the caller gives. It gets its own process group, so a timeout kills everything it
+/// started, and the timeout holds whatever the child does with its pipes.
 public enum ProcessRunner {
-    /// Runs `argv`, waiting at most `timeout`, keeping at most `outputLimit` bytes of each stream.
+    /// How long output is still read after the child exits while something it started keeps the pipes open.
+    static let drainGrace: Duration = .milliseconds(200)
+
+    /// Runs `argv` with `environment` on top of the base environment, waiting at most `timeout`
+    /// and keeping at most `outputLimit` bytes of each stream.
     public static func run(
         _ argv: [String],
-        environment: [String: String]? = nil,
+        environment: [String: String] = [:],
         timeout: Duration = .seconds(30),
         outputLimit: Int = 1 << 20
     ) throws -> ProcessOutput {
-        guard let executable = argv.first, !executable.isEmpty else {
-            throw ProcessError(argv: argv, message: "empty argv")
+        try run(argv, environment: environment, timeout: timeout, outputLimit: outputLimit, watch: .pidfd)
+    }
+
+    /// `run`, noticing the child's exit the way `watch` says.
+    static func run(_ argv: [String], environment: [String: String], timeout: Duration, outputLimit: Int,
+                    watch: ChildExit.Watch) throws -> ProcessOutput {
+        let out = try pipe(for: argv)
+        let err: (read: Int32, write: Int32)
+        do { err = try pipe(for: argv) } catch {
+            closeAll(out.read, out.write)
+            throw error
         }
-        guard let path = resolveExecutable(executable) else {
-            throw ProcessError(argv: argv, message: "not found on PATH")
+        let pid: pid_t
+        do {
+            pid = try ChildSpawn.spawn(argv, environment: environment, stdout: out.write, stderr: err.write,
+                                       detachment: .processGroup)
+        } catch {
+            closeAll(out.read, out.write, err.read, err.write)
+            throw error
         }
-        let child = try spawn(path: path, argv: argv, environment: environment)
-        return collect(child, argv: argv, timeout: timeout, outputLimit: outputLimit)
+        closeAll(out.write, err.write)
+        return collect(ChildExit(pid: pid, watch: watch), OutputCollector(stdout: out.read, stderr: err.read, limit: outputLimit),
+                       timeout: timeout)
     }
 
     /// Finds `name` on PATH (or checks it directly when it contains a slash).
     public static func resolveExecutable(_ name: String, path: String? = nil) -> String? {
         if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
-        let searchPath = path ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let searchPath = path ?? ProcessInfo.processInfo.environment["PATH"] ?? ChildEnvironment.defaultPath
         for directory in searchPath.split(separator: ":") {
             let candidate = "\(directory)/\(name)"
             if access(candidate, X_OK) == 0 { return candidate }
@@ -54,110 +75,42 @@ public enum ProcessRunner {
         return nil
     }
 
-    private struct Child {
-        var pid: pid_t
-        var stdout: Int32
-        var stderr: Int32
-    }
-
-    private static func spawn(path: String, argv: [String], environment: [String: String]?) throws -> Child {
-        var outPipe: [Int32] = [0, 0]
-        var errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+    /// A pipe whose ends are close-on-exec, so no other spawn (ours closes them anyway) inherits them.
+    private static func pipe(for argv: [String]) throws -> (read: Int32, write: Int32) {
+        var ends: [Int32] = [-1, -1]
+        guard let pipe2 = GNULibC.pipe2 else { throw ProcessError(argv: argv, message: "the C library has no pipe2") }
+        guard pipe2(&ends, O_CLOEXEC) == 0 else {
             throw ProcessError(argv: argv, message: "pipe: \(String(cString: strerror(errno)))")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for fd in [outPipe[0], outPipe[1], errPipe[0], errPipe[1]] {
-            posix_spawn_file_actions_addclose(&actions, fd)
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let status = withCStrings(argv) { cArgv in
-            withCStrings(env) { cEnv in
-                posix_spawn(&pid, path, &actions, &attributes, cArgv, cEnv)
-            }
-        }
-        close(outPipe[1])
-        close(errPipe[1])
-        guard status == 0 else {
-            close(outPipe[0])
-            close(errPipe[0])
-            throw ProcessError(argv: argv, message: String(cString: strerror(status)))
-        }
-        return Child(pid: pid, stdout: outPipe[0], stderr: errPipe[0])
+        return (ends[0], ends[1])
     }
 
-    private static func collect(_ child: Child, argv: [String], timeout: Duration, outputLimit: Int) -> ProcessOutput {
+    private static func closeAll(_ descriptors: Int32...) {
+        for fd in descriptors { _ = close(fd) }
+    }
+
+    /// Reads the output until the child exits and its pipes close, or the deadline passes: then the
+    /// child's process group is killed. Once the child has exited, output is read for `drainGrace` more.
+    private static func collect(_ child: ChildExit, _ output: OutputCollector, timeout: Duration) -> ProcessOutput {
+        var output = output
         let deadline = ContinuousClock.now + timeout
-        var buffers: [Int32: [UInt8]] = [child.stdout: [], child.stderr: []]
-        var open: Set<Int32> = [child.stdout, child.stderr]
-        var truncated = false
-        var timedOut = false
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while !open.isEmpty {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero {
-                timedOut = true
-                kill(-child.pid, SIGKILL)
-                break
+        defer { child.close() }
+        var exitCode: Int32?
+        var end = deadline
+        while exitCode == nil || !output.finished {
+            let remaining = ContinuousClock.now.duration(to: end)
+            guard remaining > .zero else { break }
+            if exitCode != nil {
+                output.read(waitingAtMost: remaining, orUntilReadable: -1)
+                continue
             }
-            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let millis = Int32(min(remaining.milliseconds, 1000))
-            let ready = poll(&fds, nfds_t(fds.count), max(millis, 1))
-            if ready < 0 && errno != EINTR { break }
-            for entry in fds where entry.revents != 0 {
-                let count = read(entry.fd, &chunk, chunk.count)
-                if count <= 0 {
-                    open.remove(entry.fd)
-                    continue
-                }
-                let room = outputLimit - buffers[entry.fd]!.count
-                if room < count { truncated = true }
-                if room > 0 { buffers[entry.fd]!.append(contentsOf: chunk[0..<min(room, count)]) }
-            }
+            output.read(waitingAtMost: child.waitLimit(within: remaining), orUntilReadable: child.descriptor)
+            exitCode = child.exitCode()
+            if exitCode != nil { end = min(deadline, .now + drainGrace) }
         }
-        close(child.stdout)
-        close(child.stderr)
-        let exitCode = waitForExit(child.pid)
-        return ProcessOutput(
-            exitCode: exitCode,
-            stdout: String(decoding: buffers[child.stdout]!, as: UTF8.self),
-            stderr: String(decoding: buffers[child.stderr]!, as: UTF8.self),
-            timedOut: timedOut,
-            truncated: truncated)
-    }
-
-    private static func waitForExit(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        if signal == 0 { return (status >> 8) & 0xff }
-        return 128 + signal
-    }
-
-    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-        pointers.append(nil)
-        defer { pointers.forEach { free($0) } }
-        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+        output.close()
+        return ProcessOutput(exitCode: exitCode ?? child.kill(), stdout: output.stdoutText, stderr: output.stderrText,
+                             timedOut: exitCode == nil, truncated: output.truncated)
     }
 }
 

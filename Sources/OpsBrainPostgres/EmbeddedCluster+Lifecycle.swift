@@ -154,15 +154,14 @@ extension EmbeddedCluster {
 
     // MARK: Running as the service user
 
+    /// Runs a server program (as the service user when there is one) with the C locale, so its
+    /// messages can be read; no PG* variable reaches it, the data directory is always given.
     private func runAsService(_ argv: [String], timeout: Duration) throws -> ProcessOutput {
         var command = argv
         if let user = serviceUser {
             command = ["runuser", "-u", user, "--"] + argv
         }
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C"
-        for key in environment.keys where key.hasPrefix("PG") { environment[key] = nil }
-        return try ProcessRunner.run(command, environment: environment, timeout: timeout)
+        return try ProcessRunner.run(command, environment: ["LC_ALL": "C"], timeout: timeout)
     }
 
     private func appendAsService(_ text: String, to path: String) throws {
