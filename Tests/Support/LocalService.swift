@@ -11,6 +11,8 @@ public final class LocalService {
     public let port: Int
     public let directory: String
     private var pidFile: String { directory + "/service.pid" }
+    /// A companion that opens nothing of its own, so its descriptors are exactly what it inherited.
+    private var sidecarPidFile: String { directory + "/sidecar.pid" }
 
     public init() throws {
         directory = try TemporaryDirectory.make(prefix: "ob-service")
@@ -20,6 +22,8 @@ public final class LocalService {
             cd "\(directory)" || exit 1
             setsid python3 -m http.server \(port) --bind 127.0.0.1 >/dev/null 2>&1 </dev/null &
             echo $! > "\(pidFile)"
+            setsid sleep 600 >/dev/null 2>&1 </dev/null &
+            echo $! > "\(sidecarPidFile)"
             for i in $(seq 1 50); do
               python3 -c "import socket; socket.create_connection(('127.0.0.1', \(port)), 0.2)" 2>/dev/null && exit 0
               sleep 0.1
@@ -29,7 +33,8 @@ public final class LocalService {
         try script("stop.sh", """
             #!/bin/sh
             [ -f "\(pidFile)" ] && kill "$(cat "\(pidFile)")" 2>/dev/null
-            rm -f "\(pidFile)"
+            [ -f "\(sidecarPidFile)" ] && kill "$(cat "\(sidecarPidFile)")" 2>/dev/null
+            rm -f "\(pidFile)" "\(sidecarPidFile)"
             exit 0
             """)
         try script("status.sh", """
@@ -64,10 +69,19 @@ public final class LocalService {
         guard output.exitCode == 0 else { throw StepFailure("the test service on port \(port) did not start") }
     }
 
+    /// The running service's process id, from its pid file.
+    public var pid: pid_t? { Self.readPid(pidFile) }
+
+    /// The sidecar's process id: a process the start script leaves running that opens nothing itself.
+    public var sidecarPid: pid_t? { Self.readPid(sidecarPidFile) }
+
+    private static func readPid(_ path: String) -> pid_t? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
     /// Kills the service hard, as a crash would.
     public func kill() {
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        guard let pid else { return }
         Glibc.kill(pid, SIGKILL)
         Thread.sleep(forTimeInterval: 0.2)
     }
