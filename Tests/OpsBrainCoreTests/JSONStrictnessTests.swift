@@ -35,7 +35,8 @@ final class JSONStrictnessTests: XCTestCase {
             (#""\ud83d\ude00""#, .string("😀")), (#""\u00e9""#, .string("é")), (#""\/""#, .string("/")),
             (#""\b\f\n\r\t\"\\""#, .string("\u{08}\u{0C}\n\r\t\"\\")), ("\"\u{7F}\u{FEFF}\"", .string("\u{7F}\u{FEFF}")),
             (" \t\n\r[ ]\r\n", .array([])), ("{}", .object([:])), (#""""#, .string("")),
-            ("true", .bool(true)), ("false", .bool(false)), ("null", .null), ("[true, 1, 0, false]", .array([.bool(true), .number(1), .number(0), .bool(false)])),
+            ("true", .bool(true)), ("false", .bool(false)), ("null", .null),
+            ("[true, 1, 0, false]", .array([.bool(true), .number(1), .number(0), .bool(false)])),
             (#"{"a": 1, "a": 2}"#, .object(["a": .number(2)])),
             ("\u{FEFF}[1]", .array([.number(1)])),
         ]
