@@ -1,178 +1,110 @@
-/// Why a JSON text could not be read, with the byte offset of the problem.
+import Foundation
+
+/// Why a JSON text could not be read: where the text goes wrong, or which value cannot be kept.
 public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var offset: Int
+    /// The byte offset of the problem, when the scan before Foundation's reader found it
+    /// (Foundation's own messages say "around character N" themselves).
+    public var offset: Int?
+    /// The path of a well-formed value that cannot be kept (like `alerts[0].labels.summary`).
+    public var field: String?
     public var message: String
-    public var description: String { "invalid JSON at byte \(offset): \(message)" }
+
+    public init(offset: Int? = nil, field: String? = nil, message: String) {
+        self.offset = offset
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        if let offset { return "invalid JSON at byte \(offset): \(message)" }
+        return field == nil ? "invalid JSON: \(message)" : message
+    }
 }
 
 extension JSONValue {
-    /// Parses JSON text (RFC 8259), refusing nesting deeper than `maxDepth`.
+    /// Parses JSON text, strictly as RFC 8259 has it, refusing nesting deeper than `maxDepth`.
+    ///
+    /// Besides malformed text it refuses what cannot be kept: a string or key holding U+0000
+    /// (PostgreSQL text cannot store it) and an integer outside the signed 64-bit range, which a
+    /// `Double` would round. Integers within it are exact (`.integer` beyond ±2^53); numbers written
+    /// with a fraction or an exponent are the nearest `Double`. A lone
+    /// surrogate escape (`"\ud83d"`) is refused, not replaced; a leading UTF-8 byte order mark is
+    /// ignored, as RFC 8259 §8.1 allows. Each error is a `JSONParseError`.
     public init(parsing text: String, maxDepth: Int = 64) throws {
-        var parser = JSONParser(bytes: Array(text.utf8), maxDepth: maxDepth)
-        self = try parser.parseDocument()
+        self = try JSONParser.parse(text, maxDepth: maxDepth)
     }
 }
 
-/// A small recursive-descent JSON parser over UTF-8 bytes.
-struct JSONParser {
-    let bytes: [UInt8]
-    let maxDepth: Int
-    var index = 0
-
-    init(bytes: [UInt8], maxDepth: Int) {
-        self.bytes = bytes
-        self.maxDepth = maxDepth
-    }
-
-    mutating func parseDocument() throws -> JSONValue {
-        let value = try parseValue(depth: 0)
-        skipWhitespace()
-        if index != bytes.count { throw error("unexpected text after the value") }
-        return value
-    }
-
-    private func error(_ message: String) -> JSONParseError { JSONParseError(offset: index, message: message) }
-
-    private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-    }
-
-    private mutating func parseValue(depth: Int) throws -> JSONValue {
-        guard depth <= maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
-        skipWhitespace()
-        guard index < bytes.count else { throw error("unexpected end of input") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
-        default: return .number(try parseNumber())
+/// Reads JSON with Foundation's `JSONSerialization` into `JSONValue`, after `JSONStrictScan`.
+enum JSONParser {
+    static func parse(_ text: String, maxDepth: Int) throws(JSONParseError) -> JSONValue {
+        let bytes = Array(text.utf8)
+        try JSONStrictScan.check(bytes, maxDepth: maxDepth)
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed)
+        } catch {
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw JSONParseError(message: reason ?? "\(error)")
+        }
+        do {
+            return try value(of: object)
+        } catch {
+            throw error.parseError
         }
     }
 
-    private mutating func expectWord(_ word: String) throws {
-        let expected = Array(word.utf8)
-        guard index + expected.count <= bytes.count,
-              Array(bytes[index..<(index + expected.count)]) == expected
-        else { throw error("expected \(word)") }
-        index += expected.count
-    }
-
-    private mutating func parseObject(depth: Int) throws -> JSONValue {
-        index += 1
-        var fields: [String: JSONValue] = [:]
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key string") }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            fields[key] = try parseValue(depth: depth + 1)
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unterminated object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(fields) }
-            throw error("expected ',' or '}'")
-        }
-    }
-
-    private mutating func parseArray(depth: Int) throws -> JSONValue {
-        index += 1
-        var items: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-        while true {
-            items.append(try parseValue(depth: depth + 1))
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unterminated array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-            throw error("expected ',' or ']'")
-        }
-    }
-
-    private mutating func parseString() throws -> String {
-        index += 1
-        var scalars = String.UnicodeScalarView()
-        var start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                scalars.append(contentsOf: try decodeRun(start..<index))
-                index += 1
-                return String(scalars)
+    /// One object from Foundation as a `JSONValue`; a problem learns its path on the way up.
+    private static func value(of object: Any) throws(JSONFieldProblem) -> JSONValue {
+        switch object {
+        case let text as String:
+            guard !text.utf8.contains(0) else { throw JSONFieldProblem(.nulInString) }
+            return .string(text)
+        case let fields as [String: Any]:
+            var values = [String: JSONValue](minimumCapacity: fields.count)
+            for (key, field) in fields {
+                guard !key.utf8.contains(0) else { throw JSONFieldProblem(.nulInKey, at: .key(key)) }
+                do { values[key] = try value(of: field) } catch { throw error.inside(.key(key)) }
             }
-            if byte == UInt8(ascii: "\\") {
-                scalars.append(contentsOf: try decodeRun(start..<index))
-                index += 1
-                scalars.append(try parseEscape())
-                start = index
-                continue
+            return .object(values)
+        case let items as [Any]:
+            var values: [JSONValue] = []
+            values.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                do { values.append(try value(of: item)) } catch { throw error.inside(.index(index)) }
             }
-            if byte < 0x20 { throw error("control character in string") }
-            index += 1
-        }
-        throw error("unterminated string")
-    }
-
-    private func decodeRun(_ range: Range<Int>) throws -> String.UnicodeScalarView {
-        guard let text = String(validating: bytes[range], as: UTF8.self) else {
-            throw JSONParseError(offset: range.lowerBound, message: "invalid UTF-8")
-        }
-        return text.unicodeScalars
-    }
-
-    private mutating func parseEscape() throws -> Unicode.Scalar {
-        guard index < bytes.count else { throw error("unterminated escape") }
-        let byte = bytes[index]
-        index += 1
-        switch byte {
-        case UInt8(ascii: "\""): return "\""
-        case UInt8(ascii: "\\"): return "\\"
-        case UInt8(ascii: "/"): return "/"
-        case UInt8(ascii: "b"): return "\u{08}"
-        case UInt8(ascii: "f"): return "\u{0C}"
-        case UInt8(ascii: "n"): return "\n"
-        case UInt8(ascii: "r"): return "\r"
-        case UInt8(ascii: "t"): return "\t"
-        case UInt8(ascii: "u"): return try parseUnicodeEscape()
-        default: throw error("bad escape")
+            return .array(values)
+        case let number as NSNumber: return value(of: number)
+        default: return .null
         }
     }
 
-    private mutating func parseUnicodeEscape() throws -> Unicode.Scalar {
-        let high = try parseHex4()
-        if (0xD800..<0xDC00).contains(high) {
-            guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-            else { throw error("lone surrogate") }
-            index += 2
-            let low = try parseHex4()
-            guard (0xDC00..<0xE000).contains(low) else { throw error("bad surrogate pair") }
-            return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
+    /// A number or boolean, by the type Foundation stored it as.
+    ///
+    /// Booleans are `c`, doubles `d`, whole numbers `q`/`i` and the like, or `Q` past `Int64.max`. Long
+    /// numbers are an `NSDecimalNumber`, whose `doubleValue` is not correctly rounded: those (and `Q`)
+    /// are read from their plain digits instead.
+    private static func value(of number: NSNumber) -> JSONValue {
+        switch UInt8(bitPattern: number.objCType.pointee) {
+        case UInt8(ascii: "c"): return .bool(number.boolValue)
+        case UInt8(ascii: "d") where !(number is NSDecimalNumber): return .number(number.doubleValue)
+        case UInt8(ascii: "d"), UInt8(ascii: "Q"): return value(ofDigits: number.stringValue, number)
+        default: return .whole(number.int64Value)
         }
-        guard let scalar = Unicode.Scalar(high) else { throw error("lone surrogate") }
-        return scalar
     }
 
-    private mutating func parseHex4() throws -> UInt32 {
-        guard index + 4 <= bytes.count,
-              let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
-        else { throw error("bad \\u escape") }
-        index += 4
-        return value
+    /// Plain digits: a whole number that fits 64 bits exactly, anything else as the nearest `Double`.
+    /// (An integer written beyond 64 bits never gets here: `JSONStrictScan` refuses it. What does was
+    /// written with a fraction or an exponent.)
+    private static func value(ofDigits digits: String, _ number: NSNumber) -> JSONValue {
+        if let whole = Int64(digits) { return .whole(whole) }
+        return .number(Double(digits) ?? number.doubleValue)
     }
+}
 
-    private mutating func parseNumber() throws -> Double {
-        let start = index
-        while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
-        guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)),
-              value.isFinite
-        else { throw JSONParseError(offset: start, message: "expected a value") }
-        return value
+extension JSONValue {
+    /// A whole number as the parser keeps it: `.number` while a `Double` holds it exactly, `.integer` beyond.
+    static func whole(_ value: Int64) -> JSONValue {
+        value.magnitude <= 1 << 53 ? .number(Double(value)) : .integer(value)
     }
 }

@@ -6,6 +6,9 @@ public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
+    /// A whole number kept exactly. The parser gives it only beyond ±2^53, where a `Double` would round;
+    /// smaller whole numbers are `.number`. It equals the `.number` of the same value.
+    case integer(Int64)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -22,13 +25,22 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// The number, when this is a number or a numeric string.
+    /// The number, when this is a number or a numeric string (an `.integer` beyond ±2^53 rounds to the nearest `Double`).
     public var doubleValue: Double? {
         switch self {
         case .number(let value): return value
+        case .integer(let value): return Double(value)
         case .string(let text): return Double(text)
         case .bool(let flag): return flag ? 1 : 0
         default: return nil
+        }
+    }
+
+    /// True for `.number` and `.integer`, the two forms of a JSON number.
+    public var isNumber: Bool {
+        switch self {
+        case .number, .integer: return true
+        default: return false
         }
     }
 
@@ -64,6 +76,7 @@ extension JSONValue {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .number(let value): out += JSONValue.format(number: value)
+        case .integer(let value): out += String(value)
         case .string(let text): JSONValue.writeEscaped(text, to: &out)
         case .array(let items):
             out += "["
@@ -84,9 +97,10 @@ extension JSONValue {
         }
     }
 
+    /// A double as JSON: whole values that fit 64 bits without a fraction (`3`, not `3.0`), others shortest.
     static func format(number: Double) -> String {
         guard number.isFinite else { return "null" }
-        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+        if let whole = Int64(exactly: number) { return String(whole) }
         return String(number)
     }
 

@@ -46,9 +46,10 @@ extension ExecutionRunner {
                 patch.verifyHard = decision == .autoFix(verifyHard: true)
                 patch.nextActionAt = state.status == .fixing ? Date() : nil
                 if state.status == .dryRun { patch.fixActions = try plans(fixes, context: context) }
-                summary = approvalSummary(sop: sop, fixes: fixes, confidence: confidence, reason: reason, context: context)
-                return (record.state.status, state, patch,
-                        AuditEntry(kind: "decision", actor: actor, message: "\(decision.word): \(reason) (confidence \(confidence.total))",
+                summary = settings.redactor.redact(approvalSummary(sop: sop, fixes: fixes, confidence: confidence, reason: reason, context: context))
+                let message = settings.redactor.redact("\(decision.word): \(reason) (confidence \(confidence.total))")
+                return (record.state.status, redacted(state), patch,
+                        AuditEntry(kind: "decision", actor: actor, message: message,
                                    details: .object(["confidence": confidence.json, "findings": .array(evaluation.findings.map(JSONValue.string))])))
             },
             extra: { tx, state in

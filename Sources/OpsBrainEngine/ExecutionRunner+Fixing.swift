@@ -48,7 +48,7 @@ extension ExecutionRunner {
 
     private func fixFailed(_ record: ExecutionRecord, fix: FixOperationSpec, message: String) throws {
         let state = try apply(.fixesFinished(succeeded: false, failure: "\(fix.id): \(message)"), to: record, patch: ExecutionPatch(),
-                              audit: "fix '\(fix.id)' failed: \(settings.redactor.redact(message)); rolling back")
+                              audit: "fix '\(fix.id)' failed: \(message); rolling back")
         var current = record
         current.state = state
         try rollback(current, state: state)
@@ -78,8 +78,8 @@ extension ExecutionRunner {
         var state = record.state
         state.status = .failed
         state.escalationReason = reason
-        try repository.transition(record.id, from: record.state.status, to: state, patch: ExecutionPatch(),
-                                  audit: AuditEntry(kind: "status_failed", actor: actor, message: reason)) { tx in
+        try repository.transition(record.id, from: record.state.status, to: redacted(state), patch: ExecutionPatch(),
+                                  audit: AuditEntry(kind: "status_failed", actor: actor, message: settings.redactor.redact(reason))) { tx in
             try NotifierEvents.enqueue(executionID: record.id, sop: sop(of: record)?.definition, in: tx)
         }
     }
@@ -191,7 +191,7 @@ extension ExecutionRunner {
         let summary = (undone.isEmpty ? "nothing undone" : "undid " + undone.joined(separator: ", "))
             + (problems.isEmpty ? "" : "; " + problems.joined(separator: "; "))
         let failedUndo = problems.contains { !$0.hasSuffix("is not reversible") }
-        try apply(.rollbackFinished(succeeded: !failedUndo, summary: settings.redactor.redact(summary)), to: current,
-                  patch: ExecutionPatch(), audit: "rollback: \(settings.redactor.redact(summary))")
+        try apply(.rollbackFinished(succeeded: !failedUndo, summary: summary), to: current,
+                  patch: ExecutionPatch(), audit: "rollback: \(summary)")
     }
 }

@@ -40,10 +40,15 @@ struct ExecutionRunner {
     }
 
     /// Applies `event` through the state machine and persists the result in one transaction.
+    ///
+    /// The audit message, its details and the escalation reason are redacted here, for every
+    /// transition: fix errors and rollback summaries carry what upstreams answered.
     @discardableResult
     func apply(_ event: ExecutionEvent, to record: ExecutionRecord, patch: ExecutionPatch, audit message: String,
                details: JSONValue = .object([:]), extra: ((PostgresConnection) throws -> Void)? = nil) throws -> ExecutionState {
-        let (state, actions) = try ExecutionMachine.apply(event, to: record.state)
+        let redactor = settings.redactor
+        let (next, actions) = try ExecutionMachine.apply(event, to: record.state)
+        let state = redacted(next)
         var patch = patch
         if patch.nextActionAt == nil, actions.contains(.runRollback) || actions.contains(where: { if case .runFixes = $0 { return true }; return false }) {
             patch.nextActionAt = Date()
@@ -53,7 +58,8 @@ struct ExecutionRunner {
             return nil
         }.first
         try repository.transition(record.id, from: record.state.status, to: state, patch: patch,
-                                  audit: AuditEntry(kind: "status_\(state.status.rawValue)", actor: actor, message: message, details: details)) { tx in
+                                  audit: AuditEntry(kind: "status_\(state.status.rawValue)", actor: actor, message: redactor.redact(message),
+                                                    details: redactor.redact(details))) { tx in
             if let effective = learning {
                 try repository.recordOutcome(executionID: record.id, effective: effective,
                                              failureReason: effective ? nil : state.escalationReason, in: tx)
@@ -62,8 +68,15 @@ struct ExecutionRunner {
             if !state.dryRun { try NotifierEvents.enqueue(executionID: record.id, sop: sop(of: record)?.definition, in: tx) }
         }
         if let reason = actions.compactMap({ action -> String? in if case .escalate(let reason) = action { return reason }; return nil }).first {
-            logger.notice("escalated", metadata: ["execution": "\(record.id)", "reason": "\(reason)"])
+            logger.notice("escalated", metadata: ["execution": "\(record.id)", "reason": "\(redactor.redact(reason))"])
         }
+        return state
+    }
+
+    /// `state` as it may be stored and shown: its escalation reason redacted.
+    func redacted(_ state: ExecutionState) -> ExecutionState {
+        var state = state
+        state.escalationReason = state.escalationReason.map(settings.redactor.redact)
         return state
     }
 

@@ -73,7 +73,7 @@ public final class HealingEngine: Sendable {
             do {
                 try runner.process(record)
             } catch {
-                logger.error("execution step failed", metadata: ["execution": "\(record.id)", "error": "\(error)"])
+                logger.error("execution step failed", metadata: ["execution": "\(record.id)", "error": "\(settings.redactor.redact("\(error)"))"])
                 try? repository.release(record.id, nextActionAt: Date().addingTimeInterval(30))
             }
             advanced += 1

@@ -52,7 +52,7 @@ extension ProbeScheduler {
                 return action
             }
         } catch {
-            logger.error("probe results not stored", metadata: ["probe": "\(probe.name)", "error": "\(error)"])
+            logger.error("probe results not stored", metadata: ["probe": "\(probe.name)", "error": "\(settings.redactor.redact("\(error)"))"])
             return
         }
         if let action {

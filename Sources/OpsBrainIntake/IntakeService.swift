@@ -66,7 +66,7 @@ public final class IntakeService: Sendable {
             guard let text = String(validating: request.body, as: UTF8.self) else { return .error(400, "the body is not UTF-8 text") }
             alerts = try parse(try JSONValue(parsing: text, maxDepth: 32))
         } catch let error as JSONParseError {
-            return .error(400, "malformed JSON: \(error)")
+            return .error(400, error.field == nil ? "malformed JSON: \(error)" : error.message, field: error.field)
         } catch let error as PayloadError {
             return .error(400, error.message, field: error.field)
         } catch {

@@ -51,18 +51,3 @@ public enum DatabaseLocation: Sendable {
         }
     }
 }
-
-/// Helpers for connection strings that may hold a password.
-public enum ConnectionString {
-    /// Hides the password of a URL (`postgresql://user:***@host/db`) or a `password=` setting.
-    public static func redacted(_ conninfo: String) -> String {
-        if let scheme = conninfo.range(of: "://"), let at = conninfo.range(of: "@", range: scheme.upperBound..<conninfo.endIndex) {
-            let credentials = conninfo[scheme.upperBound..<at.lowerBound]
-            if let colon = credentials.firstIndex(of: ":") {
-                return String(conninfo[..<colon]) + ":***" + String(conninfo[at.lowerBound...])
-            }
-        }
-        return conninfo.replacingOccurrences(of: #"password\s*=\s*('[^']*'|\S+)"#, with: "password=***",
-                                             options: .regularExpression)
-    }
-}

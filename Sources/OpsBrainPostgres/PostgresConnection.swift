@@ -87,17 +87,19 @@ public final class PostgresConnection {
         }
     }
 
+    /// Host and port as libpq read them; either is `***` when a malformed URL made it of a piece of the password.
     private func describeServer() -> String {
         guard let handle, let host = PQhost(handle) else { return "PostgreSQL" }
-        let hostText = String(cString: host)
-        let port = PQport(handle).map { String(cString: $0) } ?? "5432"
+        let hostText = ConnectionString.visible(String(cString: host), of: conninfo)
+        let port = ConnectionString.visible(PQport(handle).map { String(cString: $0) } ?? "5432", of: conninfo)
         return hostText.hasPrefix("/") ? "PostgreSQL at socket \(hostText) (port \(port))"
                                        : "PostgreSQL at \(hostText):\(port)"
     }
 
+    /// libpq's last message, scrubbed of the connection string's password (libpq may quote it).
     private var lastError: String {
         guard let handle, let text = PQerrorMessage(handle) else { return "unknown error" }
-        let message = String(cString: text).foldedLibpqMessage
+        let message = ConnectionString.scrubbed(String(cString: text).foldedLibpqMessage, conninfo: conninfo)
         return message.isEmpty ? "unknown error" : message
     }
 

@@ -11,21 +11,29 @@ final class JSONValueTests: XCTestCase {
 
     func testUnicodeEscapesAndSurrogatePairs() throws {
         XCTAssertEqual(try JSONValue(parsing: #""\u00e9\ud83d\ude00""#), .string("é😀"))
+        XCTAssertEqual(try JSONValue(parsing: #""\uD834\uDD1E""#), .string("𝄞"))
     }
 
-    func testErrorsNameTheOffset() {
-        XCTAssertThrowsError(try JSONValue(parsing: #"{"a": tru}"#)) { error in
-            XCTAssertEqual((error as? JSONParseError)?.offset, 6)
+    func testMalformedTextIsRefusedWithAReason() {
+        for text in [#"{"a": tru}"#, #"{"a": 1} x"#, #"{"a": 1"#] {
+            XCTAssertThrowsError(try JSONValue(parsing: text), text) { error in
+                XCTAssertTrue("\(error)".hasPrefix("invalid JSON"), "\(error)")
+                XCTAssertNil((error as? JSONParseError)?.field)
+            }
         }
-        XCTAssertThrowsError(try JSONValue(parsing: #"{"a": 1} x"#))
-        XCTAssertThrowsError(try JSONValue(parsing: #"{"a": 1"#))
     }
 
-    func testDeepNestingIsRefused() {
-        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        XCTAssertThrowsError(try JSONValue(parsing: deep)) { error in
-            XCTAssertTrue("\(error)".contains("nested deeper"), "\(error)")
+    func testDeepNestingIsRefusedNamingTheDepth() throws {
+        func nested(_ count: Int) -> String { String(repeating: "[", count: count) + String(repeating: "]", count: count) }
+        XCTAssertNoThrow(try JSONValue(parsing: nested(64)))
+        XCTAssertThrowsError(try JSONValue(parsing: nested(65))) { error in
+            XCTAssertEqual(error as? JSONParseError, JSONParseError(offset: 64, message: "nested deeper than 64 levels"))
         }
+        XCTAssertThrowsError(try JSONValue(parsing: #"{"a": {"b": [1]}}"#, maxDepth: 2)) { error in
+            XCTAssertEqual("\(error)", "invalid JSON at byte 12: nested deeper than 2 levels")
+        }
+        XCTAssertThrowsError(try JSONValue(parsing: nested(200_000)), "far deeper than Foundation's own limit, without a crash")
+        XCTAssertNoThrow(try JSONValue(parsing: #"["[[[[", "{{{{"]"#, maxDepth: 1), "brackets inside strings do not count")
     }
 
     func testSeverityNormalization() {

@@ -16,8 +16,9 @@ final class EngineHarness {
     let engine: HealingEngine
 
     /// `sops` maps `category/name` to the file text; `configYAML` gets the test database's URL
-    /// (so targets can point at it) and returns the config text.
-    init(sops: [String: String], configYAML: (String) -> String, mode: EngineMode = .auto) throws {
+    /// (so targets can point at it) and returns the config text; `environment` is where `*_env` settings are read.
+    init(sops: [String: String], configYAML: (String) -> String, mode: EngineMode = .auto,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         (connection, url) = try TestPostgres.migratedConnection()
         folder = try TemporaryDirectory.make(prefix: "ob-engine") + "/SOPs"
         for (path, text) in sops {
@@ -30,7 +31,7 @@ final class EngineHarness {
         guard outcome.skipped == 0 else {
             throw StepFailure(outcome.issues.map(\.description).joined(separator: "\n"))
         }
-        var settings = EngineAssembly.settings(config: config, mode: mode)
+        var settings = EngineAssembly.settings(config: config, mode: mode, environment: environment)
         settings.engineID = "test-engine-\(UUID().uuidString.prefix(4))"
         engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
         try EngineRegistry(connection: connection).register(engineID: settings.engineID, hostname: "test", pid: 1,

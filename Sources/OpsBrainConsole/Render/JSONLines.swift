@@ -47,6 +47,7 @@ public enum JSONLines {
         switch value {
         case .string(let text): return text
         case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .integer(let number): return String(number)
         default: return value.jsonText
         }
     }

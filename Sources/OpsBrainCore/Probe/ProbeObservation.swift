@@ -45,7 +45,7 @@ public struct ProbeObservation: Sendable, Equatable {
     /// `samples` list stores only those values, with its labels on top.
     public func samples(for definition: ProbeDefinition) -> [ProbeSample] {
         values.keys.sorted().compactMap { name -> ProbeSample? in
-            guard case .number(let number)? = values[name], number.isFinite else { return nil }
+            guard let value = values[name], value.isNumber, let number = value.doubleValue, number.isFinite else { return nil }
             var labels = ["probe": probe, "value": name]
             labels.merge(Self.typeLabels(definition.check.type, value: name, probe: probe)) { $1 }
             labels.merge(derivedLabels[name] ?? [:]) { $1 }

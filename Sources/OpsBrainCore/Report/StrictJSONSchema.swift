@@ -37,6 +37,7 @@ public enum StrictJSONSchema {
         case .array(let items): return arrayViolations(items, schema: schema, path: path)
         case .string(let text): return bounds(Double(text.count), schema, "minLength", "maxLength", "characters", path)
         case .number(let number): return bounds(number, schema, "minimum", "maximum", "", path)
+        case .integer(let number): return bounds(Double(number), schema, "minimum", "maximum", "", path)
         default: return []
         }
     }
@@ -84,7 +85,7 @@ public enum StrictJSONSchema {
     private static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("null", .null),
-             ("number", .number): return true
+             ("number", .number), ("number", .integer), ("integer", .integer): return true
         case ("integer", .number(let number)): return number == number.rounded() && number.isFinite
         default: return false
         }
@@ -94,7 +95,7 @@ public enum StrictJSONSchema {
         switch value {
         case .null: return "null"
         case .bool: return "a boolean"
-        case .number: return "a number"
+        case .number, .integer: return "a number"
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"

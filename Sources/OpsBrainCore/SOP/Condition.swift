@@ -28,6 +28,7 @@ public indirect enum Condition: Sendable, Equatable {
             switch value {
             case .bool(let flag): return flag
             case .number(let number): return number != 0
+            case .integer(let number): return number != 0
             case .string(let text): return !text.isEmpty
             case .null: return false
             case .array(let items): return !items.isEmpty

@@ -75,7 +75,7 @@ struct AlertmanagerSilence: Sendable, Equatable {
         guard let fields = value.objectValue, !fields.isEmpty else { throw StepFailure("matchers must be a non-empty mapping") }
         return try fields.mapValues { item in
             if let text = item.stringValue { return text }
-            if case .number = item { return item.jsonText }
+            if item.isNumber { return item.jsonText }
             throw StepFailure("matcher values must be strings or numbers, not \(item.jsonText)")
         }
     }

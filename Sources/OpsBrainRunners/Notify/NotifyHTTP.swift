@@ -5,15 +5,19 @@ import OpsBrainCore
 struct NotifyHTTP: Sendable {
     let client: HTTPClient
 
-    /// The response, or a transport-error outcome labelled with `label` (e.g. "Slack webhook").
+    /// The response, its body redacted of `secrets` and the URL (a service may echo the key it
+    /// refused, and the body becomes the stored detail), or a transport-error outcome labelled with
+    /// `label` (e.g. "Slack webhook").
     func send(_ request: HTTPRequest, label: String, secrets: [String]) -> Result<HTTPResponse, DeliveryOutcomeError> {
+        let redactor = SecretRedactor(secrets: secrets + [request.url, request.displayName])
         do {
-            return .success(try client.send(request))
+            var response = try client.send(request)
+            response.body = Array(redactor.redact(String(decoding: response.body, as: UTF8.self)).utf8)
+            return .success(response)
         } catch {
             let message = "\(error)"
             // HTTPClient's messages start with "METHOD url: "; keep only what libcurl said.
             let reason = message.hasPrefix(request.displayName + ": ") ? String(message.dropFirst(request.displayName.count + 2)) : message
-            let redactor = SecretRedactor(secrets: secrets + [request.url, request.displayName])
             return .failure(DeliveryOutcomeError(detail: "\(label): \(redactor.redact(reason))"))
         }
     }

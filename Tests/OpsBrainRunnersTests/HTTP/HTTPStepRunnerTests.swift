@@ -128,6 +128,17 @@ final class HTTPStepRunnerTests: XCTestCase {
         XCTAssertFalse(HTTPFixtures.exposed(result).contains("s3cret"))
     }
 
+    func testEchoedFragmentsOfTheTokenAreMasked() {
+        // "Bearer s3cret-token-value": an upstream names the part of the token it refuses.
+        let target = HTTPFixtures.target("admin_api", url: server.baseURL, withSecret: true)
+        server.respond(to: "/me", with: .init(status: 401, body: #"{"error": "token s3cret-tok… is not valid; expected …oken-value"}"#))
+        let result = run(["path": .string("/me")], target: target)
+        XCTAssertEqual(result.values["body"], .string(#"{"error": "token ***… is not valid; expected …***"}"#))
+        let exposed = HTTPFixtures.exposed(result)
+        let token = Array("s3cret-token-value")
+        for start in 0...(token.count - 8) { XCTAssertFalse(exposed.contains(String(token[start..<start + 8])), exposed) }
+    }
+
     func testMissingSecretVariableFailsWithoutSending() {
         var target = HTTPFixtures.target("admin_api", url: server.baseURL, withSecret: true)
         target.fields["headers_env"] = .object(["Authorization": .string("OB_TEST_UNSET_VARIABLE")])

@@ -47,6 +47,12 @@ final class PagerDutyChannelTests: XCTestCase {
         XCTAssertEqual(outcome, DeliveryOutcome(verdict: .failed, httpStatus: 400, detail: "Event object is invalid: 'payload.severity' is invalid"))
     }
 
+    func testARefusedKeyEchoedBackIsNotInTheDetail() {
+        server.respond(to: "/v2/enqueue", with: .json(#"{"message":"Invalid routing key","errors":["R0UT1NGKEY00000 is not known"]}"#, status: 400))
+        let outcome = channel.deliver(NotifyFixtures.event(), plan: PlannedDelivery(channel: .pagerduty, action: .trigger))
+        XCTAssertEqual(outcome.detail, "Invalid routing key: *** is not known")
+    }
+
     func testThrottlingAndServerErrorsAreRetried() {
         server.respond(to: "/v2/enqueue", with: .init(status: 429, body: "", headers: ["Retry-After": "12"]))
         XCTAssertEqual(channel.deliver(NotifyFixtures.event(), plan: PlannedDelivery(channel: .pagerduty, action: .trigger)).verdict,
