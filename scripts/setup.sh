@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Build: PostgreSQL (server + libpq), ncurses, libcurl. Tests and the demo sandbox: real Redis, Prometheus, Alertmanager, tmux, python3.
 packages=(postgresql libncursesw5-dev libpq-dev libcurl4-openssl-dev pkg-config
-          redis-server prometheus prometheus-alertmanager tmux python3 openssl)
+          redis-server prometheus prometheus-alertmanager tmux python3 openssl wrk)
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "setup: swift is not on PATH; install the Swift 6 toolchain first (https://www.swift.org/install/)" >&2

@@ -20,12 +20,13 @@ guard catalogue.count >= 50 else { fatalError("run from the repository root: SOP
 
 MatchingBench.run(report: report, catalogue: catalogue)
 if only == "matching" { exit(0) }
-if only == "intake" {
-    try IntakeBench.run(report: report)
-    exit(0)
-}
 /// The release binaries built next to this one (`make bench` builds them all).
 let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+if only == "intake" {
+    try IntakeBench.run(report: report, binDirectory: binDirectory)
+    print(report.markdown())
+    exit(0)
+}
 if only == "console" {
     try ConsoleBench.run(report: report, opsbrain: binDirectory + "/opsbrain")
     exit(0)
@@ -48,7 +49,7 @@ do {
     FileHandle.standardError.write(Data("decision bench failed: \(error)\n".utf8))
 }
 do {
-    try IntakeBench.run(report: report)
+    try IntakeBench.run(report: report, binDirectory: binDirectory)
 } catch {
     FileHandle.standardError.write(Data("intake bench failed: \(error)\n".utf8))
 }

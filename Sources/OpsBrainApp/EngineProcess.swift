@@ -28,10 +28,12 @@ public final class EngineProcess: Sendable {
         public var environment: [String: String]
         /// SIGTERM and SIGINT stop the group gracefully (false when a UI owns the signals).
         public var stopsOnSignals: Bool
+        /// Serve intake only: no engine loop, probes or jobs (engines elsewhere work on what arrives).
+        public var intakeOnly: Bool
 
         public init(conninfo: String, mode: EngineMode? = nil, listen: String? = nil, operations: OperationsSettings = OperationsSettings(),
                     timeZone: TimeZone = .current, environment: [String: String] = ProcessInfo.processInfo.environment,
-                    stopsOnSignals: Bool = false) {
+                    stopsOnSignals: Bool = false, intakeOnly: Bool = false) {
             self.conninfo = conninfo
             self.mode = mode
             self.listen = listen
@@ -39,6 +41,7 @@ public final class EngineProcess: Sendable {
             self.timeZone = timeZone
             self.environment = environment
             self.stopsOnSignals = stopsOnSignals
+            self.intakeOnly = intakeOnly
         }
     }
 
@@ -58,8 +61,15 @@ public final class EngineProcess: Sendable {
         let engine = HealingEngine(conninfo: options.conninfo, settings: settings, registry: registry)
         self.engine = engine
         intake = try IntakeAssembly.server(listen: options.listen ?? config.engine.listen, config: config, conninfo: options.conninfo,
-                                           metrics: metrics, isLeader: { engine.isLeader }, environment: options.environment)
-        let services = try Self.services(engine: engine, probes: probes, intake: intake, options: options)
+                                           metrics: metrics, isLeader: { !options.intakeOnly && engine.isLeader },
+                                           environment: options.environment)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration]
+        if options.intakeOnly {
+            guard let intake else { throw StepFailure("--intake-only with intake off leaves nothing to run") }
+            services = [.init(service: intake)]
+        } else {
+            services = try Self.services(engine: engine, probes: probes, intake: intake, options: options)
+        }
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: options.stopsOnSignals ? [.sigterm, .sigint] : [], logger: Logger(label: "opsbrain.process")))
     }

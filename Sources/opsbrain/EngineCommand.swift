@@ -13,6 +13,9 @@ struct EngineCommand: OpsBrainSubcommand {
     @Flag(name: .customLong("no-sync"), help: "Do not sync SOPs/ into the database at start.") var noSync = false
     @Option(help: "Intake server address host:port, or 'off' (default: the config's engine.listen, 127.0.0.1:9477).")
     var listen: String?
+    @Flag(name: .customLong("intake-only"),
+          help: "Serve intake, health, metrics and the ops API only; engines elsewhere work on what arrives.")
+    var intakeOnly = false
 
     func execute() throws {
         let config = try global.loadConfig()
@@ -26,10 +29,10 @@ struct EngineCommand: OpsBrainSubcommand {
         let settings = try ReportCommand.operationsSettings(global)
         let process = try EngineProcess(config: config, options: EngineProcess.Options(
             conninfo: try global.databaseLocation(config: config).conninfo, mode: mode, listen: listen, operations: settings,
-            timeZone: try ReportCommand.timeZone(settings.report), stopsOnSignals: true))
+            timeZone: try ReportCommand.timeZone(settings.report), stopsOnSignals: true, intakeOnly: intakeOnly))
         try process.runBlocking {
-            print("engine \(process.settings.engineID) running in \(process.settings.mode.rawValue) mode"
-                  + (process.intake.map { "; intake on port \($0.port)" } ?? "") + "; Ctrl-C stops it")
+            let role = intakeOnly ? "intake only" : "engine \(process.settings.engineID) running in \(process.settings.mode.rawValue) mode"
+            print(role + (process.intake.map { "; intake on port \($0.port)" } ?? "") + "; Ctrl-C stops it")
         }
     }
 }
