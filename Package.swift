@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "OpsBrainCoreTests", dependencies: ["OpsBrainCore"]),
         .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainTestSupport"]),
-        .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform"]),
+        .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainRunnersTests", dependencies: ["OpsBrainRunners", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainAppTests", dependencies: ["OpsBrainApp", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainConsoleTests", dependencies: ["OpsBrainConsole", "OpsBrainApp", "OpsBrainTestSupport"],

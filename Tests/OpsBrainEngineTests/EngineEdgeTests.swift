@@ -29,30 +29,7 @@ final class EngineEdgeTests: XCTestCase {
         let (connection, url) = try TestPostgres.migratedConnection()
         let folder = try TemporaryDirectory.make(prefix: "ob-edge")
         let service = try LocalService()
-        let sop = EnginePipelineTests.sop(name: "web-down", category: "infrastructure", type: "web_down", diagnosis: """
-            diagnosis:
-              - id: web
-                type: http
-                target: web
-                path: /
-                timeout: 2s
-                expect: {status: 200}
-            """, fix: """
-            fix:
-              - id: restart
-                operation: service_restart
-                when: "web.failed"
-                target: web_service
-                timeout: 20s
-            """, verification: """
-              steps:
-                - id: web_up
-                  type: http
-                  target: web
-                  path: /
-                  timeout: 2s
-                  expect: {status: 200}
-            """)
+        let sop = EngineServicesTests.webDownSOP
         try FileManager.default.createDirectory(atPath: "\(folder)/SOPs/infrastructure", withIntermediateDirectories: true)
         try sop.write(toFile: "\(folder)/SOPs/infrastructure/web-down.md", atomically: true, encoding: .utf8)
         let port = try TestSockets.freePort()

@@ -12,6 +12,32 @@ final class EngineServicesTests: XCTestCase {
                                 verification: verification)
     }
 
+    /// A killed web service: an HTTP check diagnoses it, `service_restart` fixes it, the check verifies.
+    static let webDownSOP = sop(name: "web-down", type: "web_down", risk: "low", diagnosis: """
+        diagnosis:
+          - id: web
+            type: http
+            target: web
+            path: /
+            timeout: 2s
+            expect: {status: 200}
+        """, fix: """
+        fix:
+          - id: restart
+            operation: service_restart
+            when: "web.failed"
+            target: web_service
+            timeout: 20s
+        """, verification: """
+          steps:
+            - id: web_up
+              type: http
+              target: web
+              path: /
+              timeout: 2s
+              expect: {status: 200}
+        """)
+
     func testRedisKeyPatternIsClearedAndRestoredByRollback() throws {
         let redis = try RedisTestServer()
         defer { redis.stop() }
@@ -104,30 +130,7 @@ final class EngineServicesTests: XCTestCase {
         XCTAssertTrue(service.answers())
         service.kill()
         XCTAssertFalse(service.answers(), "the service is down")
-        let sop = Self.sop(name: "web-down", type: "web_down", risk: "low", diagnosis: """
-            diagnosis:
-              - id: web
-                type: http
-                target: web
-                path: /
-                timeout: 2s
-                expect: {status: 200}
-            """, fix: """
-            fix:
-              - id: restart
-                operation: service_restart
-                when: "web.failed"
-                target: web_service
-                timeout: 20s
-            """, verification: """
-              steps:
-                - id: web_up
-                  type: http
-                  target: web
-                  path: /
-                  timeout: 2s
-                  expect: {status: 200}
-            """)
+        let sop = Self.webDownSOP
         let harness = try EngineHarness(sops: ["infrastructure/web-down": sop], configYAML: { _ in service.configYAML })
         let alert = try harness.fire(type: "web_down", title: "Web service down")
         // service_restart is high risk, whatever the SOP declares: a new SOP (prior 50) asks first.

@@ -1,4 +1,5 @@
 import Foundation
+import OpsBrainTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,18 +20,8 @@ final class RawConnection {
     private(set) var closedByPeer = false
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
+        guard let fd = TestSockets.connect(port: port) else { throw POSIXError(.ECONNREFUSED) }
+        self.fd = fd
     }
 
     deinit { close(fd) }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import OpsBrainPlatform
+import OpsBrainTestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

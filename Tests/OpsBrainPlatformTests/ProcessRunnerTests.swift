@@ -1,4 +1,5 @@
 @testable import OpsBrainPlatform
+import OpsBrainTestSupport
 import XCTest
 
 /// Commands run as argv with timeouts and output caps.

@@ -17,9 +17,9 @@ final class DetachedProcessTests: XCTestCase {
         let argv = ["sleep", "7.\(Int.random(in: 100_000...999_999))"]
         let pid = try DetachedProcess.spawn(argv, log: log)
         defer { DetachedProcess.stop(pid: pid, grace: 1) }
-        XCTAssertTrue(waitUntil { Self.argv(of: pid) == argv }, "the child did not exec sleep")
+        XCTAssertTrue(waitUntil { ProcessTable.argv(pid) == argv }, "the child did not exec sleep")
 
-        XCTAssertEqual(Self.descriptors(of: pid), [0: "/dev/null", 1: log, 2: log])
+        XCTAssertEqual(ProcessTable.descriptors(of: pid), [0: "/dev/null", 1: log, 2: log])
         XCTAssertEqual(getsid(pid), pid, "the child leads its own session")
     }
 
@@ -46,20 +46,5 @@ final class DetachedProcessTests: XCTestCase {
             usleep(20_000)
         }
         return condition()
-    }
-
-    private static func argv(of pid: pid_t) -> [String] {
-        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
-        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    private static func descriptors(of pid: pid_t) -> [Int32: String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-        var result: [Int32: String] = [:]
-        for name in names {
-            guard let fd = Int32(name) else { continue }
-            result[fd] = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)")) ?? "?"
-        }
-        return result
     }
 }

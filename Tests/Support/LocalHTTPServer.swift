@@ -106,16 +106,10 @@ public final class LocalHTTPServer: Sendable {
     public static func waitForPort(_ port: Int, timeout: Duration = .seconds(10)) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            if let fd = TestSockets.connect(port: port) {
+                close(fd)
+                return true
             }
-            close(fd)
-            if connected == 0 { return true }
             Thread.sleep(forTimeInterval: 0.05)
         }
         return false

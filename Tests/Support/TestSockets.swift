@@ -12,6 +12,23 @@ public enum TestSockets {
         return try port(of: fd)
     }
 
+    /// A TCP connection to 127.0.0.1:`port`, or nil when nothing accepts it.
+    public static func connect(port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
     /// A listening socket whose connections the kernel completes but nobody reads or answers.
     public static func silentListener() throws -> (fd: Int32, port: Int) {
         let fd = try boundSocket()
