@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Something that happened off the UI thread.
 public enum ConsoleEvent: Sendable, Equatable {
@@ -10,9 +11,8 @@ public enum ConsoleEvent: Sendable, Equatable {
 }
 
 /// Hands events to the UI thread: a locked queue plus a self-pipe that wakes its `poll()`.
-public final class EventMailbox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var queue: [ConsoleEvent] = []
+public final class EventMailbox: Sendable {
+    private let queue = Mutex<[ConsoleEvent]>([])
     /// The descriptor to include in `poll()`.
     public let readDescriptor: Int32
     private let writeDescriptor: Int32
@@ -35,7 +35,7 @@ public final class EventMailbox: @unchecked Sendable {
 
     /// Queues an event and wakes the UI thread (from any thread).
     public func post(_ event: ConsoleEvent) {
-        lock.withLock { queue.append(event) }
+        queue.withLock { $0.append(event) }
         var byte: UInt8 = 1
         _ = write(writeDescriptor, &byte, 1)
     }
@@ -44,9 +44,9 @@ public final class EventMailbox: @unchecked Sendable {
     public func drain() -> [ConsoleEvent] {
         var buffer = [UInt8](repeating: 0, count: 256)
         while read(readDescriptor, &buffer, buffer.count) > 0 {}
-        return lock.withLock {
-            defer { queue.removeAll() }
-            return queue
+        return queue.withLock { events in
+            defer { events.removeAll() }
+            return events
         }
     }
 }

@@ -37,16 +37,16 @@ public enum OpsConsole {
 }
 
 /// Turns SIGTERM, SIGHUP and SIGINT into events for the UI thread, so it can restore the terminal and stop the engine.
-final class SignalForwarder: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
+final class SignalForwarder {
+    private let sources: [any DispatchSourceSignal]
 
     init(signals: [Int32], mailbox: EventMailbox) {
-        for number in signals {
+        sources = signals.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { mailbox.post(.signal(number)) }
             source.resume()
-            sources.append(source)
+            return source
         }
     }
 
