@@ -10,6 +10,16 @@ public enum SOPSync {
         public var issues: [DocumentIssue]
         /// Files left out because they have errors (their SOPs keep their previous version).
         public var skipped: Int
+        /// Loaded SOPs that name targets the config does not define, with those targets.
+        public var notSetUp: [String: [String]]
+        /// Loaded SOPs whose every target is configured.
+        public var active: Int
+
+        /// One line: how many SOPs can act here and how many are not set up.
+        public var applicability: String {
+            "\(active) active, \(notSetUp.count) not set up"
+                + (notSetUp.isEmpty ? "" : " (opsbrain sop list --inactive shows what each needs)")
+        }
     }
 
     /// Lints every file under `folder` and loads the valid ones; files that vanished are retired.
@@ -21,7 +31,13 @@ public enum SOPSync {
         let rows = lint.documents.map { SOPRowMapping.row(for: $0, folder: folder) }
         let report = try SOPRepository(connection: connection).sync(
             rows, presentPaths: sources.map { SOPFiles.relative($0.path, to: folder) }, retireMissing: true, actor: actor)
-        return Outcome(sync: report, issues: lint.issues, skipped: sources.count - lint.documents.count)
+        var notSetUp: [String: [String]] = [:]
+        for document in lint.documents {
+            let missing = document.definition.missingTargets(in: config.targets)
+            if !missing.isEmpty { notSetUp[document.definition.name] = missing }
+        }
+        return Outcome(sync: report, issues: lint.issues, skipped: sources.count - lint.documents.count, notSetUp: notSetUp,
+                       active: lint.documents.count - notSetUp.count)
     }
 }
 

@@ -101,8 +101,10 @@ struct SOPValidator {
         }
     }
 
+    /// A target the config defines must be of a kind the step or fix accepts; one it does not
+    /// define is no error: the SOP is then not set up here (`SOPDefinition.missingTargets`).
     private func checkTarget(_ name: String?, kinds specs: [ParameterSpec], line: Int, owner: String) {
-        guard let name, let targets else { return }
+        guard let name, let targets, targets[name] != nil else { return }
         if let problem = StepChecks.targetProblem(name, specs: specs, targets: targets) { issues.error(line, "\(owner): \(problem)") }
     }
 

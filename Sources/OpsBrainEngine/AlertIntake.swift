@@ -19,8 +19,8 @@ struct AlertIntake {
             snapshot.alertType = type
             snapshot.title = title
             snapshot.severity = severity
-            let match = catalog.matcher.bestMatch(for: snapshot)
-            let entry = match.flatMap { catalog.entries[$0.sopName] }
+            let found = catalog.bestMatch(for: snapshot)
+            let (match, entry) = (found?.0, found?.1)
             _ = try repository.openExecution(
                 for: alert, normalized: snapshot, notes: notes, evidence: evidence,
                 sop: entry.map { ($0.id, $0.version, $0.definition.name) }, match: match,

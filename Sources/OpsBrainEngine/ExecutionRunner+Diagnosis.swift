@@ -18,6 +18,7 @@ extension ExecutionRunner {
     private func runDiagnosis(_ record: ExecutionRecord) throws {
         let context = try context(for: record, attempt: 0)
         guard let entry = sop(of: record) else { return try decideUnknown(record, context: context) }
+        guard entry.isSetUp else { return try escalateNotSetUp(record, entry: entry) }
         let sop = entry.definition
         let results = try runChecks(sop.diagnosis, phase: "diagnosis", record: record, context: context)
         let evaluation = DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: results, attempts: 0,
@@ -80,6 +81,21 @@ extension ExecutionRunner {
         ])
         try apply(.diagnosisFinished(decision, reason: reason, escalateAfterFix: false), to: record, patch: patch,
                   audit: "\(decision.word): \(reason)")
+    }
+
+    /// The SOP names targets this deployment does not define: nothing is run against them, and the
+    /// escalation says which SOP matched and what it needs.
+    private func escalateNotSetUp(_ record: ExecutionRecord, entry: CatalogEntry) throws {
+        let needs = entry.missingTargets.map { "'\($0)'" }.joined(separator: ", ")
+        let reason = "SOP \(entry.definition.name) matched, but it is not set up here: it needs the target"
+            + (entry.missingTargets.count == 1 ? " " : "s ") + needs
+            + " in opsbrain.yaml (opsbrain sop list --inactive shows what each SOP needs)"
+        var patch = ExecutionPatch()
+        patch.decision = Decision.escalate.word
+        patch.diagnosisResults = .object(["not_set_up": .object(["sop": .string(entry.definition.name),
+                                                                 "missing_targets": .array(entry.missingTargets.map(JSONValue.string))])])
+        try apply(.diagnosisFinished(.escalate, reason: reason, escalateAfterFix: false), to: record, patch: patch,
+                  audit: "escalate: \(reason)")
     }
 
     /// The fixes the decision lets run: all applicable ones, or only safe ones for safe-fix-then-escalate.

@@ -4,20 +4,30 @@ import OpsBrainCore
 import OpsBrainDocuments
 import OpsBrainPostgres
 
-/// One active SOP as the engine uses it.
+/// One SOP as the engine uses it.
 public struct CatalogEntry: Sendable {
     public var id: UUID
     public var version: Int
     public var definition: SOPDefinition
+    /// The targets it names that this engine's config lacks: non-empty means *not set up here*.
+    public var missingTargets: [String] = []
+
+    /// True when every target it names is configured.
+    public var isSetUp: Bool { missingTargets.isEmpty }
 }
 
-/// The active SOPs, parsed from the stored file texts, with a matcher built over them.
+/// The loaded SOPs, parsed from the stored file texts, with matchers built over them.
+///
+/// Alerts are matched against the SOPs that are set up here first; only when none matches is an
+/// SOP that is not set up here considered, so its alerts are escalated naming what it lacks.
 public struct SOPCatalog: Sendable {
     public let entries: [String: CatalogEntry]
-    public let matcher: Matcher
+    private let setUp: Matcher
+    private let notSetUp: Matcher
 
-    /// Loads every active SOP; a stored text that no longer parses is skipped with a log line.
-    public static func load(_ connection: PostgresConnection) throws -> SOPCatalog {
+    /// Loads every SOP that is not retired, judging each against `targets` (this engine's config);
+    /// a stored text that no longer parses is skipped with a log line.
+    public static func load(_ connection: PostgresConnection, targets: [String: TargetDefinition]) throws -> SOPCatalog {
         let logger = Logger(label: "opsbrain.catalog")
         var entries: [String: CatalogEntry] = [:]
         let rows = try connection.query("""
@@ -30,13 +40,23 @@ public struct SOPCatalog: Sendable {
                 logger.error("stored SOP no longer parses", metadata: ["sop": "\(name)", "problem": "\(issues.issues.first?.description ?? "")"])
                 continue
             }
-            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition)
+            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition,
+                                         missingTargets: document.definition.missingTargets(in: targets))
         }
-        return SOPCatalog(entries: entries, matcher: Matcher(sops: entries.values.map(\.definition)))
+        return SOPCatalog(entries: entries)
     }
 
-    public init(entries: [String: CatalogEntry], matcher: Matcher) {
+    public init(entries: [String: CatalogEntry]) {
         self.entries = entries
-        self.matcher = matcher
+        setUp = Matcher(sops: entries.values.filter(\.isSetUp).map(\.definition))
+        notSetUp = Matcher(sops: entries.values.filter { !$0.isSetUp }.map(\.definition))
+    }
+
+    /// The best match among the SOPs set up here, else among those that are not; nil when none matches.
+    public func bestMatch(for alert: AlertSnapshot) -> (MatchCandidate, CatalogEntry)? {
+        for matcher in [setUp, notSetUp] {
+            if let match = matcher.bestMatch(for: alert), let entry = entries[match.sopName] { return (match, entry) }
+        }
+        return nil
     }
 }

@@ -36,6 +36,7 @@ struct ConsoleCommand: OpsBrainSubcommand {
         if runEngine, FileManager.default.fileExists(atPath: config.engine.sopsDirectory) {
             let outcome = try SOPSync.run(folder: config.engine.sopsDirectory, config: config, connection: connection, actor: "console-start")
             for issue in outcome.issues where issue.level == .error { FileHandle.standardError.write(Data("\(issue)\n".utf8)) }
+            FileHandle.standardError.write(Data("SOPs: \(outcome.applicability)\n".utf8))
         }
         connection.close()
         let themes = ThemeLoader.standard()

@@ -24,6 +24,7 @@ struct EngineCommand: OpsBrainSubcommand {
             let outcome = try SOPSync.run(folder: config.engine.sopsDirectory, config: config, connection: connection,
                                           actor: "engine-start")
             for issue in outcome.issues where issue.level == .error { FileHandle.standardError.write(Data("\(issue)\n".utf8)) }
+            FileHandle.standardError.write(Data("SOPs: \(outcome.applicability)\n".utf8))
         }
         connection.close()
         let settings = try ReportCommand.operationsSettings(global)

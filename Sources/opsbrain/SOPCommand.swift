@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OpsBrainCore
 import OpsBrainDocuments
+import OpsBrainEngine
 import OpsBrainPlatform
 import OpsBrainPostgres
 import OpsBrainApp
@@ -49,6 +50,7 @@ struct SOPCommand: ParsableCommand {
             let sync = report.sync
             print("synced \(folder): \(sync.inserted.count) new, \(sync.updated.count) changed, "
                   + "\(sync.unchanged.count) unchanged, \(sync.retired.count) retired, \(report.skipped) skipped with errors")
+            print(report.applicability)
             for (name, version) in sync.updated.sorted(by: { $0.key < $1.key }) { print("  \(name) → version \(version)") }
             for name in sync.retired { print("  \(name) retired (file gone)") }
             if report.skipped > 0 { throw ExitCode(1) }
@@ -59,10 +61,17 @@ struct SOPCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List SOPs with risk, auto-fix, version and success rate.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Include retired SOPs.") var all = false
+        @Flag(help: "Only the SOPs not set up here, with the config targets each needs.") var inactive = false
 
         func execute() throws {
-            let connection = try global.openDatabase(config: try global.loadConfig())
+            let config = try global.loadConfig()
+            let connection = try global.openDatabase(config: config)
             defer { connection.close() }
+            guard !inactive else {
+                let entries = try SOPCatalog.load(connection, targets: config.targets).entries.values.filter { !$0.isSetUp }
+                print(SOPTable.renderNotSetUp(entries.map { ($0.definition.name, $0.missingTargets) }))
+                return
+            }
             let sops = try SOPRepository(connection: connection).list(includeRetired: all)
             print(SOPTable.render(sops))
         }

@@ -12,6 +12,13 @@ enum SOPTable {
         return TextTable.render(header: header, rows: rows) + "\n\(sops.count) SOPs"
     }
 
+    /// The SOPs not set up here and the config targets each needs, by name.
+    static func renderNotSetUp(_ sops: [(name: String, missing: [String])]) -> String {
+        let rows = sops.sorted { $0.name < $1.name }.map { [$0.name, $0.missing.joined(separator: ", ")] }
+        return TextTable.render(header: ["NAME", "NEEDS TARGETS"], rows: rows)
+            + "\n\(sops.count) SOPs not set up here: define these targets in opsbrain.yaml to activate them"
+    }
+
     static func autoFixLabel(_ sop: SOPSummary) -> String {
         if sop.autoFix && !sop.requiresApproval { return "auto" }
         return sop.autoFix ? "approval" : "no"
