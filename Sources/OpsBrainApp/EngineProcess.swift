@@ -69,6 +69,9 @@ public final class EngineProcess: Sendable {
             services = [.init(service: intake)]
         } else {
             services = try Self.services(engine: engine, probes: probes, intake: intake, options: options)
+                + [.init(service: BlockingLoopService(name: "opsbrain-preflight") { [registry] in
+                      PreflightJob(engine: engine, registry: registry, conninfo: options.conninfo).run(until: $0)
+                  }, successTerminationBehavior: .ignore)]
         }
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: options.stopsOnSignals ? [.sigterm, .sigint] : [], logger: Logger(label: "opsbrain.process")))

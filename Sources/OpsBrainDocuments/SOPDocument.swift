@@ -14,7 +14,7 @@ public struct SOPDocument: Sendable {
     var lines: [String: Int]
 
     /// The line of a named item, or the first line.
-    func line(of key: String) -> Int { lines[key] ?? 1 }
+    public func line(of key: String) -> Int { lines[key] ?? 1 }
 }
 
 /// The sections every runbook body must have (the seed plan's template).

@@ -9,6 +9,8 @@ public struct CatalogEntry: Sendable {
     public var id: UUID
     public var version: Int
     public var definition: SOPDefinition
+    /// The stored file as parsed, with the lines of its steps (for the preflight's `file:line`).
+    public var document: SOPDocument
     /// The targets it names that this engine's config lacks: non-empty means *not set up here*.
     public var missingTargets: [String] = []
 
@@ -40,7 +42,7 @@ public struct SOPCatalog: Sendable {
                 logger.error("stored SOP no longer parses", metadata: ["sop": "\(name)", "problem": "\(issues.issues.first?.description ?? "")"])
                 continue
             }
-            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition,
+            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition, document: document,
                                          missingTargets: document.definition.missingTargets(in: targets))
         }
         return SOPCatalog(entries: entries)

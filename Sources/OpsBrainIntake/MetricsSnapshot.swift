@@ -17,5 +17,7 @@ enum MetricsSnapshot {
               AND (decision LIKE 'auto_fix%' OR decision = 'safe_fix_then_escalate')
             """).first?.double("n") ?? 0
         metrics.set("opsbrain_auto_fixes_last_hour", to: used, help: "Unattended fixes started in the last hour (against the hourly budget).")
+        metrics.set("opsbrain_preflight_problems", to: Double(try PreflightRepository(connection: connection).count()),
+                    help: "Diagnosis steps the last preflight found cannot work on this deployment (opsbrain sop check lists them).")
     }
 }

@@ -12,7 +12,7 @@ struct SOPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sop",
         abstract: "Work with SOPs: lint the files, sync them into the database, list and show them.",
-        subcommands: [Lint.self, Sync.self, List.self, Show.self, DryRunCommand.self, SuggestionsCommand.self])
+        subcommands: [Lint.self, Sync.self, SOPCheckCommand.self, List.self, Show.self, DryRunCommand.self, SuggestionsCommand.self])
 
     struct Lint: OpsBrainSubcommand {
         static let configuration = CommandConfiguration(

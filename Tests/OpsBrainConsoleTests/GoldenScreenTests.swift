@@ -96,6 +96,16 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertTrue(unicode.render(state).line(0).contains("predicted: disk / reaches 90% in 3 days (+1)"), unicode.render(state).line(0))
     }
 
+    func testPreflightProblemsShowInTheStatusBar() {
+        var state = ConsoleFixtures.state(.alerts, width: 160, height: 30)
+        XCTAssertFalse(unicode.render(state).line(0).contains("preflight"))
+        state.status.preflightProblems = 3
+        let grid = unicode.render(state)
+        XCTAssertTrue(grid.line(0).contains("preflight 3"), grid.line(0))
+        let column = grid.line(0).distance(from: grid.line(0).startIndex, to: grid.line(0).range(of: "preflight 3")!.lowerBound)
+        XCTAssertEqual(grid[TextWidth.of(String(grid.line(0).prefix(column))), 0].role, .error)
+    }
+
     func testSOPsWithSparkline() {
         GoldenFile.check(unicode.render(ConsoleFixtures.state(.sops, width: 130, height: 24)), named: "sops-130x24")
     }

@@ -22,6 +22,8 @@ public struct StatusInfo: Sendable, Equatable {
     public var counts: ConsoleCounts
     /// Notification deliveries that failed for good in the last 24 hours.
     public var failedNotifications = 0
+    /// Diagnosis steps the last preflight found cannot work on this deployment.
+    public var preflightProblems = 0
     /// Predicted issues from probe samples (trends to thresholds, certificates expiring), as sentences.
     public var predictions: [String] = []
 

@@ -43,6 +43,9 @@ extension ScreenRenderer {
         if status.failedNotifications > 0 {
             pieces.append((" notify failed \(status.failedNotifications) ", .error, 3))
         }
+        if status.preflightProblems > 0 {
+            pieces.append((" preflight \(status.preflightProblems) ", .error, 3))
+        }
         if let leader = status.leader { pieces.append((" leader \(leaderLabel(leader)) ", .statusBar, 7)) }
         if let first = status.predictions.first {
             let more = status.predictions.count > 1 ? " (+\(status.predictions.count - 1))" : ""

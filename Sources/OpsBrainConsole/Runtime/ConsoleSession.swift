@@ -73,6 +73,7 @@ final class ConsoleSession {
             state.status.counts = try queries.counts()
             state.status.failedNotifications = try NotificationRepository(connection: connection)
                 .failedCount(from: Date().addingTimeInterval(-86400), to: Date().addingTimeInterval(60))
+            state.status.preflightProblems = try PreflightRepository(connection: connection).count()
             if Date().timeIntervalSince(predictedAt) > 60 {
                 let samples = try ReportRepository(connection: connection).samples(from: Date().addingTimeInterval(-7 * 86400), to: Date())
                 state.status.predictions = Predictor(settings: ReportSettings()).predict(samples).map(\.message)
