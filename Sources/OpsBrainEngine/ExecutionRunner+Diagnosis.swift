@@ -69,8 +69,9 @@ extension ExecutionRunner {
     /// No SOP matched: record what is known about the alert and let the policy escalate (or just report).
     private func decideUnknown(_ record: ExecutionRecord, context: StepContext) throws {
         let mode = settings.mode
-        let (decision, reason) = DecisionPolicy.decide(DecisionInput(mode: mode, sop: nil, diagnosis: nil, confidence: 0,
+        var (decision, reason) = DecisionPolicy.decide(DecisionInput(mode: mode, sop: nil, diagnosis: nil, confidence: 0,
                                                                      limits: LimitState(), targets: settings.targets))
+        reason += Self.nearMissHint(catalog.nearMisses(for: context.alert), alert: context.alert)
         var patch = ExecutionPatch()
         patch.decision = decision.word
         patch.diagnosisResults = .object([
@@ -96,6 +97,15 @@ extension ExecutionRunner {
                                                                  "missing_targets": .array(entry.missingTargets.map(JSONValue.string))])])
         try apply(.diagnosisFinished(.escalate, reason: reason, escalateAfterFix: false), to: record, patch: patch,
                   audit: "escalate: \(reason)")
+    }
+
+    /// Why SOPs that list this alert's type did not take it, so "unknown" is never a dead end.
+    static func nearMissHint(_ misses: [(sop: String, reason: String)], alert: AlertSnapshot) -> String {
+        guard !misses.isEmpty else { return "" }
+        let fromLabels = ["alertmanager", "grafana"].contains(alert.source) && alert.labels["severity"] == nil
+        let defaulted = fromLabels && misses.contains { $0.reason.contains("severity") }
+            ? " (the alert has no severity label, so it is medium: add one to the rule)" : ""
+        return "; " + misses.map { "SOP \($0.sop) lists '\(alert.alertType)' but \($0.reason)" }.joined(separator: "; ") + defaulted
     }
 
     /// The fixes the decision lets run: all applicable ones, or only safe ones for safe-fix-then-escalate.

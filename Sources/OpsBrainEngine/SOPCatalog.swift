@@ -54,6 +54,11 @@ public struct SOPCatalog: Sendable {
         notSetUp = Matcher(sops: entries.values.filter { !$0.isSetUp }.map(\.definition))
     }
 
+    /// SOPs set up here that list the alert's type but whose trigger rules turned it away, with why.
+    public func nearMisses(for alert: AlertSnapshot) -> [(sop: String, reason: String)] {
+        setUp.nearMisses(for: alert)
+    }
+
     /// The best match among the SOPs set up here, else among those that are not; nil when none matches.
     public func bestMatch(for alert: AlertSnapshot) -> (MatchCandidate, CatalogEntry)? {
         for matcher in [setUp, notSetUp] {

@@ -55,3 +55,27 @@ final class NotSetUpSOPTests: XCTestCase {
         XCTAssertFalse(done.escalationReason?.contains("not set up") ?? false, done.escalationReason ?? "")
     }
 }
+
+/// An "unknown problem" says which SOPs listed the alert's type and what turned the alert away.
+final class NearMissTests: XCTestCase {
+    func testARuleWithoutASeverityLabelIsToldWhyNoSOPTookIt() throws {
+        let sop = EnginePipelineTests.sop(name: "disk-critical", category: "infrastructure", type: "DiskFull", diagnosis: """
+            diagnosis:
+              - id: db
+                type: sql
+                target: app_db
+                query: "SELECT 1 AS one"
+            """, fix: "fix: []", verification: "  steps: []").replacingOccurrences(of: "  alert_types: [DiskFull]",
+                                                                               with: "  alert_types: [DiskFull]\n  severity_min: high")
+        let harness = try EngineHarness(sops: ["infrastructure/disk-critical": sop], configYAML: { EnginePipelineTests.config($0) })
+        let alert = try harness.repository.insertAlert(source: "alertmanager", alertType: "DiskFull", title: "Disk full on db-1",
+                                                       severity: "medium", labels: ["alertname": "DiskFull", "instance": "db-1"],
+                                                       evidence: .object([:]), fingerprint: nil)
+        let done = try harness.runUntil(alert: alert, ["escalated", "success", "failed", "awaiting_approval"])
+        XCTAssertEqual(done.summary.status, "escalated")
+        XCTAssertNil(done.summary.sopName)
+        let reason = done.escalationReason ?? ""
+        XCTAssertTrue(reason.contains("SOP disk-critical lists 'DiskFull' but needs severity high or higher; this alert is medium"), reason)
+        XCTAssertTrue(reason.contains("no severity label"), reason)
+    }
+}

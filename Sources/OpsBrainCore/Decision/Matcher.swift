@@ -96,6 +96,14 @@ public struct Matcher: Sendable {
         return best
     }
 
+    /// SOPs that list the alert's type but whose severity or label rules turned it away, each with why:
+    /// the hint an "unknown problem" escalation gives (a rule without a `severity` label is medium).
+    public func nearMisses(for alert: AlertSnapshot) -> [(sop: String, reason: String)] {
+        (byAlertType[alert.alertType.lowercased()] ?? []).compactMap { index in
+            Matcher.ruleFailure(entries[index], alert: alert).map { (entries[index].definition.name, $0) }
+        }.sorted { $0.sop < $1.sop }
+    }
+
     /// Ranking: higher score first, then name.
     static func ranksBefore(_ lhs: MatchCandidate, _ rhs: MatchCandidate) -> Bool {
         (lhs.score, rhs.sopName) > (rhs.score, lhs.sopName)
@@ -160,16 +168,27 @@ public struct Matcher: Sendable {
 
     /// severity_min and label matchers.
     static func cheapRulesHold(_ entry: Entry, alert: AlertSnapshot) -> Bool {
+        ruleFailure(entry, alert: alert) == nil
+    }
+
+    /// Which of severity_min and the label matchers turns `alert` away, in words; nil when they all hold.
+    static func ruleFailure(_ entry: Entry, alert: AlertSnapshot) -> String? {
         let trigger = entry.definition.trigger
-        if let minimum = trigger.severityMin, alert.severity < minimum { return false }
-        for (key, matcher) in trigger.labels {
-            guard let value = alert.labels[key] else { return false }
-            switch matcher {
-            case .equals(let expected): if value != expected { return false }
-            case .matches: if !(entry.labelPatterns[key].map { matches($0.regex, value) } ?? false) { return false }
+        if let minimum = trigger.severityMin, alert.severity < minimum {
+            return "needs severity \(minimum.rawValue) or higher; this alert is \(alert.severity.rawValue)"
+        }
+        for key in trigger.labels.keys.sorted() {
+            guard let value = alert.labels[key] else { return "needs the label '\(key)', which this alert lacks" }
+            switch trigger.labels[key]! {
+            case .equals(let expected):
+                if value != expected { return "needs \(key)=\(expected); this alert has \(key)=\(value)" }
+            case .matches:
+                if !(entry.labelPatterns[key].map { matches($0.regex, value) } ?? false) {
+                    return "needs '\(key)' to match its pattern; this alert has \(key)=\(value)"
+                }
             }
         }
-        return true
+        return nil
     }
 
     // MARK: Text
