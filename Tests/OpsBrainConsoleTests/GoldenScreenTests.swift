@@ -84,26 +84,27 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertTrue(grid.line(0).contains("READ-ONLY") && grid.line(0).contains("PAUSED +3"))
     }
 
+    /// `text` is absent from the status bar until `change` is made, then present in the error role.
+    private func assertStatusBarWarning(_ text: String, state: inout ConsoleState, file: StaticString = #filePath, line: UInt = #line,
+                                        after change: (inout ConsoleState) -> Void) {
+        XCTAssertFalse(unicode.render(state).line(0).contains(text), file: file, line: line)
+        change(&state)
+        let bar = unicode.render(state)
+        let top = bar.line(0)
+        guard let range = top.range(of: text) else { return XCTFail("'\(text)' not in \(top)", file: file, line: line) }
+        XCTAssertEqual(bar[TextWidth.of(String(top[..<range.lowerBound])), 0].role, .error, file: file, line: line)
+    }
+
     func testFailedNotificationsShowInTheStatusBar() {
         var state = ConsoleFixtures.state(.alerts, width: 230, height: 30)
-        XCTAssertFalse(unicode.render(state).line(0).contains("notify failed"))
-        state.status.failedNotifications = 2
-        let grid = unicode.render(state)
-        XCTAssertTrue(grid.line(0).contains("notify failed 2"), grid.line(0))
-        let column = grid.line(0).distance(from: grid.line(0).startIndex, to: grid.line(0).range(of: "notify failed")!.lowerBound)
-        XCTAssertEqual(grid[TextWidth.of(String(grid.line(0).prefix(column))), 0].role, .error)
+        assertStatusBarWarning("notify failed 2", state: &state) { $0.status.failedNotifications = 2 }
         state.status.predictions = ["disk / reaches 90% in 3 days", "certificate expires in 12 days"]
         XCTAssertTrue(unicode.render(state).line(0).contains("predicted: disk / reaches 90% in 3 days (+1)"), unicode.render(state).line(0))
     }
 
     func testPreflightProblemsShowInTheStatusBar() {
         var state = ConsoleFixtures.state(.alerts, width: 160, height: 30)
-        XCTAssertFalse(unicode.render(state).line(0).contains("preflight"))
-        state.status.preflightProblems = 3
-        let grid = unicode.render(state)
-        XCTAssertTrue(grid.line(0).contains("preflight 3"), grid.line(0))
-        let column = grid.line(0).distance(from: grid.line(0).startIndex, to: grid.line(0).range(of: "preflight 3")!.lowerBound)
-        XCTAssertEqual(grid[TextWidth.of(String(grid.line(0).prefix(column))), 0].role, .error)
+        assertStatusBarWarning("preflight 3", state: &state) { $0.status.preflightProblems = 3 }
     }
 
     func testSOPsWithSparkline() {
