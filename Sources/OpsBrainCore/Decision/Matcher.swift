@@ -24,6 +24,8 @@ public struct Matcher: Sendable {
         var tokens: Set<UInt64>
     }
 
+    /// A title or label pattern, compiled once. `NSRegularExpression` is immutable and safe to share
+    /// across threads once built, but Foundation does not mark it `Sendable`; hence the unchecked conformance.
     struct CompiledPattern: @unchecked Sendable {
         var regex: NSRegularExpression
         /// Lower-cased strings of which every match contains one; nil when none is certain.

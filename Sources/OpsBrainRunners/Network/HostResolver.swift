@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import OpsBrainCore
 import OpsBrainPlatform
 #if canImport(Glibc)
@@ -55,13 +56,12 @@ enum HostResolver {
 }
 
 /// The hand-over of one resolution from the helper thread to the waiting caller.
-private final class ResolutionBox: @unchecked Sendable {
+private final class ResolutionBox: Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var outcome: Result<[SocketAddress], StepFailure>?
+    private let outcome = Mutex<Result<[SocketAddress], StepFailure>?>(nil)
 
     func finish(_ result: Result<[SocketAddress], StepFailure>) {
-        lock.withLock { outcome = result }
+        outcome.withLock { $0 = result }
         done.signal()
     }
 
@@ -72,6 +72,6 @@ private final class ResolutionBox: @unchecked Sendable {
     }
 
     func result() throws -> [SocketAddress] {
-        try lock.withLock { outcome! }.get()
+        try outcome.withLock { $0! }.get()
     }
 }
