@@ -69,6 +69,17 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(decide(sop(), used: 50).1, "diagnosis found nothing wrong: symptom not reproduced")
     }
 
+    func testAStepThatCouldNotRunIsNamedNotPassedOffAsNothingWrong() {
+        let blind = DiagnosisEvaluation(sop: sop(), steps: sop().diagnosis,
+                                        results: ["disk": .failure("prometheus target 'prometheus': the query returned no result")],
+                                        attempts: 0, severity: .high)
+        let (decision, reason) = DecisionPolicy.decide(DecisionInput(mode: .auto, sop: sop(), diagnosis: blind, confidence: 95,
+                                                                     limits: LimitState(), targets: [:]))
+        XCTAssertEqual(decision, .escalate)
+        XCTAssertTrue(reason.hasPrefix("the steps that ran found nothing wrong; could not run: disk"), reason)
+        XCTAssertFalse(reason.contains("symptom not reproduced"), reason)
+    }
+
     func testNeverAutoFixClassesAlwaysWaitForApproval() {
         let billing = [FixOperationSpec(id: "topup", name: "top up", operation: .httpCall, declaredClass: .billing,
                                         parameters: ["target": .string("billing_api")])]

@@ -77,8 +77,7 @@ public enum DecisionPolicy {
         let escalations = diagnosis.applicableFixes.filter { $0.operation == .escalate }
         if fixes.isEmpty {
             if let step = escalations.first { return (.escalate, step.parameters["reason"]?.stringValue ?? step.name) }
-            return (.escalate, diagnosis.findings.isEmpty ? "diagnosis found nothing wrong: symptom not reproduced"
-                                                           : "no fix applies to findings: " + diagnosis.findings.joined(separator: ", "))
+            return (.escalate, noFixReason(diagnosis))
         }
         if let guarded = fixes.first(where: { $0.effectiveClass(targets: input.targets).isNeverAutoFix || $0.approvalRequired }) {
             let kind = guarded.effectiveClass(targets: input.targets)
@@ -86,6 +85,18 @@ public enum DecisionPolicy {
         }
         if let reason = approvalReason(sop: sop, mode: input.mode, limits: input.limits) { return (.requestApproval, reason) }
         return confidenceDecision(sop: sop, fixes: fixes, confidence: input.confidence)
+    }
+
+    /// Why no fix applies; a step that could not run is named, never passed off as "nothing wrong".
+    private static func noFixReason(_ diagnosis: DiagnosisEvaluation) -> String {
+        let blind = diagnosis.verdicts.filter { $0.value == .error }.map(\.key).sorted()
+        let unobserved = blind.isEmpty ? "" : "; could not run: " + blind.joined(separator: ", ")
+            + " (their errors are in the step results; opsbrain sop check finds steps that cannot work here)"
+        if diagnosis.findings.isEmpty {
+            return (blind.isEmpty ? "diagnosis found nothing wrong: symptom not reproduced" : "the steps that ran found nothing wrong")
+                + unobserved
+        }
+        return "no fix applies to findings: " + diagnosis.findings.joined(separator: ", ") + unobserved
     }
 
     private static func approvalReason(sop: SOPDefinition, mode: EngineMode, limits: LimitState) -> String? {
