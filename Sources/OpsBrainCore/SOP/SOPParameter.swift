@@ -11,11 +11,12 @@ public struct SOPParameter: Sendable, Equatable {
     public var value: String
     public var description: String
 
-    public init(name: String, kind: SOPParameterKind, defaultValue: String, value: String? = nil, description: String) {
+    /// A parameter whose value is its default until the config's value is bound to it.
+    public init(name: String, kind: SOPParameterKind, defaultValue: String, description: String) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
-        self.value = value ?? defaultValue
+        self.value = defaultValue
         self.description = description
     }
 
