@@ -9,7 +9,8 @@ public enum EngineAssembly {
     /// The engine's settings from the config file and the environment.
     public static func settings(config: OpsBrainConfig, mode: EngineMode? = nil,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> EngineSettings {
-        EngineSettings(mode: mode ?? config.engine.mode, targets: config.targets, environment: environment,
+        EngineSettings(mode: mode ?? config.engine.mode, targets: config.targets, sopParameters: config.sopParameters,
+                       environment: environment,
                        autoFixBudgetPerHour: config.engine.autoFixBudgetPerHour,
                        circuitBreakerFailures: config.engine.circuitBreakerFailures)
     }

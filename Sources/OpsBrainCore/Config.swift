@@ -1,4 +1,5 @@
-/// The whole configuration: database, engine settings and the named targets SOPs refer to.
+/// The whole configuration: database, engine settings, the named targets SOPs refer to and the
+/// values of their parameters.
 public struct OpsBrainConfig: Sendable {
     /// The file this came from, when it came from a file.
     public var sourcePath: String?
@@ -9,15 +10,19 @@ public struct OpsBrainConfig: Sendable {
     public var probes: [ProbeDefinition]
     /// Raw notification settings (validated by the notifier).
     public var notifications: JSONValue
+    /// This deployment's values for SOP parameters (`sop_parameters:`), checked by lint.
+    public var sopParameters: SOPParameterSettings
 
     public init(sourcePath: String? = nil, database: DatabaseConfig = .init(), engine: EngineConfig = .init(),
-                targets: [String: TargetDefinition] = [:], probes: [ProbeDefinition] = [], notifications: JSONValue = .object([:])) {
+                targets: [String: TargetDefinition] = [:], probes: [ProbeDefinition] = [], notifications: JSONValue = .object([:]),
+                sopParameters: SOPParameterSettings = .init()) {
         self.sourcePath = sourcePath
         self.database = database
         self.engine = engine
         self.targets = targets
         self.probes = probes
         self.notifications = notifications
+        self.sopParameters = sopParameters
     }
 }
 

@@ -14,7 +14,8 @@ public enum ConfigParser {
         public var description: String { issues.map(\.description).joined(separator: "\n") }
     }
 
-    static let topLevelKeys: Set<String> = ["database", "engine", "targets", "probes", "notifications", "llm", "report", "intake", "console"]
+    static let topLevelKeys: Set<String> = ["database", "engine", "targets", "probes", "notifications", "llm", "report", "intake", "console",
+                                            "sop_parameters"]
 
     /// Parses config text from `path` (used in messages only).
     public static func parse(_ text: String, path: String) throws -> OpsBrainConfig {
@@ -31,6 +32,7 @@ public enum ConfigParser {
             config.targets = readTargets(fields["targets"])
             if let probes = fields["probes"] { config.probes = ProbeParser(issues: issues, targets: config.targets).read(probes) }
             if let notifications = fields["notifications"] { config.notifications = notifications.json() }
+            config.sopParameters = readSOPParameters(fields["sop_parameters"], file: path)
         }
         if issues.hasErrors { throw Failure(issues: issues.issues) }
         return config

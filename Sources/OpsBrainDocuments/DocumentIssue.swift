@@ -28,6 +28,11 @@ public final class IssueCollector {
         issues.append(DocumentIssue(file: file, line: line, level: .error, message: message))
     }
 
+    /// An error in another file that this document depends on (a config value it takes).
+    public func error(in otherFile: String, _ line: Int, _ message: String) {
+        issues.append(DocumentIssue(file: otherFile, line: line, level: .error, message: message))
+    }
+
     public func warning(_ line: Int, _ message: String) {
         issues.append(DocumentIssue(file: file, line: line, level: .warning, message: message))
     }

@@ -24,20 +24,30 @@ public struct SOPLintReport: Sendable {
 
 /// Lints SOP files: each parsed and validated on its own, then names checked across files.
 public enum SOPLinter {
-    /// Lints `sources`; with a config, targets are checked against it, otherwise they are warnings.
-    public static func lint(_ sources: [SOPSource], config: OpsBrainConfig?) -> SOPLintReport {
+    /// Lints `sources`; with a config, targets and parameter values are checked against it,
+    /// otherwise targets are warnings. `wholeCatalogue`: the sources are every SOP, so a config
+    /// value for an SOP or a parameter that none of them has is an error.
+    public static func lint(_ sources: [SOPSource], config: OpsBrainConfig?, wholeCatalogue: Bool = true) -> SOPLintReport {
         var documents: [SOPDocument] = []
         var issues: [DocumentIssue] = []
+        let settings = config?.sopParameters ?? SOPParameterSettings()
         for source in sources.sorted(by: { $0.path < $1.path }) {
             let collector = IssueCollector(file: source.path)
-            if let document = SOPParser.parse(bytes: source.bytes, path: source.path, issues: collector) {
+            if let document = SOPParser.parse(bytes: source.bytes, path: source.path, issues: collector, parameters: settings) {
                 SOPValidator(document: document, targets: config?.targets, issues: collector).validate()
                 if !collector.hasErrors { documents.append(document) }
             }
             issues += collector.issues.sorted { $0.line < $1.line }
         }
         let (unique, duplicateIssues) = removeDuplicateNames(documents)
-        return SOPLintReport(documents: unique, issues: issues + duplicateIssues)
+        let unused = wholeCatalogue ? SOPParameterUsage.unmatchedSettings(settings, sources: sources) : []
+        return SOPLintReport(documents: unique, issues: uniqued(issues + duplicateIssues + unused))
+    }
+
+    /// Each issue once: a bad config value shared by several SOPs is reported by each of them.
+    private static func uniqued(_ issues: [DocumentIssue]) -> [DocumentIssue] {
+        var seen: Set<String> = []
+        return issues.filter { seen.insert($0.description).inserted }
     }
 
     /// Keeps the first file for each name and reports the others.

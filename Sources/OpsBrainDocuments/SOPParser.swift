@@ -11,30 +11,45 @@ public enum SOPParser {
     static let topKeys: Set<String> = [
         "name", "category", "agent", "description", "severity", "risk", "auto_fix", "requires_approval",
         "max_executions_per_hour", "cooldown_minutes", "trigger", "diagnosis", "fix", "verification",
-        "escalate_if", "notification", "mode"]
+        "escalate_if", "notification", "mode", "parameters"]
     static let requiredKeys = ["name", "category", "agent", "description", "severity", "risk", "trigger", "diagnosis"]
 
-    /// Parses the raw bytes of the file at `path` (the path is used in messages).
-    public static func parse(bytes: [UInt8], path: String, issues: IssueCollector) -> SOPDocument? {
+    /// Parses the raw bytes of the file at `path` (the path is used in messages), with this
+    /// deployment's `parameters` values substituted for the `{{name}}` placeholders.
+    public static func parse(bytes: [UInt8], path: String, issues: IssueCollector,
+                             parameters settings: SOPParameterSettings = .init()) -> SOPDocument? {
         guard let text = decode(bytes, issues: issues) else { return nil }
         guard let (yaml, body, bodyLine) = splitFrontMatter(text, issues: issues) else { return nil }
-        guard let node = YAMLText.compose(yaml, lineOffset: 1, issues: issues) else {
+        guard let written = YAMLText.compose(yaml, lineOffset: 1, issues: issues) else {
             if !issues.hasErrors { issues.error(1, "the front matter is empty") }
             return nil
         }
-        let root = YAMLField(node: node, path: "", lineOffset: 1, issues: issues)
         checkSections(body, bodyLine: bodyLine, issues: issues)
+        let (node, parameters, parameterLines) = expand(written, settings: settings, issues: issues)
+        let root = YAMLField(node: node, path: "", lineOffset: 1, issues: issues)
         guard let fields = root.mapping(allowed: topKeys) else { return nil }
         for key in requiredKeys where fields[key] == nil {
             issues.error(root.line, "required key '\(key)' is missing")
         }
         var reader = SOPFieldReader(fields: fields, issues: issues)
-        guard let definition = reader.read(), !issues.hasErrors else { return nil }
+        guard var definition = reader.read(), !issues.hasErrors else { return nil }
+        definition.parameters = parameters.values.sorted { $0.name < $1.name }
         return SOPDocument(path: path, definition: definition, body: body, sourceText: text,
-                           frontMatter: root.json(), lines: reader.lines)
+                           frontMatter: YAMLField(node: written, path: "", lineOffset: 1, issues: issues).json(),
+                           lines: reader.lines.merging(parameterLines) { first, _ in first })
     }
 
-    private static func decode(_ bytes: [UInt8], issues: IssueCollector) -> String? {
+    /// The front matter with its parameters' values substituted, and the parameters as declared.
+    private static func expand(_ written: Node, settings: SOPParameterSettings, issues: IssueCollector)
+        -> (Node, [String: SOPParameter], [String: Int]) {
+        let declarations = written["parameters"].map { YAMLField(node: $0, path: "parameters", lineOffset: 1, issues: issues) }
+        let reader = SOPParameterReader(issues: issues, settings: settings)
+        let (parameters, lines) = reader.read(declarations, sop: written["name"]?.string)
+        var expander = SOPParameterExpander(parameters: parameters, issues: issues, lineOffset: 1)
+        return (expander.expand(written, declarationLines: lines), parameters, lines)
+    }
+
+    static func decode(_ bytes: [UInt8], issues: IssueCollector) -> String? {
         guard bytes.count <= maxFileBytes else {
             issues.error(1, "file is larger than the \(maxFileBytes / 1024) KiB limit for an SOP")
             return nil
@@ -51,7 +66,7 @@ public enum SOPParser {
     }
 
     /// Splits `---` front matter from the body; returns (yaml, body, first body line).
-    private static func splitFrontMatter(_ text: String, issues: IssueCollector) -> (String, String, Int)? {
+    static func splitFrontMatter(_ text: String, issues: IssueCollector) -> (String, String, Int)? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? $0.dropLast() : $0
         }

@@ -7,7 +7,7 @@ public enum DryRun {
     /// Runs the dry run and returns the execution id (status `dry_run`, plans in `fix_actions_taken`).
     public static func run(sopName: String, alert: AlertSnapshot, alertExists: Bool, connection: PostgresConnection,
                            settings: EngineSettings, registry: RunnerRegistry) throws -> UUID {
-        let catalog = try SOPCatalog.load(connection, targets: settings.targets)
+        let catalog = try SOPCatalog.load(connection, settings: settings)
         guard let entry = catalog.entries[sopName] else { throw StepFailure("no active SOP named '\(sopName)' (run 'opsbrain sop sync')") }
         let repository = ExecutionRepository(connection: connection)
         let match = Matcher(sops: [entry.definition]).bestMatch(for: alert)

@@ -6,6 +6,8 @@ public struct EngineSettings: Sendable {
     public var engineID: String
     public var mode: EngineMode
     public var targets: [String: TargetDefinition]
+    /// This deployment's values for SOP parameters, substituted when the SOPs are loaded.
+    public var sopParameters: SOPParameterSettings
     /// Where `*_env` target settings are read from.
     public var environment: [String: String]
     public var autoFixBudgetPerHour: Int
@@ -19,12 +21,14 @@ public struct EngineSettings: Sendable {
     public var metrics: MetricsRegistry?
 
     public init(engineID: String = EngineSettings.makeEngineID(), mode: EngineMode = .approval,
-                targets: [String: TargetDefinition] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
+                targets: [String: TargetDefinition] = [:], sopParameters: SOPParameterSettings = .init(),
+                environment: [String: String] = ProcessInfo.processInfo.environment,
                 autoFixBudgetPerHour: Int = 20, circuitBreakerFailures: Int = 3, leaseSeconds: Int = 600,
                 pollInterval: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(5)) {
         self.engineID = engineID
         self.mode = mode
         self.targets = targets
+        self.sopParameters = sopParameters
         self.environment = environment
         self.autoFixBudgetPerHour = autoFixBudgetPerHour
         self.circuitBreakerFailures = circuitBreakerFailures

@@ -40,13 +40,13 @@ public final class HealingEngine: Sendable {
                                    pid: ProcessInfo.processInfo.processIdentifier, version: "0.1.0", mode: settings.mode)
         try connection.listen("opsbrain_events")
         logger.info("engine started", metadata: ["engine": "\(settings.engineID)", "mode": "\(settings.mode.rawValue)"])
-        var catalog = try SOPCatalog.load(connection, targets: settings.targets)
+        var catalog = try SOPCatalog.load(connection, settings: settings)
         while !stop.isSet {
             do {
                 _ = try pass(connection, catalog: catalog, until: stop)
                 if case .notifications(let notes) = try connection.waitForNotifications(timeout: settings.pollInterval),
                    notes.contains(where: { $0.payload.hasPrefix("sop:") }) {
-                    catalog = try SOPCatalog.load(connection, targets: settings.targets)
+                    catalog = try SOPCatalog.load(connection, settings: settings)
                 }
             } catch {
                 logger.error("engine pass failed", metadata: ["error": "\(error)"])

@@ -27,9 +27,11 @@ public struct SOPCatalog: Sendable {
     private let setUp: Matcher
     private let notSetUp: Matcher
 
-    /// Loads every SOP that is not retired, judging each against `targets` (this engine's config);
-    /// a stored text that no longer parses is skipped with a log line.
-    public static func load(_ connection: PostgresConnection, targets: [String: TargetDefinition]) throws -> SOPCatalog {
+    /// Loads every SOP that is not retired, judging each against `targets` and substituting
+    /// `parameters` (this engine's config); a stored text that no longer parses, or whose
+    /// parameter values here are wrong, is skipped with a log line.
+    public static func load(_ connection: PostgresConnection, targets: [String: TargetDefinition],
+                            parameters: SOPParameterSettings) throws -> SOPCatalog {
         let logger = Logger(label: "opsbrain.catalog")
         var entries: [String: CatalogEntry] = [:]
         let rows = try connection.query("""
@@ -38,7 +40,8 @@ public struct SOPCatalog: Sendable {
         for row in rows {
             guard let id = row.uuid("id"), let name = row.string("sop_name"), let text = row.string("source_text") else { continue }
             let issues = IssueCollector(file: row.string("source_path") ?? name)
-            guard let document = SOPParser.parse(bytes: Array(text.utf8), path: issues.file, issues: issues) else {
+            guard let document = SOPParser.parse(bytes: Array(text.utf8), path: issues.file, issues: issues,
+                                                 parameters: parameters) else {
                 logger.error("stored SOP no longer parses", metadata: ["sop": "\(name)", "problem": "\(issues.issues.first?.description ?? "")"])
                 continue
             }
@@ -46,6 +49,11 @@ public struct SOPCatalog: Sendable {
                                          missingTargets: document.definition.missingTargets(in: targets))
         }
         return SOPCatalog(entries: entries)
+    }
+
+    /// Loads the SOPs with this engine's targets and parameter values.
+    static func load(_ connection: PostgresConnection, settings: EngineSettings) throws -> SOPCatalog {
+        try load(connection, targets: settings.targets, parameters: settings.sopParameters)
     }
 
     public init(entries: [String: CatalogEntry]) {

@@ -24,12 +24,18 @@ struct SOPCommand: ParsableCommand {
             let config = try global.loadConfigIfPresent()
             let folders = paths.isEmpty ? [config?.engine.sopsDirectory ?? "SOPs"] : paths
             let (sources, problems) = SOPFiles.collect(folders)
-            let report = SOPLinter.lint(sources, config: config)
+            let report = SOPLinter.lint(sources, config: config, wholeCatalogue: isWholeCatalogue(folders, config: config))
             for issue in problems + report.issues { print(issue) }
             let errors = report.errorCount + problems.count
             print("\(sources.count) files, \(report.documents.count) valid, \(errors) errors, \(report.warningCount) warnings"
                   + (config == nil ? " (no config: targets unchecked; pass --config)" : ""))
             if errors > 0 { throw ExitCode(1) }
+        }
+
+        /// True when the SOP folder itself is linted, so config values for SOPs it lacks are errors.
+        private func isWholeCatalogue(_ folders: [String], config: OpsBrainConfig?) -> Bool {
+            let catalogue = ((config?.engine.sopsDirectory ?? "SOPs") as NSString).standardizingPath
+            return folders.contains { ($0 as NSString).standardizingPath == catalogue }
         }
     }
 
@@ -68,7 +74,8 @@ struct SOPCommand: ParsableCommand {
             let connection = try global.openDatabase(config: config)
             defer { connection.close() }
             guard !inactive else {
-                let entries = try SOPCatalog.load(connection, targets: config.targets).entries.values.filter { !$0.isSetUp }
+                let catalog = try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters)
+                let entries = catalog.entries.values.filter { !$0.isSetUp }
                 print(SOPTable.renderNotSetUp(entries.map { ($0.definition.name, $0.missingTargets) }))
                 return
             }
@@ -83,12 +90,17 @@ struct SOPCommand: ParsableCommand {
         @Argument(help: "The SOP name.") var name: String
 
         func execute() throws {
-            let connection = try global.openDatabase(config: try global.loadConfig())
+            let config = try global.loadConfig()
+            let connection = try global.openDatabase(config: config)
             defer { connection.close() }
             guard let detail = try SOPRepository(connection: connection).detail(name: name) else {
                 throw CLIError("no SOP named '\(name)' (run 'opsbrain sop sync' first; 'opsbrain sop list' shows them)")
             }
-            print(SOPTable.render(detail))
+            let issues = IssueCollector(file: detail.sourcePath)
+            let document = SOPParser.parse(bytes: Array(detail.sourceText.utf8), path: detail.sourcePath, issues: issues,
+                                           parameters: config.sopParameters)
+            print(SOPTable.render(detail, parameters: document?.definition.parameters ?? []))
+            for issue in issues.issues where issue.level == .error { print(issue) }
         }
     }
 }

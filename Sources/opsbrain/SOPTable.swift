@@ -1,4 +1,5 @@
 import Foundation
+import OpsBrainCore
 import OpsBrainPostgres
 
 /// Text layouts for `opsbrain sop list` and `opsbrain sop show`.
@@ -24,7 +25,8 @@ enum SOPTable {
         return sop.autoFix ? "approval" : "no"
     }
 
-    static func render(_ detail: SOPDetail) -> String {
+    /// `parameters`: the SOP's declared parameters with their values under the config in use.
+    static func render(_ detail: SOPDetail, parameters: [SOPParameter]) -> String {
         let sop = detail.summary
         var lines = [
             "\(sop.name)  v\(sop.version)\(sop.retired ? "  (retired)" : "")",
@@ -45,9 +47,22 @@ enum SOPTable {
             let rate = version.executions > 0 ? String(format: "%.0f%%", Double(version.successes) * 100 / Double(version.executions)) : "-"
             lines.append("    v\(version.version)  synced \(formatDate(version.syncedAt))  \(version.executions) runs  success \(rate)")
         }
+        lines += renderParameters(parameters)
         lines.append("")
         lines.append(detail.sourceText)
         return lines.joined(separator: "\n")
+    }
+
+    /// One row per parameter: its name, the value here (with the default when the config changes it), its meaning.
+    static func renderParameters(_ parameters: [SOPParameter]) -> [String] {
+        guard !parameters.isEmpty else { return [] }
+        let rows = parameters.map { parameter in
+            [parameter.name, parameter.value + (parameter.isOverridden ? " (default \(parameter.defaultValue))" : ""),
+             parameter.kind.rawValue, parameter.description]
+        }
+        let table = TextTable.render(header: ["PARAMETER", "VALUE HERE", "KIND", "MEANING"], rows: rows)
+        return ["", "  parameters (set them under sop_parameters in opsbrain.yaml):"]
+            + table.split(separator: "\n").map { "    " + $0 }
     }
 
     static func formatMillis(_ millis: Int) -> String {

@@ -58,6 +58,49 @@ final class SOPCatalogueTests: XCTestCase {
         }
     }
 
+    /// Every `{{name}}` in a shipped SOP is declared and every declaration is used; nothing of a
+    /// placeholder survives parsing; the runbook's Parameters section lists each one.
+    func testEveryShippedPlaceholderIsDeclaredSubstitutedAndDocumented() throws {
+        let placeholder = try Regex(#"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}"#)
+        for document in try lintCatalogue().documents {
+            let definition = document.definition
+            let frontMatter = document.sourceText.components(separatedBy: "\n---\n")[0]
+            let used = Set(frontMatter.matches(of: placeholder).compactMap { $0.output[1].substring.map(String.init) })
+            XCTAssertEqual(used, Set(definition.parameters.map(\.name)), definition.name)
+            let parsed = "\(definition.trigger) \(definition.diagnosis) \(definition.fix) \(definition.verification) \(definition.escalateIf)"
+            XCTAssertFalse(parsed.contains("{{"), "\(definition.name) keeps a placeholder after parsing")
+            for parameter in definition.parameters {
+                XCTAssertTrue(document.body.contains("- `\(parameter.name)` (\(parameter.kind.rawValue), default `\(parameter.defaultValue)`)"),
+                              "\(definition.name)'s runbook does not list \(parameter.name)")
+            }
+        }
+    }
+
+    /// A stock stack (nginx's exporter, its own health path, a job table in a schema) is set up
+    /// through opsbrain.yaml alone, with no edit to a shipped SOP.
+    func testAStockStackIsConfiguredThroughTheConfigAlone() throws {
+        let config = try ConfigParser.parse("""
+            sop_parameters:
+              defaults:
+                app_job: nginx
+                health_path: /healthz
+                requests_metric: nginx_http_requests_total
+                status_label: code
+                jobs_table: ops.background_jobs
+            """, path: "stock.yaml")
+        let (sources, _) = SOPFiles.collect([Self.repository + "/SOPs"])
+        let report = SOPLinter.lint(sources, config: config)
+        XCTAssertEqual(report.issues.filter { $0.level == .error }.map(\.description), [])
+        let sops = Dictionary(uniqueKeysWithValues: report.documents.map { ($0.definition.name, $0.definition) })
+        let serviceDown = try XCTUnwrap(sops["service-down"])
+        XCTAssertEqual(serviceDown.diagnosis.first { $0.id == "scrape_up" }?.parameters["query"], .string(#"min(up{job="nginx"}) or vector(0)"#))
+        XCTAssertEqual(serviceDown.diagnosis.first { $0.id == "api_health" }?.parameters["path"], .string("/healthz"))
+        let errorQuery = try XCTUnwrap(sops["http-5xx-rate-high"]?.diagnosis.first?.parameters["query"]?.stringValue)
+        XCTAssertTrue(errorQuery.contains(#"nginx_http_requests_total{job="nginx",code=~"5.."}"#), errorQuery)
+        let backlog = try XCTUnwrap(sops["queue-backlog"]?.diagnosis.first?.parameters["query"]?.stringValue)
+        XCTAssertTrue(backlog.contains("FROM ops.background_jobs"), backlog)
+    }
+
     func testSecuritySOPsAreEscalateOnly() throws {
         for document in try lintCatalogue().documents where document.definition.category == "security" {
             XCTAssertFalse(document.definition.autoFix, document.definition.name)

@@ -47,7 +47,8 @@ final class ConsoleTestDatabase {
         let engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            try engine.pass(connection, catalog: try SOPCatalog.load(connection, targets: config.targets))
+            let catalog = try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters)
+            try engine.pass(connection, catalog: catalog)
             if let row = try connection.query("SELECT id, status FROM self_healing_executions WHERE alert_id = $1::uuid", [alert]).first,
                row.string("status") == "awaiting_approval", let id = row.uuid("id") {
                 return id

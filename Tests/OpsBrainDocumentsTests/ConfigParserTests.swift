@@ -52,6 +52,22 @@ final class ConfigParserTests: XCTestCase {
         }
     }
 
+    func testSOPParametersKeepTheirLinesAndRefuseBadNames() throws {
+        let config = try ConfigParser.parse("sop_parameters:\n  defaults:\n    job_label: nginx\n  sops:\n    service-down: {health_path: /healthz}\n",
+                                            path: "c.yaml")
+        XCTAssertEqual(config.sopParameters.defaults["job_label"], .init("nginx", line: 3, key: "sop_parameters.defaults.job_label"))
+        XCTAssertEqual(config.sopParameters.sops["service-down"]?.values["health_path"]?.text, "/healthz")
+        XCTAssertEqual(config.sopParameters.file, "c.yaml")
+        let text = "sop_parameters:\n  defaults:\n    Job: nginx\n    paths: [/a]\n  sops:\n    Service_Down: {}\n  sop: {}\n"
+        XCTAssertThrowsError(try ConfigParser.parse(text, path: "c.yaml")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("c.yaml:3: error: key 'sop_parameters.defaults.Job': 'Job' is not a parameter name"), text)
+            XCTAssertTrue(text.contains("c.yaml:4: error: key 'sop_parameters.defaults.paths': expected a string"), text)
+            XCTAssertTrue(text.contains("c.yaml:6: error: key 'sop_parameters.sops.Service_Down': 'Service_Down' is not an SOP name"), text)
+            XCTAssertTrue(text.contains("c.yaml:7: error: unknown key 'sop_parameters.sop'"), text)
+        }
+    }
+
     func testEmptyFileGivesDefaults() throws {
         let config = try ConfigParser.parse("", path: "c.yaml")
         XCTAssertEqual(config.engine.mode, .approval)

@@ -54,7 +54,8 @@ final class EngineHarness {
     func runUntil(alert: UUID, _ statuses: Set<String>, timeout: TimeInterval = 30) throws -> ExecutionDetail {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            try engine.pass(connection, catalog: try SOPCatalog.load(connection, targets: config.targets))
+            let catalog = try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters)
+            try engine.pass(connection, catalog: catalog)
             if let detail = try execution(for: alert), statuses.contains(detail.summary.status) { return detail }
             Thread.sleep(forTimeInterval: 0.2)
         }

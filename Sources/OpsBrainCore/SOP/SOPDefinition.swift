@@ -18,12 +18,15 @@ public struct SOPDefinition: Sendable, Equatable {
     public var notification: NotificationPolicy
     /// The SOP's own mode; the engine uses the stricter of it and its global mode.
     public var mode: EngineMode?
+    /// What it declares as differing per deployment, by name order, with the values substituted here.
+    public var parameters: [SOPParameter]
 
     public init(name: String, category: String, agent: Agent, description: String, severity: Severity,
                 risk: RiskLevel, autoFix: Bool = false, requiresApproval: Bool = true,
                 maxExecutionsPerHour: Int = 3, cooldownMinutes: Int = 30, trigger: TriggerRule,
                 diagnosis: [StepSpec], fix: [FixOperationSpec] = [], verification: VerificationSpec = .init(),
-                escalateIf: [EscalationRule] = [], notification: NotificationPolicy = .init(), mode: EngineMode? = nil) {
+                escalateIf: [EscalationRule] = [], notification: NotificationPolicy = .init(), mode: EngineMode? = nil,
+                parameters: [SOPParameter] = []) {
         self.name = name
         self.category = category
         self.agent = agent
@@ -41,6 +44,7 @@ public struct SOPDefinition: Sendable, Equatable {
         self.escalateIf = escalateIf
         self.notification = notification
         self.mode = mode
+        self.parameters = parameters
     }
 }
 

@@ -1,0 +1,52 @@
+/// This deployment's values for SOP parameters: the `sop_parameters:` section of `opsbrain.yaml`.
+///
+/// `defaults` apply to every SOP that declares the parameter; `sops` set values for one SOP and
+/// win over the defaults. Each value keeps its line so that lint can point at it.
+public struct SOPParameterSettings: Sendable, Equatable {
+    /// One value as written in the config.
+    public struct Value: Sendable, Equatable {
+        public var text: String
+        public var line: Int
+        /// The dotted key it is written under (`sop_parameters.defaults.job_label`).
+        public var key: String
+
+        public init(_ text: String, line: Int, key: String) {
+            self.text = text
+            self.line = line
+            self.key = key
+        }
+    }
+
+    /// The values set for one SOP, and the line of its key.
+    public struct SOPValues: Sendable, Equatable {
+        public var line: Int
+        public var values: [String: Value]
+
+        public init(line: Int, values: [String: Value]) {
+            self.line = line
+            self.values = values
+        }
+    }
+
+    /// The config file the values come from, for messages.
+    public var file: String
+    public var defaults: [String: Value]
+    public var sops: [String: SOPValues]
+
+    public init(file: String = "opsbrain.yaml", defaults: [String: Value] = [:], sops: [String: SOPValues] = [:]) {
+        self.file = file
+        self.defaults = defaults
+        self.sops = sops
+    }
+
+    /// The values for `sop` among the parameters it `declares`: defaults first, then its own.
+    ///
+    /// Its own values for names it does not declare are returned as `undeclared`, because they
+    /// are mistakes; defaults it does not declare are meant for other SOPs and left out.
+    public func values(for sop: String, declares: Set<String>) -> (values: [String: Value], undeclared: [String: Value]) {
+        var values = defaults.filter { declares.contains($0.key) }
+        let own = sops[sop]?.values ?? [:]
+        values.merge(own.filter { declares.contains($0.key) }) { _, specific in specific }
+        return (values, own.filter { !declares.contains($0.key) })
+    }
+}
