@@ -58,9 +58,7 @@ public struct ExecutionRecord: Sendable {
         rollbackRequestedBy = row.string("rollback_requested_by")
         approval = row.string("approval_decision")
         approvedBy = row.string("approval_by")
-        instance = row.string("instance_scope").flatMap(InstanceScope.init(rawValue:)).map {
-            InstancePlacement(scope: $0, key: row.string("instance_key"))
-        }
+        instance = InstancePlacement(row: row)
     }
 }
 

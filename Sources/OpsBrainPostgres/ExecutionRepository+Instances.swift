@@ -33,6 +33,12 @@ public struct InstancePlacement: Sendable, Equatable {
         }
     }
 
+    /// The placement stored in a row's `instance_scope` and `instance_key`; nil when it has none.
+    init?(row: Row) {
+        guard let scope = row.string("instance_scope").flatMap(InstanceScope.init(rawValue:)) else { return nil }
+        self.init(scope: scope, key: row.string("instance_key"))
+    }
+
     /// How the audit trail names it: `instance 'web-1'`, `undeclared instance 'x'`, `the fleet-wide escalation`.
     public var phrase: String {
         switch scope {

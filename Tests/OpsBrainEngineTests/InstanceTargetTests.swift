@@ -147,6 +147,7 @@ final class InstanceTargetTests: XCTestCase {
         servers[0].respond(to: "/", with: .init(status: 200, body: "up"))
         let fixed = try harness.runUntil(alert: first, ["success", "escalated", "failed", "awaiting_approval"])
         XCTAssertEqual(fixed.summary.status, "success", fixed.escalationReason ?? "")
+        XCTAssertEqual(fixed.instance, InstancePlacement(scope: .instance, key: "web-1"))
         XCTAssertEqual(servers[0].requests(to: "/refresh").count, 1)
 
         servers[0].respond(to: "/", with: .init(status: 500, body: "down again"))
