@@ -70,12 +70,16 @@ public struct TargetDefinition: Sendable, Equatable {
     public var fields: [String: JSONValue]
     /// A class that every operation on this target is raised to.
     public var operationClass: OperationClass
+    /// Set when the target is a set of declared instances that an alert label picks from.
+    public var instances: TargetInstances?
 
-    public init(name: String, kind: TargetKind, fields: [String: JSONValue], operationClass: OperationClass = .routine) {
+    public init(name: String, kind: TargetKind, fields: [String: JSONValue], operationClass: OperationClass = .routine,
+                instances: TargetInstances? = nil) {
         self.name = name
         self.kind = kind
         self.fields = fields
         self.operationClass = operationClass
+        self.instances = instances
     }
 }
 

@@ -36,10 +36,11 @@ extension TargetDefinition {
         return headers
     }
 
-    /// The secret values this target reads from the environment, for redaction.
+    /// The secret values this target and its instances read from the environment, for redaction.
     public func secrets(environment: [String: String]) -> [String] {
         var names: [String] = []
-        for (key, value) in fields where key.hasSuffix("_env") {
+        let settings = [fields] + (instances.map { Array($0.members.values) } ?? [])
+        for (key, value) in settings.joined() where key.hasSuffix("_env") {
             if let name = value.stringValue { names.append(name) }
             if let mapping = value.objectValue { names += mapping.values.compactMap(\.stringValue) }
         }

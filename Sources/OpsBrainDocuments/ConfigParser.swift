@@ -70,11 +70,24 @@ public enum ConfigParser {
             if field.mapping()?["type"] == nil { field.issues.error(field.line, "key '\(field.path).type' is missing") }
             return nil
         }
-        guard let fields = field.mapping(allowed: kind.allowedFields) else { return nil }
-        for group in kind.requiredFields where !group.contains(where: { fields[$0] != nil }) {
-            field.issues.error(field.line, "key '\(field.path)': a \(kind.rawValue) target needs '\(group.joined(separator: "' or '"))'")
+        guard let fields = field.mapping(allowed: kind.allowedFields.union(instanceKeys)) else { return nil }
+        let own = fields.filter { !instanceKeys.contains($0.key) }
+        var instances: TargetInstances?
+        if fields.keys.contains(where: instanceKeys.contains) {
+            guard let read = readInstances(fields, own: Set(own.keys), kind: kind, owner: field) else { return nil }
+            instances = read
+        } else {
+            checkRequired(kind, present: Set(own.keys), at: field)
         }
         let operationClass = fields["class"]?.choice(OperationClass.self) ?? .routine
-        return TargetDefinition(name: name, kind: kind, fields: fields.mapValues { $0.json() }, operationClass: operationClass)
+        return TargetDefinition(name: name, kind: kind, fields: own.mapValues { $0.json() }, operationClass: operationClass,
+                                instances: instances)
+    }
+
+    /// Reports each group of settings a target of `kind` needs and `present` lacks.
+    static func checkRequired(_ kind: TargetKind, present: Set<String>, at field: YAMLField, hint: String = "") {
+        for group in kind.requiredFields where !group.contains(where: present.contains) {
+            field.issues.error(field.line, "key '\(field.path)': a \(kind.rawValue) target needs '\(group.joined(separator: "' or '"))'" + hint)
+        }
     }
 }

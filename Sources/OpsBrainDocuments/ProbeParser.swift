@@ -96,10 +96,16 @@ struct ProbeParser {
         let fields = field.mapping() ?? [:]
         for spec in step.type.parameters {
             guard case .target = spec.kind, let target = step.parameters[spec.name]?.stringValue,
-                  let message = StepChecks.targetProblem(target, specs: [spec], targets: targets) else { continue }
+                  let message = StepChecks.targetProblem(target, specs: [spec], targets: targets) ?? instanceProblem(target) else { continue }
             problem(message, line: fields[spec.name]?.line ?? field.line)
         }
         return valid ? (step, nagios) : nil
+    }
+
+    /// A probe has no alert to pick an instance by, so it checks plain targets only.
+    private func instanceProblem(_ target: String) -> String? {
+        guard let instances = targets[target]?.instances else { return nil }
+        return "target '\(target)' is a set of instances picked by the alert label '\(instances.selectBy)'; a probe checks one plain target"
     }
 
     private func readPeriod(_ field: YAMLField) -> Duration? {

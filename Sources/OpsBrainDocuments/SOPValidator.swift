@@ -24,6 +24,17 @@ struct SOPValidator {
         }
         checkUncheckedTargets()
         checkPlaceholders()
+        checkInstanceLabels()
+    }
+
+    /// The SOP's targets that are sets of instances must pick by one alert label, so that one
+    /// alert picks the same instance of each.
+    private func checkInstanceLabels() {
+        guard let targets, let selection = InstanceSelection(sop: document.definition, targets: targets),
+              selection.labels.count > 1 else { return }
+        let step = document.definition.diagnosis.first { $0.target.map(selection.targets.keys.contains) ?? false }
+        issues.error(step.map { document.line(of: "diagnosis.\($0.id)") } ?? 1,
+                     "its targets pick instances by different alert labels (\(selection.labelSummary)); one label must pick them all")
     }
 
     /// `${VAR}` is never expanded: deployment values belong in config targets.

@@ -25,7 +25,15 @@ struct AlertIntake {
                 for: alert, normalized: snapshot, notes: notes, evidence: evidence,
                 sop: entry.map { ($0.id, $0.version, $0.definition.name) }, match: match,
                 mode: ExecutionRunner.stricter(settings.mode, entry?.definition.mode),
-                maxAttempts: entry?.definition.verification.attempts ?? 1, actor: actor)
+                maxAttempts: entry?.definition.verification.attempts ?? 1, instances: entry.flatMap { instances(of: $0, snapshot) },
+                actor: actor)
         }
+    }
+
+    /// The instance the alert picks among the SOP's declared ones, with the SOP's cap; nil for an
+    /// SOP without instance targets, or one not set up here (its alerts escalate as such, one per storm).
+    private func instances(of entry: CatalogEntry, _ alert: AlertSnapshot) -> InstanceRequest? {
+        guard entry.isSetUp, let selection = entry.selection else { return nil }
+        return InstanceRequest(choice: selection.choose(labels: alert.labels), cap: selection.maxExecutions)
     }
 }

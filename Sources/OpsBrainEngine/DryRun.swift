@@ -14,7 +14,9 @@ public enum DryRun {
         let id = try connection.transaction { tx -> UUID in
             let id = try repository.openExecutionRow(alertID: alertExists ? alert.id : nil, sop: (entry.id, entry.version, sopName),
                                                      match: match, mode: settings.mode,
-                                                     maxAttempts: entry.definition.verification.attempts, dryRun: true, in: tx)
+                                                     maxAttempts: entry.definition.verification.attempts,
+                                                     placement: entry.selection.map { InstancePlacement(choice: $0.choose(labels: alert.labels)) },
+                                                     dryRun: true, in: tx)
             try AuditTrail.append(kind: "dry_run_started", actor: "engine:\(settings.engineID)",
                                   message: "dry run of \(sopName) for '\(alert.title)'" + (match == nil ? " (its trigger does not match)" : ""),
                                   executionID: id, alertID: alertExists ? alert.id : nil, sopName: sopName, in: tx)

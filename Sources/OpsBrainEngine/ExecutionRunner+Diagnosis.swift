@@ -19,18 +19,23 @@ extension ExecutionRunner {
         let context = try context(for: record, attempt: 0)
         guard let entry = sop(of: record) else { return try decideUnknown(record, context: context) }
         guard entry.isSetUp else { return try escalateNotSetUp(record, entry: entry) }
+        if let placement = record.instance, placement.scope != .instance {
+            return try escalateOutsideInstances(record, entry: entry, placement: placement, context: context)
+        }
         let sop = entry.definition
+        let instance = record.instance?.key
         let results = try runChecks(sop.diagnosis, phase: "diagnosis", record: record, context: context)
         let evaluation = DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: results, attempts: 0,
                                              severity: context.alert.severity)
-        let stats = try repository.sopStatistics(entry.id)
-        let facts = try repository.environmentFacts(sopID: entry.id, hourOfDay: Calendar.current.component(.hour, from: Date()))
+        let stats = try repository.sopStatistics(entry.id, instance: instance)
+        let facts = try repository.environmentFacts(sopID: entry.id, instance: instance,
+                                                    hourOfDay: Calendar.current.component(.hour, from: Date()))
         let confidence = ConfidenceScorer.score(timesExecuted: stats.executed, timesSuccessful: stats.successful,
                                                 clarity: evaluation.clarity, patternMatch: record.patternScore ?? 0, environment: facts)
         let mode = Self.stricter(settings.mode, entry.definition.mode)
         var summary: JSONValue = .null
         let state = try repository.decideLocked(
-            executionID: record.id, sopID: entry.id, budgetPerHour: settings.autoFixBudgetPerHour,
+            executionID: record.id, sopID: entry.id, instance: instance, budgetPerHour: settings.autoFixBudgetPerHour,
             circuitBreakerThreshold: settings.circuitBreakerFailures,
             decide: { limits in
                 let (decision, reason) = DecisionPolicy.decide(DecisionInput(
@@ -91,10 +96,16 @@ extension ExecutionRunner {
         let reason = "SOP \(entry.definition.name) matched, but it is not set up here: it needs the target"
             + (entry.missingTargets.count == 1 ? " " : "s ") + needs
             + " in opsbrain.yaml (opsbrain sop list --inactive shows what each SOP needs)"
+        try escalateWithoutRunning(record, reason: reason,
+                                   findings: ["not_set_up": .object(["sop": .string(entry.definition.name),
+                                                                     "missing_targets": .array(entry.missingTargets.map(JSONValue.string))])])
+    }
+
+    /// Escalates before any step runs, recording why in the diagnosis results.
+    func escalateWithoutRunning(_ record: ExecutionRecord, reason: String, findings: [String: JSONValue]) throws {
         var patch = ExecutionPatch()
         patch.decision = Decision.escalate.word
-        patch.diagnosisResults = .object(["not_set_up": .object(["sop": .string(entry.definition.name),
-                                                                 "missing_targets": .array(entry.missingTargets.map(JSONValue.string))])])
+        patch.diagnosisResults = .object(findings)
         try apply(.diagnosisFinished(.escalate, reason: reason, escalateAfterFix: false), to: record, patch: patch,
                   audit: "escalate: \(reason)")
     }

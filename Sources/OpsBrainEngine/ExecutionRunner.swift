@@ -85,11 +85,11 @@ struct ExecutionRunner {
         record.sopName.flatMap { catalog.entries[$0] }
     }
 
-    /// The context steps and drivers run with.
+    /// The context steps and drivers run with: instance targets resolve to the record's instance.
     func context(for record: ExecutionRecord, attempt: Int) throws -> StepContext {
         let alert = try record.alertID.flatMap { try repository.alertSnapshot($0) } ?? composedAlert
             ?? AlertSnapshot(id: record.alertID ?? UUID(), source: "none", alertType: "none", title: "(no alert)")
-        return StepContext(executionID: record.id, alert: alert, targets: settings.targets,
+        return StepContext(executionID: record.id, alert: alert, targets: settings.targets, instance: record.instance?.key,
                            environment: settings.environment, attempt: attempt)
     }
 

@@ -13,6 +13,8 @@ public struct CatalogEntry: Sendable {
     public var document: SOPDocument
     /// The targets it names that this engine's config lacks: non-empty means *not set up here*.
     public var missingTargets: [String] = []
+    /// How an alert picks the instance, when some of its targets are sets of instances.
+    public var selection: InstanceSelection?
 
     /// True when every target it names is configured.
     public var isSetUp: Bool { missingTargets.isEmpty }
@@ -46,7 +48,8 @@ public struct SOPCatalog: Sendable {
                 continue
             }
             entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition, document: document,
-                                         missingTargets: document.definition.missingTargets(in: targets))
+                                         missingTargets: document.definition.missingTargets(in: targets),
+                                         selection: InstanceSelection(sop: document.definition, targets: targets))
         }
         return SOPCatalog(entries: entries)
     }

@@ -19,26 +19,42 @@ public enum SOPPreflight {
     /// `parallel` steps at a time (each bounded by its own timeout).
     public static func run(_ documents: [SOPDocument], settings: EngineSettings, registry: RunnerRegistry, parallel: Int = 8) -> Report {
         let setUp = documents.filter { $0.definition.missingTargets(in: settings.targets).isEmpty }
-        let work = setUp.flatMap { document in document.definition.diagnosis.map { (document, $0) } }
-        let results = ParallelWork.map(work, width: parallel) { document, step in
-            finding(step, in: document, result: registry.run(step, context: context(for: document.definition, settings: settings)),
-                    settings: settings)
+        let work = setUp.flatMap { document in
+            instances(of: document.definition, targets: settings.targets).flatMap { instance in
+                document.definition.diagnosis.map { (document, $0, instance) }
+            }
+        }
+        let results = ParallelWork.map(work, width: parallel) { document, step, instance in
+            let context = context(for: document.definition, instance: instance, settings: settings)
+            return finding(step, in: document, instance: instance, result: registry.run(step, context: context), settings: settings)
         }
         let findings = results.compactMap { $0 }.sorted { ($0.file, $0.line) < ($1.file, $1.line) }
         return Report(sopsChecked: setUp.count, stepsRun: work.count, findings: findings)
     }
 
-    private static func finding(_ step: StepSpec, in document: SOPDocument, result: StepResult, settings: EngineSettings) -> PreflightFinding? {
+    /// The declared instances an SOP's instance targets share (each is checked), or one nil for plain targets.
+    private static func instances(of sop: SOPDefinition, targets: [String: TargetDefinition]) -> [String?] {
+        guard let selection = InstanceSelection(sop: sop, targets: targets) else { return [nil] }
+        let keys = selection.targets.values.map { Set($0.members.keys) }
+        guard var shared = keys.first else { return [nil] }
+        for set in keys.dropFirst() { shared.formIntersection(set) }
+        return shared.sorted()
+    }
+
+    private static func finding(_ step: StepSpec, in document: SOPDocument, instance: String?, result: StepResult,
+                                settings: EngineSettings) -> PreflightFinding? {
         guard let (problem, detail) = PreflightJudgment.problem(of: step, result: result) else { return nil }
-        return PreflightFinding(sop: document.definition.name, step: step.id, file: document.path,
-                                line: document.line(of: "diagnosis.\(step.id)"), problem: problem, detail: settings.redactor.redact(detail))
+        return PreflightFinding(sop: document.definition.name, step: step.id + (instance.map { " (instance \($0))" } ?? ""),
+                                file: document.path, line: document.line(of: "diagnosis.\(step.id)"), problem: problem,
+                                detail: settings.redactor.redact(detail))
     }
 
     /// A stand-in alert of the SOP's first trigger type: preflight asks whether the steps can observe, not what.
-    private static func context(for sop: SOPDefinition, settings: EngineSettings) -> StepContext {
+    private static func context(for sop: SOPDefinition, instance: String?, settings: EngineSettings) -> StepContext {
         let alert = AlertSnapshot(source: "preflight", alertType: sop.trigger.alertTypes.first ?? "preflight",
                                   title: "preflight of \(sop.name)", createdAt: Date())
-        return StepContext(executionID: UUID(), alert: alert, targets: settings.targets, environment: settings.environment)
+        return StepContext(executionID: UUID(), alert: alert, targets: settings.targets, instance: instance,
+                           environment: settings.environment)
     }
 }
 

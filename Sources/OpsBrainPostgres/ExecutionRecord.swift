@@ -20,12 +20,14 @@ public struct ExecutionRecord: Sendable {
     /// The approval decision, when one was made.
     public var approval: String?
     public var approvedBy: String?
+    /// Which of its SOP's instances it is for, when the SOP's targets are sets of instances.
+    public var instance: InstancePlacement?
 
     static let columns = """
         e.id, e.alert_id, e.sop_id, s.sop_name, e.sop_version, e.status, e.attempts, e.max_attempts,
         e.escalate_after_fix, e.dry_run, e.escalation_reason, e.mode, e.verify_hard, e.applicable_fixes,
         e.diagnosis_results, e.confidence_score, e.pattern_score, e.started_at, e.rollback_requested_by,
-        a.decision AS approval_decision, a.decided_by AS approval_by
+        a.decision AS approval_decision, a.decided_by AS approval_by, e.instance_scope, e.instance_key
         """
     static let joins = """
         FROM self_healing_executions e
@@ -56,6 +58,7 @@ public struct ExecutionRecord: Sendable {
         rollbackRequestedBy = row.string("rollback_requested_by")
         approval = row.string("approval_decision")
         approvedBy = row.string("approval_by")
+        instance = InstancePlacement(row: row)
     }
 }
 

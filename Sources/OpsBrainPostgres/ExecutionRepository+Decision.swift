@@ -7,7 +7,10 @@ extension ExecutionRepository {
 
     /// Reads the limits for `sopID` with the SOP row locked, lets `decide` choose, and persists the
     /// resulting transition, all in one transaction: two engines cannot both pass a cap.
-    public func decideLocked(executionID: UUID, sopID: UUID?, budgetPerHour: Int, circuitBreakerThreshold: Int,
+    ///
+    /// The cooldown counts fixes of the same `instance` (nil: of the SOP's executions without one);
+    /// the hourly cap, the circuit breaker and the global budget count the whole fleet.
+    public func decideLocked(executionID: UUID, sopID: UUID?, instance: String? = nil, budgetPerHour: Int, circuitBreakerThreshold: Int,
                              decide: (LimitState) throws -> (from: ExecutionStatus, to: ExecutionState, patch: ExecutionPatch, audit: AuditEntry),
         extra: ((PostgresConnection, ExecutionState) throws -> Void)? = nil) throws -> ExecutionState {
         try connection.transaction { tx in
@@ -17,11 +20,12 @@ extension ExecutionRepository {
                 let sop = try tx.query("""
                     SELECT consecutive_failures,
                         (SELECT extract(epoch FROM now() - max(fix_started_at)) / 60 FROM self_healing_executions
-                          WHERE sop_id = $1::uuid AND fix_started_at IS NOT NULL AND NOT dry_run) AS minutes_since,
+                          WHERE sop_id = $1::uuid AND fix_started_at IS NOT NULL AND NOT dry_run
+                            AND instance_key IS NOT DISTINCT FROM $2::text) AS minutes_since,
                         (SELECT count(*) FROM self_healing_executions WHERE sop_id = $1::uuid AND NOT dry_run
                           AND fix_started_at > now() - interval '1 hour') AS this_hour
                     FROM self_healing_sops WHERE id = $1::uuid FOR UPDATE
-                    """, [sopID]).first
+                    """, [sopID, instance]).first
                 limits.consecutiveFailures = sop?.int("consecutive_failures") ?? 0
                 limits.minutesSinceLastFix = sop?.double("minutes_since")
                 limits.fixesThisHour = sop?.int("this_hour") ?? 0
@@ -38,16 +42,18 @@ extension ExecutionRepository {
         }
     }
 
-    /// Facts for the environment factor: alerts firing now and how this SOP's last run ended.
-    public func environmentFacts(sopID: UUID?, hourOfDay: Int) throws -> EnvironmentFacts {
+    /// Facts for the environment factor: alerts firing now and how this SOP's last run ended (for
+    /// `instance`, its last run on that instance).
+    public func environmentFacts(sopID: UUID?, instance: String? = nil, hourOfDay: Int) throws -> EnvironmentFacts {
         let firing = try connection.query("SELECT count(*) AS n FROM intelligence_alerts WHERE status = 'firing' AND resolved_at IS NULL")
             .first?.int("n") ?? 1
         var last: Bool?
         if let sopID {
             last = try connection.query("""
                 SELECT was_effective_fix FROM self_healing_executions
-                WHERE sop_id = $1::uuid AND was_effective_fix IS NOT NULL ORDER BY completed_at DESC LIMIT 1
-                """, [sopID]).first?.bool("was_effective_fix")
+                WHERE sop_id = $1::uuid AND was_effective_fix IS NOT NULL AND instance_key IS NOT DISTINCT FROM $2::text
+                ORDER BY completed_at DESC LIMIT 1
+                """, [sopID, instance]).first?.bool("was_effective_fix")
         }
         return EnvironmentFacts(hourOfDay: hourOfDay, concurrentAlerts: firing, lastOutcomeSucceeded: last)
     }
@@ -75,9 +81,16 @@ extension ExecutionRepository {
 }
 
 extension ExecutionRepository {
-    /// How often an SOP ran and succeeded, for the success-rate factor.
-    public func sopStatistics(_ sopID: UUID) throws -> (executed: Int, successful: Int) {
-        let row = try connection.query("SELECT times_executed, times_successful FROM self_healing_sops WHERE id = $1::uuid", [sopID]).first
+    /// How often an SOP ran and succeeded, for the success-rate factor: its own statistics, or with
+    /// `instance` only its finished runs on that instance.
+    public func sopStatistics(_ sopID: UUID, instance: String? = nil) throws -> (executed: Int, successful: Int) {
+        let row = try instance.map { key in
+            try connection.query("""
+                SELECT count(*) AS times_executed, count(*) FILTER (WHERE was_effective_fix) AS times_successful
+                FROM self_healing_executions
+                WHERE sop_id = $1::uuid AND instance_key = $2 AND was_effective_fix IS NOT NULL AND NOT dry_run
+                """, [sopID, key]).first
+        } ?? connection.query("SELECT times_executed, times_successful FROM self_healing_sops WHERE id = $1::uuid", [sopID]).first
         return (row?.int("times_executed") ?? 0, row?.int("times_successful") ?? 0)
     }
 }

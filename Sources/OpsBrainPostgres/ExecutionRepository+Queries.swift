@@ -28,6 +28,8 @@ public struct AuditRecord: Sendable {
 public struct ExecutionDetail: Sendable {
     public var summary: ExecutionSummary
     public var sopVersion: Int?
+    /// Which of its SOP's instances it is for, when the SOP's targets are sets of instances.
+    public var instance: InstancePlacement?
     public var attempts: Int
     public var escalationReason: String?
     public var approvedBy: String?
@@ -80,12 +82,13 @@ extension ExecutionRepository {
                    e.confidence_breakdown::text AS breakdown, e.diagnosis_results::text AS diagnosis,
                    e.verification_results::text AS verification, e.fix_actions_taken::text AS fixes,
                    e.total_resolution_time_ms, e.was_effective_fix, s.times_executed, s.times_successful,
-                   s.avg_resolution_time_ms, s.last_failure_reason
+                   s.avg_resolution_time_ms, s.last_failure_reason, e.instance_scope, e.instance_key
             \(Self.summaryJoins) WHERE e.id = $1::uuid
             """, [id]).first, let summary = Self.summary(row) else { return nil }
         func json(_ column: String) -> JSONValue? { row.string(column).flatMap { try? JSONValue(parsing: $0) } }
         return ExecutionDetail(
-            summary: summary, sopVersion: row.int("sop_version"), attempts: row.int("attempts") ?? 0,
+            summary: summary, sopVersion: row.int("sop_version"),
+            instance: InstancePlacement(row: row), attempts: row.int("attempts") ?? 0,
             escalationReason: row.string("escalation_reason"), approvedBy: row.string("approved_by"),
             confidenceBreakdown: json("breakdown"), diagnosis: json("diagnosis"), verification: json("verification"),
             fixActions: json("fixes"), resolutionMs: row.int("total_resolution_time_ms"), wasEffective: row.bool("was_effective_fix"),

@@ -49,12 +49,13 @@ public struct ExecutionRepository {
         }
     }
 
-    /// Opens an execution for an alert and marks the alert processed, in one transaction.
+    /// Opens an execution for an alert and marks the alert processed, in one transaction; an alert
+    /// of a storm joins the execution already open for it instead (see `place`).
     public func openExecution(for alert: ClaimedAlert, normalized: AlertSnapshot, notes: [String], evidence: JSONValue?,
                               sop: (id: UUID, version: Int, name: String)?, match: MatchCandidate?, mode: EngineMode,
-                              maxAttempts: Int, dryRun: Bool = false, actor: String) throws -> UUID {
+                              maxAttempts: Int, instances: InstanceRequest? = nil, dryRun: Bool = false, actor: String) throws -> UUID {
         try connection.transaction { tx in
-            let group = try openGroup(alertType: normalized.alertType, sopID: sop?.id, in: tx)
+            let (placement, group) = try place(alertType: normalized.alertType, sopID: sop?.id, instances: instances, in: tx)
             try tx.query("""
                 UPDATE intelligence_alerts SET processed_at = now(), claimed_by = NULL, lease_until = NULL,
                     alert_type = $2, title = $3, severity = $4, normalization_notes = $5::jsonb,
@@ -64,14 +65,16 @@ public struct ExecutionRepository {
                       JSONValue.array(notes.map(JSONValue.string)), evidence, group])
             if let group {
                 try AuditTrail.append(kind: "alert_correlated", actor: actor,
-                                      message: "alert '\(normalized.title)' joins the open execution for its kind (storm)",
+                                      message: "alert '\(normalized.title)' joins the open execution for "
+                                          + (placement?.phrase ?? "its kind") + " (storm)",
                                       executionID: group, alertID: alert.id, sopName: sop?.name, in: tx)
                 return group
             }
             let id = try openExecutionRow(alertID: alert.id, sop: sop, match: match, mode: mode, maxAttempts: maxAttempts,
-                                          dryRun: dryRun, in: tx)
+                                          placement: placement, dryRun: dryRun, in: tx)
             let sopText = sop.map { "SOP \($0.name) v\($0.version) (match \(match?.score ?? 0))" } ?? "no matching SOP (unknown path)"
-            try AuditTrail.append(kind: "execution_created", actor: actor, message: "alert '\(normalized.title)' → \(sopText)",
+            try AuditTrail.append(kind: "execution_created", actor: actor,
+                                  message: "alert '\(normalized.title)' → \(sopText)" + (placement.map { ", for \($0.phrase)" } ?? ""),
                                   executionID: id, alertID: alert.id, sopName: sop?.name,
                                   details: .object(["notes": .array(notes.map(JSONValue.string)),
                                                     "reasons": .array((match?.reasons ?? []).map(JSONValue.string))]), in: tx)
@@ -79,29 +82,19 @@ public struct ExecutionRepository {
         }
     }
 
-    /// Alerts of one kind within this window join the execution already open for their kind.
+    /// Alerts within this window join the execution already open for their kind (or their SOP's instance).
     public static let correlationWindowSeconds = 300
-
-    /// An execution of the same SOP and alert type, opened in the window and still open (or
-    /// escalated, so a person already has it): a storm of alerts shares it.
-    private func openGroup(alertType: String, sopID: UUID?, in tx: PostgresConnection) throws -> UUID? {
-        try tx.query("""
-            SELECT e.id FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
-            WHERE a.alert_type = $1 AND e.sop_id IS NOT DISTINCT FROM $2::uuid AND NOT e.dry_run
-              AND e.started_at > now() - make_interval(secs => $3)
-              AND e.status IN ('pending', 'diagnosing', 'awaiting_approval', 'fixing', 'verifying', 'rolling_back', 'escalated')
-            ORDER BY e.started_at DESC LIMIT 1
-            """, [alertType, sopID, Self.correlationWindowSeconds]).first?.uuid("id")
-    }
 
     /// Inserts a pending execution row; a dry run gets no next action, so no engine claims it.
     public func openExecutionRow(alertID: UUID?, sop: (id: UUID, version: Int, name: String)?, match: MatchCandidate?, mode: EngineMode,
-                          maxAttempts: Int, dryRun: Bool, in tx: PostgresConnection) throws -> UUID {
+                                 maxAttempts: Int, placement: InstancePlacement? = nil, dryRun: Bool,
+                                 in tx: PostgresConnection) throws -> UUID {
         let row = try tx.query("""
             INSERT INTO self_healing_executions (alert_id, sop_id, sop_version, status, mode, pattern_score, max_attempts,
-                dry_run, next_action_at)
-            VALUES ($1::uuid, $2::uuid, $3, 'pending', $4, $5, $6, $7, CASE WHEN $7 THEN NULL ELSE now() END) RETURNING id
-            """, [alertID, sop?.id, sop?.version, mode.rawValue, match?.score, maxAttempts, dryRun]).first
+                dry_run, next_action_at, instance_scope, instance_key)
+            VALUES ($1::uuid, $2::uuid, $3, 'pending', $4, $5, $6, $7, CASE WHEN $7 THEN NULL ELSE now() END, $8, $9) RETURNING id
+            """, [alertID, sop?.id, sop?.version, mode.rawValue, match?.score, maxAttempts, dryRun,
+                  placement?.scope.rawValue, placement?.key]).first
         guard let id = row?.uuid("id") else { throw PostgresError(kind: .decoding, message: "no execution id returned") }
         return id
     }

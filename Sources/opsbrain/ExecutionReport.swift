@@ -23,7 +23,8 @@ enum ExecutionReport {
         var lines = [
             "FIX OUTCOME  \(summary.id.uuidString.lowercased())",
             row("Problem", summary.alertTitle ?? "(dry run)"),
-            row("SOP Used", (summary.sopName ?? "none (unknown problem)") + (detail.sopVersion.map { " v\($0)" } ?? "")),
+            row("SOP Used", (summary.sopName ?? "none (unknown problem)") + (detail.sopVersion.map { " v\($0)" } ?? "")
+                + (detail.instance.map { ", for \($0.phrase)" } ?? "")),
             row("Decision", (summary.decision ?? "-") + (summary.confidence.map { " (confidence \($0))" } ?? "")),
             row("Fix Applied", fixes.isEmpty ? (planned.isEmpty ? "none" : "(dry run) \(planned.count) planned") : fixes.joined(separator: "; ")),
             row("Time to Fix", detail.resolutionMs.map { SOPTable.formatMillis($0) } ?? "-"),

@@ -76,6 +76,20 @@ final class EngineHarness {
         return try runUntil(alert: alert, ["success", "escalated", "failed"], timeout: timeout)
     }
 
+    /// Runs engine passes until `sql` (one `n` column) satisfies `until`; returns the last value (or throws at the timeout).
+    @discardableResult
+    func runUntil(count sql: String, timeout: TimeInterval = 60, _ until: (Int) -> Bool) throws -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        var value = -1
+        while Date() < deadline {
+            try engine.pass(connection, catalog: try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters))
+            value = try count(sql)
+            if until(value) { return value }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw StepFailure("\(sql) is still \(value) after \(timeout)s")
+    }
+
     func execution(for alert: UUID) throws -> ExecutionDetail? {
         guard let id = try connection.query("SELECT id FROM self_healing_executions WHERE alert_id = $1::uuid", [alert]).first?.uuid("id")
         else { return nil }

@@ -6,29 +6,47 @@ public struct StepContext: Sendable {
     public var alert: AlertSnapshot
     /// The config's named targets.
     public var targets: [String: TargetDefinition]
+    /// The declared instance this execution is for, when its SOP's targets are sets of instances.
+    public var instance: String?
     /// Where `*_env` settings are read (the process environment in production).
     public var environment: [String: String]
     /// The fix attempt (1-based) this call belongs to.
     public var attempt: Int
 
-    public init(executionID: UUID, alert: AlertSnapshot, targets: [String: TargetDefinition],
+    public init(executionID: UUID, alert: AlertSnapshot, targets: [String: TargetDefinition], instance: String? = nil,
                 environment: [String: String], attempt: Int = 1) {
         self.executionID = executionID
         self.alert = alert
         self.targets = targets
+        self.instance = instance
         self.environment = environment
         self.attempt = attempt
     }
 
-    /// The target named `name`, or an error naming what is missing.
+    /// The target named `name` (for a set of instances, the concrete target of this execution's
+    /// instance), or an error naming what is missing.
     public func target(_ name: String?, kinds: Set<TargetKind>) throws -> TargetDefinition {
         guard let name else { throw StepFailure("no target given") }
-        guard let target = targets[name] else { throw StepFailure("target '\(name)' is not defined in the config") }
+        guard let defined = targets[name] else { throw StepFailure("target '\(name)' is not defined in the config") }
+        let target = try concrete(defined)
         guard kinds.contains(target.kind) else {
             throw StepFailure("target '\(name)' is a \(target.kind.rawValue) target; expected "
                               + kinds.map(\.rawValue).sorted().joined(separator: " or "))
         }
         return target
+    }
+
+    /// `target` itself, or the declared instance of it this execution is for.
+    private func concrete(_ target: TargetDefinition) throws -> TargetDefinition {
+        guard let instances = target.instances else { return target }
+        guard let instance else {
+            throw StepFailure("target '\(target.name)' is a set of instances picked by the alert label '\(instances.selectBy)', "
+                              + "and this run is for none of them")
+        }
+        guard let chosen = target.instance(instance) else {
+            throw StepFailure("instance '\(instance)' of target '\(target.name)' is not declared in opsbrain.yaml")
+        }
+        return chosen
     }
 }
 
