@@ -27,7 +27,7 @@ struct PreflightJob {
         do {
             let connection = try PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-preflight")
             defer { connection.close() }
-            let catalog = try SOPCatalog.load(connection, targets: engine.settings.targets, parameters: engine.settings.sopParameters)
+            let catalog = try SOPCatalog.load(connection, settings: engine.settings)
             let report = SOPPreflight.run(catalog.entries.values.map(\.document), settings: engine.settings, registry: registry)
             try PreflightRepository(connection: connection).replace(with: report.findings, engineID: engine.settings.engineID)
             for finding in report.findings { logger.warning("\(finding)") }

@@ -8,13 +8,15 @@ import OpsBrainPostgres
 public struct CatalogEntry: Sendable {
     public var id: UUID
     public var version: Int
-    public var definition: SOPDefinition
     /// The stored file as parsed, with the lines of its steps (for the preflight's `file:line`).
     public var document: SOPDocument
     /// The targets it names that this engine's config lacks: non-empty means *not set up here*.
     public var missingTargets: [String] = []
     /// How an alert picks the instance, when some of its targets are sets of instances.
     public var selection: InstanceSelection?
+
+    /// The SOP as this engine runs it (its parameters substituted).
+    public var definition: SOPDefinition { document.definition }
 
     /// True when every target it names is configured.
     public var isSetUp: Bool { missingTargets.isEmpty }
@@ -47,7 +49,7 @@ public struct SOPCatalog: Sendable {
                 logger.error("stored SOP no longer parses", metadata: ["sop": "\(name)", "problem": "\(issues.issues.first?.description ?? "")"])
                 continue
             }
-            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, definition: document.definition, document: document,
+            entries[name] = CatalogEntry(id: id, version: row.int("version") ?? 1, document: document,
                                          missingTargets: document.definition.missingTargets(in: targets),
                                          selection: InstanceSelection(sop: document.definition, targets: targets))
         }
@@ -55,7 +57,7 @@ public struct SOPCatalog: Sendable {
     }
 
     /// Loads the SOPs with this engine's targets and parameter values.
-    static func load(_ connection: PostgresConnection, settings: EngineSettings) throws -> SOPCatalog {
+    public static func load(_ connection: PostgresConnection, settings: EngineSettings) throws -> SOPCatalog {
         try load(connection, targets: settings.targets, parameters: settings.sopParameters)
     }
 
