@@ -6,16 +6,35 @@ extension ConfigParser {
     /// with values for one SOP each. Kinds are checked by lint, against each SOP's declarations.
     static func readSOPParameters(_ field: YAMLField?, file: String) -> SOPParameterSettings {
         var settings = SOPParameterSettings(file: file)
-        guard let parts = field?.mapping(allowed: ["defaults", "sops"]) else { return settings }
+        guard let parts = field?.mapping(allowed: ["defaults", "sops", "skip_steps"]) else { return settings }
         settings.defaults = parts["defaults"].map(parameterValues) ?? [:]
-        for (sop, sopField) in parts["sops"]?.mapping() ?? [:] {
-            guard sop.range(of: "^[a-z0-9][a-z0-9-]{2,99}$", options: .regularExpression) != nil else {
-                sopField.issues.error(sopField.line, "key '\(sopField.path)': '\(sop)' is not an SOP name")
-                continue
-            }
+        for (sop, sopField) in sopEntries(parts["sops"]) {
             settings.sops[sop] = SOPParameterSettings.SOPValues(line: sopField.line, values: parameterValues(sopField))
         }
+        for (sop, sopField) in sopEntries(parts["skip_steps"]) {
+            settings.skipSteps[sop] = SOPParameterSettings.SOPSkips(line: sopField.line, steps: stepIDs(sopField))
+        }
         return settings
+    }
+
+    /// The entries of a mapping keyed by SOP name; a key that cannot be one is reported and left out.
+    private static func sopEntries(_ field: YAMLField?) -> [(String, YAMLField)] {
+        (field?.mapping() ?? [:]).sorted { $0.key < $1.key }.filter { sop, sopField in
+            guard sop.range(of: "^[a-z0-9][a-z0-9-]{2,99}$", options: .regularExpression) != nil else {
+                sopField.issues.error(sopField.line, "key '\(sopField.path)': '\(sop)' is not an SOP name")
+                return false
+            }
+            return true
+        }
+    }
+
+    /// A list of step ids (`[recent_deploy, running_exports]`), each with its line.
+    private static func stepIDs(_ field: YAMLField) -> [SOPParameterSettings.Value] {
+        guard let items = field.sequence() else { return [] }
+        return items.compactMap { item in
+            guard let id = item.string() else { return nil }
+            return SOPParameterSettings.Value(id, line: item.line, key: field.path)
+        }
     }
 
     /// `name: value` pairs; each value is one scalar.

@@ -74,11 +74,36 @@ struct SOPFieldReader {
         guard let field else { return [] }
         guard let items = field.sequence() else { return [] }
         if requireOne && items.isEmpty { issues.error(field.line, "key '\(section)': needs at least one step") }
+        let skippable = section == "diagnosis"
         return items.compactMap { item in
-            guard let step = stepReader.step(item)?.step else { return nil }
+            guard let (read, extra) = stepReader.step(item, extraKeys: skippable ? ["if_skipped"] : []) else { return nil }
+            var step = read
+            step.skipResult = extra["if_skipped"].flatMap { skipResult($0, of: step) }
             lines["\(section).\(step.id)"] = item.line
             return step
         }
+    }
+
+    /// `if_skipped`: the values a skipped step reads as, one scalar per value the step yields.
+    private func skipResult(_ field: YAMLField, of step: StepSpec) -> [String: JSONValue]? {
+        guard let entries = field.mapping(), !entries.isEmpty else {
+            if field.mapping() != nil { issues.error(field.line, "key '\(field.path)': name at least one value the skipped step reads as") }
+            return nil
+        }
+        var values: [String: JSONValue] = [:]
+        for (name, entry) in entries {
+            guard case .scalar = entry.node else {
+                issues.error(entry.line, "key '\(entry.path)': a skipped step's value is one number, string or boolean")
+                continue
+            }
+            if let yields = step.type.yields, !yields.contains(name) {
+                issues.error(entry.line, "key '\(entry.path)': a \(step.type.rawValue) step yields no '\(name)' (it yields: "
+                             + yields.sorted().joined(separator: ", ") + ")")
+                continue
+            }
+            values[name] = entry.json()
+        }
+        return values
     }
 
     // MARK: Fixes

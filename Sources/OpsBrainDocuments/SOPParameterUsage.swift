@@ -13,6 +13,10 @@ enum SOPParameterUsage {
             issues.append(DocumentIssue(file: settings.file, line: values.line, level: .error,
                                         message: "key 'sop_parameters.sops.\(sop)': there is no SOP named '\(sop)'"))
         }
+        for (sop, skips) in settings.skipSteps.sorted(by: { $0.key < $1.key }) where !names.contains(sop) {
+            issues.append(DocumentIssue(file: settings.file, line: skips.line, level: .error,
+                                        message: "key 'sop_parameters.skip_steps.\(sop)': there is no SOP named '\(sop)'"))
+        }
         for (name, value) in settings.defaults.sorted(by: { $0.key < $1.key }) where !parameters.contains(name) {
             issues.append(DocumentIssue(file: settings.file, line: value.line, level: .error,
                                         message: "key '\(value.key)': no SOP declares a parameter '\(name)'"))

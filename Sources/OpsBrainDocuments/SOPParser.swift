@@ -15,7 +15,8 @@ public enum SOPParser {
     static let requiredKeys = ["name", "category", "agent", "description", "severity", "risk", "trigger", "diagnosis"]
 
     /// Parses the raw bytes of the file at `path` (the path is used in messages), with this
-    /// deployment's `parameters` values substituted for the `{{name}}` placeholders.
+    /// deployment's `parameters` values substituted for the `{{name}}` placeholders and its
+    /// skipped steps marked.
     public static func parse(bytes: [UInt8], path: String, issues: IssueCollector,
                              parameters settings: SOPParameterSettings = .init()) -> SOPDocument? {
         guard let text = decode(bytes, issues: issues) else { return nil }
@@ -33,6 +34,8 @@ public enum SOPParser {
         }
         var reader = SOPFieldReader(fields: fields, issues: issues)
         guard var definition = reader.read(), !issues.hasErrors else { return nil }
+        SOPStepSkips.apply(settings, to: &definition, issues: issues)
+        guard !issues.hasErrors else { return nil }
         definition.parameters = parameters.values.sorted { $0.name < $1.name }
         return SOPDocument(path: path, definition: definition, body: body, sourceText: text,
                            frontMatter: YAMLField(node: written, path: "", lineOffset: 1, issues: issues).json(),

@@ -23,8 +23,10 @@ public struct RunnerRegistry: Sendable {
             + OperationType.allCases.filter { drivers[$0] == nil }.map(\.rawValue)
     }
 
-    /// Runs `step`, or reports that no runner is registered for it.
+    /// Runs `step`, or reports that no runner is registered for it. A step this deployment skips
+    /// is not run: it reads as its SOP's `if_skipped` values, marked `skipped`.
     public func run(_ step: StepSpec, context: StepContext) -> StepResult {
+        if step.skippedHere { return StepResult(values: (step.skipResult ?? [:]).merging(["skipped": .bool(true)]) { own, _ in own }) }
         guard let runner = runners[step.type] else { return .failure("no runner registered for step type \(step.type.rawValue)") }
         return runner.run(step, context: context)
     }

@@ -44,9 +44,11 @@ public enum SOPPreflight {
     private static func finding(_ step: StepSpec, in document: SOPDocument, instance: String?, result: StepResult,
                                 settings: EngineSettings) -> PreflightFinding? {
         guard let (problem, detail) = PreflightJudgment.problem(of: step, result: result) else { return nil }
-        return PreflightFinding(sop: document.definition.name, step: step.id + (instance.map { " (instance \($0))" } ?? ""),
+        let sop = document.definition.name
+        let hint = step.skipResult == nil ? "" : "; if this deployment has no such thing, skip the step: sop_parameters.skip_steps.\(sop): [\(step.id)]"
+        return PreflightFinding(sop: sop, step: step.id + (instance.map { " (instance \($0))" } ?? ""),
                                 file: document.path, line: document.line(of: "diagnosis.\(step.id)"), problem: problem,
-                                detail: settings.redactor.redact(detail))
+                                detail: settings.redactor.redact(detail) + hint)
     }
 
     /// A stand-in alert of the SOP's first trigger type: preflight asks whether the steps can observe, not what.

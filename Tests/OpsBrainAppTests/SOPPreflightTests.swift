@@ -20,7 +20,7 @@ final class SOPPreflightTests: XCTestCase {
         service?.stop()
     }
 
-    private static let sop = PreflightRunbook.text(diagnosis: """
+    static let sop = PreflightRunbook.text(diagnosis: """
         diagnosis:
           - id: recent_deploys
             type: sql
@@ -51,7 +51,8 @@ final class SOPPreflightTests: XCTestCase {
             expect: {status: 200}
         """)
 
-    private func deployment(listen port: Int? = nil) throws -> (config: String, folder: String) {
+    private func deployment(listen port: Int? = nil, sop: String = SOPPreflightTests.sop,
+                            extraConfig: String = "") throws -> (config: String, folder: String) {
         let (connection, url) = try TestPostgres.migratedConnection()
         defer { connection.close() }
         try connection.query("CREATE TABLE jobs (id serial PRIMARY KEY, status text NOT NULL)")
@@ -62,7 +63,7 @@ final class SOPPreflightTests: XCTestCase {
         service = web
         let folder = try TemporaryDirectory.make(prefix: "ob-preflight")
         try FileManager.default.createDirectory(atPath: folder + "/SOPs/data", withIntermediateDirectories: true)
-        try Self.sop.write(toFile: folder + "/SOPs/data/deploy-check.md", atomically: true, encoding: .utf8)
+        try sop.write(toFile: folder + "/SOPs/data/deploy-check.md", atomically: true, encoding: .utf8)
         let config = folder + "/opsbrain.yaml"
         try """
             targets:
@@ -72,6 +73,7 @@ final class SOPPreflightTests: XCTestCase {
             engine:
               sops_dir: \(folder)/SOPs
               listen: 127.0.0.1:\(port ?? 0)
+            \(extraConfig)
             """.write(toFile: config, atomically: true, encoding: .utf8)
         return (config, folder)
     }
@@ -115,6 +117,36 @@ final class SOPPreflightTests: XCTestCase {
 }
 
 extension SOPPreflightTests {
+    /// The findings of the preflight over the deployment `deployment` wrote.
+    private func preflight(_ configPath: String, folder: String) throws -> [String: PreflightFinding] {
+        let config = try ConfigParser.parse(try String(contentsOfFile: configPath, encoding: .utf8), path: configPath)
+        let documents = SOPLinter.lint(SOPFiles.collect([folder + "/SOPs"]).0, config: config).documents
+        XCTAssertEqual(documents.count, 1)
+        let report = SOPPreflight.run(documents, settings: EngineAssembly.settings(config: config), registry: EngineAssembly.registry(conninfo: ""))
+        return Dictionary(uniqueKeysWithValues: report.findings.map { ($0.step, $0) })
+    }
+
+    func testAStepThatCanBeSkippedSaysHowAndOnceSkippedIsNotAProblem() throws {
+        let skippable = Self.sop.replacingOccurrences(of: "deployments WHERE created_at > now() - interval '1 hour'\"\n",
+                                                      with: "deployments WHERE created_at > now() - interval '1 hour'\"\n    if_skipped: {n: 0}\n")
+        XCTAssertNotEqual(skippable, Self.sop)
+        let (config, folder) = try deployment(sop: skippable)
+        let found = try preflight(config, folder: folder)
+        XCTAssertEqual(found["recent_deploys"]?.problem, .missingRelation)
+        XCTAssertTrue(found["recent_deploys"]?.detail.contains("skip the step: sop_parameters.skip_steps.deploy-check: [recent_deploys]") == true,
+                      found["recent_deploys"]?.detail ?? "no finding")
+        XCTAssertEqual(found["error_rate"]?.detail.contains("skip_steps"), false, "a step without if_skipped gets no such hint")
+        prometheus?.stop()
+        service?.stop()
+        let (skippedConfig, skippedFolder) = try deployment(sop: skippable, extraConfig: """
+            sop_parameters:
+              skip_steps:
+                deploy-check: [recent_deploys]
+            """)
+        let afterSkip = try preflight(skippedConfig, folder: skippedFolder)
+        XCTAssertEqual(Set(afterSkip.keys), ["error_rate", "health"], "the skipped step is not run, so it cannot fail here")
+    }
+
     func testTheLeaderRunsThePreflightAtStartAndMetricsCountIt() throws {
         let port = try TestSockets.freePort()
         let (config, _) = try deployment(listen: port)

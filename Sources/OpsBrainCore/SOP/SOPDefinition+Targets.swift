@@ -1,7 +1,7 @@
 extension SOPDefinition {
-    /// Every config target the SOP names: its steps' targets and its fixes' target parameters.
+    /// Every config target the SOP needs here: its steps' targets (but a skipped step's) and its fixes' target parameters.
     public var targetNames: Set<String> {
-        var names = Set((diagnosis + verification.steps).compactMap(\.target))
+        var names = Set((diagnosis + verification.steps).filter { !$0.skippedHere }.compactMap(\.target))
         for fix in fix {
             for spec in fix.operation.descriptor.parameters {
                 if case .target = spec.kind, let name = fix.parameters[spec.name]?.stringValue { names.insert(name) }

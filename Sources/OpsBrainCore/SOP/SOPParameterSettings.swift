@@ -32,11 +32,26 @@ public struct SOPParameterSettings: Sendable, Equatable {
     public var file: String
     public var defaults: [String: Value]
     public var sops: [String: SOPValues]
+    /// Diagnosis steps this deployment skips, by SOP: each value's text is a step id.
+    public var skipSteps: [String: SOPSkips]
 
-    public init(file: String = "opsbrain.yaml", defaults: [String: Value] = [:], sops: [String: SOPValues] = [:]) {
+    /// The steps skipped for one SOP, and the line of its key.
+    public struct SOPSkips: Sendable, Equatable {
+        public var line: Int
+        public var steps: [Value]
+
+        public init(line: Int, steps: [Value]) {
+            self.line = line
+            self.steps = steps
+        }
+    }
+
+    public init(file: String = "opsbrain.yaml", defaults: [String: Value] = [:], sops: [String: SOPValues] = [:],
+                skipSteps: [String: SOPSkips] = [:]) {
         self.file = file
         self.defaults = defaults
         self.sops = sops
+        self.skipSteps = skipSteps
     }
 
     /// The values for `sop` among the parameters it `declares`: defaults first, then its own.

@@ -8,15 +8,22 @@ public struct StepSpec: Sendable, Equatable {
     public var expect: [String: Expectation]
     /// The step's own parameters, validated against `StepType.parameters`.
     public var parameters: [String: JSONValue]
+    /// What the step reads as where a deployment skips it (the SOP's `if_skipped`); nil when it
+    /// cannot be skipped. Only diagnosis steps declare one: verification is never skipped.
+    public var skipResult: [String: JSONValue]?
+    /// This deployment skips the step (`sop_parameters.skip_steps`): it is not run, it reads as
+    /// `skipResult`, and its target is not needed.
+    public var skippedHere = false
 
     public init(id: String, name: String, type: StepType, timeout: Duration = .seconds(10),
-                expect: [String: Expectation] = [:], parameters: [String: JSONValue] = [:]) {
+                expect: [String: Expectation] = [:], parameters: [String: JSONValue] = [:], skipResult: [String: JSONValue]? = nil) {
         self.id = id
         self.name = name
         self.type = type
         self.timeout = timeout
         self.expect = expect
         self.parameters = parameters
+        self.skipResult = skipResult
     }
 
     /// The named target, when the step acts on one.
