@@ -4,8 +4,10 @@
 set -euo pipefail
 
 # Build: PostgreSQL (server + libpq), ncurses, libcurl. Tests and the demo sandbox: real Redis, Prometheus, Alertmanager, tmux, python3.
+# The stock profile (sandbox/stock): nginx, prometheus-nginx-exporter and psycopg2 for its Python service.
 packages=(postgresql libncursesw5-dev libpq-dev libcurl4-openssl-dev pkg-config
-          redis-server prometheus prometheus-alertmanager tmux python3 openssl wrk)
+          redis-server prometheus prometheus-alertmanager tmux python3 openssl wrk
+          nginx prometheus-nginx-exporter python3-psycopg2)
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "setup: swift is not on PATH; install the Swift 6 toolchain first (https://www.swift.org/install/)" >&2
@@ -27,4 +29,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
 $sudo apt-get install -y --no-install-recommends "${missing[@]}"
-# Debian's postgresql package starts a system cluster; Ops Brain runs its own, so leave it be.
+# Debian's postgresql and nginx packages may start system services; Ops Brain's profiles run their own, so leave them be.

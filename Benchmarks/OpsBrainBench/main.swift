@@ -3,13 +3,24 @@ import OpsBrainApp
 import OpsBrainCore
 import OpsBrainDocuments
 
-// Runs the benchmark suite and rewrites BENCHMARKS.md: `opsbrain-bench [--only matching|intake|healing|console] [OUTPUT]`.
+import OpsBrainSandbox
+
+// Runs the benchmark suite and rewrites BENCHMARKS.md:
+// `opsbrain-bench [--only matching|intake|healing|console] [--profile sandbox|stock] [--settle MINUTES] [OUTPUT]`.
+// The healing bench runs both profiles unless --profile names one; --settle is the pause between its passes (default 61).
 var arguments = Array(CommandLine.arguments.dropFirst())
-var only: String?
-if let flag = arguments.firstIndex(of: "--only"), flag + 1 < arguments.count {
-    only = arguments[flag + 1]
-    arguments.removeSubrange(flag...(flag + 1))
+/// Removes `--name VALUE` from the arguments and returns VALUE.
+@MainActor func option(_ name: String) -> String? {
+    guard let flag = arguments.firstIndex(of: name), flag + 1 < arguments.count else { return nil }
+    defer { arguments.removeSubrange(flag...(flag + 1)) }
+    return arguments[flag + 1]
 }
+let only = option("--only")
+let profiles = try option("--profile").map { name in
+    guard let profile = SandboxProfile(rawValue: name) else { throw BenchError("unknown profile '\(name)': sandbox or stock") }
+    return [profile]
+} ?? SandboxProfile.allCases
+let settleMinutes = option("--settle").flatMap(Double.init) ?? 61
 let output = arguments.first ?? "BENCHMARKS.md"
 let report = BenchReport()
 let startRSS = Measure.memoryMiB("VmRSS")
@@ -32,7 +43,7 @@ if only == "console" {
     exit(0)
 }
 if only == "healing" {
-    try HealingBench.run(report: report, binDirectory: binDirectory)
+    for profile in profiles { try HealingBench.run(report: report, binDirectory: binDirectory, profile: profile, settleMinutes: settleMinutes) }
     try report.markdown().write(toFile: output, atomically: true, encoding: .utf8)
     exit(0)
 }
@@ -53,10 +64,12 @@ do {
 } catch {
     FileHandle.standardError.write(Data("intake bench failed: \(error)\n".utf8))
 }
-do {
-    try HealingBench.run(report: report, binDirectory: binDirectory)
-} catch {
-    FileHandle.standardError.write(Data("healing bench failed: \(error)\n".utf8))
+for profile in profiles {
+    do {
+        try HealingBench.run(report: report, binDirectory: binDirectory, profile: profile, settleMinutes: settleMinutes)
+    } catch {
+        FileHandle.standardError.write(Data("healing bench (\(profile.rawValue)) failed: \(error)\n".utf8))
+    }
 }
 do {
     try ConsoleBench.run(report: report, opsbrain: binDirectory + "/opsbrain")

@@ -1,7 +1,8 @@
 import Foundation
 
-/// One fault the injector can cause in the sandbox, with the SOP that should handle it, what a
-/// good outcome is, and an independent check (not Ops Brain's) of whether the sandbox is healthy again.
+/// One fault the injector can cause in a sandbox stack, with the SOP that should handle it, what a
+/// good outcome is, and an independent check (not Ops Brain's) of whether the stack is healthy
+/// again. Each fault is bound to the stack it breaks.
 public struct Fault: Sendable {
     /// What a good engine does with this fault.
     public enum Expected: String, Sendable {
@@ -14,35 +15,49 @@ public struct Fault: Sendable {
     public let name: String
     /// What breaks, in one line a newcomer understands.
     public let summary: String
-    /// The type of the alert the sandbox's probes raise for it.
+    /// The type of the alert the stack's monitoring raises for it.
     public let alertType: String
     /// The runbook that should match that alert.
     public let expectedSOP: String
     public let expected: Expected
-    let inject: @Sendable (SandboxLayout) throws -> Void
-    let check: @Sendable (SandboxLayout) -> Bool
-    let undo: (@Sendable (SandboxLayout) -> Void)?
+    /// How many alerts (and so executions) the fault raises: one per broken instance.
+    public let alerts: Int
+    private let injection: @Sendable () throws -> Void
+    private let check: @Sendable () -> Bool
+    private let undo: (@Sendable () -> Void)?
 
-    init(name: String, summary: String, alertType: String, expectedSOP: String, expected: Expected = .fix,
-         inject: @escaping @Sendable (SandboxLayout) throws -> Void,
-         healthy check: @escaping @Sendable (SandboxLayout) -> Bool,
-         undo: (@Sendable (SandboxLayout) -> Void)? = nil) {
+    init(name: String, summary: String, alertType: String, expectedSOP: String, expected: Expected = .fix, alerts: Int = 1,
+         inject: @escaping @Sendable () throws -> Void,
+         healthy check: @escaping @Sendable () -> Bool,
+         undo: (@Sendable () -> Void)? = nil) {
         self.name = name
         self.summary = summary
         self.alertType = alertType
         self.expectedSOP = expectedSOP
         self.expected = expected
-        self.inject = inject
+        self.alerts = alerts
+        self.injection = inject
         self.check = check
         self.undo = undo
     }
 
-    /// Breaks the sandbox.
-    public func inject(into layout: SandboxLayout) throws { try inject(layout) }
+    /// Breaks the stack.
+    public func inject() throws { try injection() }
 
-    /// True when the symptom is gone, checked directly against the service.
-    public func isHealthy(_ layout: SandboxLayout) -> Bool { check(layout) }
+    /// True when the symptom is gone and the real goal holds, checked directly against the services.
+    public func isHealthy() -> Bool { check() }
 
-    /// Repairs by hand what Ops Brain is expected to leave to a human (after an escalation).
-    public func repairByHand(_ layout: SandboxLayout) { undo?(layout) }
+    /// Repairs by hand what Ops Brain is expected to leave to a human (after an escalation), or
+    /// what it failed to repair, so the next fault starts from a healthy stack.
+    public func repairByHand() { undo?() }
+}
+
+extension Array where Element == Fault {
+    /// The fault called `name`, or an error listing the catalogue.
+    public func named(_ name: String) throws -> Fault {
+        guard let fault = first(where: { $0.name == name }) else {
+            throw SandboxError("no fault named '\(name)'; the catalogue: \(map(\.name).joined(separator: ", "))")
+        }
+        return fault
+    }
 }

@@ -27,9 +27,40 @@ extension FaultCatalogue {
 
     /// Runs `body` on a connection to the sandbox's Redis, closed afterwards.
     static func withRedis<T>(_ layout: SandboxLayout, timeout: Duration = .seconds(5), _ body: (RESPClient) throws -> T) throws -> T {
-        let redis = try RESPClient(url: layout.redisURL, deadline: .now + timeout)
+        try withRedis(url: layout.redisURL, timeout: timeout, body)
+    }
+
+    /// Runs `body` on a connection to the Redis at `url`, closed afterwards.
+    static func withRedis<T>(url: String, timeout: Duration = .seconds(5), _ body: (RESPClient) throws -> T) throws -> T {
+        let redis = try RESPClient(url: url, deadline: .now + timeout)
         defer { redis.close() }
         return try body(redis)
+    }
+
+    /// Appends stack traces to the log at `path` until it holds `untilBytes`.
+    static func appendTraces(to path: String, untilBytes: UInt64) throws {
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw SandboxError("no log at \(path)") }
+        defer { handle.closeFile() }
+        handle.seekToEndOfFile()
+        let trace = Data(String(repeating: "ERROR OrderService: NullPointerException at com.shop.orders.Checkout.total(Checkout.java:118)\n", count: 10_000).utf8)
+        while handle.offsetInFile < untilBytes { handle.write(trace) }
+    }
+
+    /// Writes 2 KiB values (one in four under `scratchPrefix`, the rest under `cachePrefix`) until
+    /// the Redis at `url` uses 90% of its maxmemory.
+    static func fillRedis(url: String, cachePrefix: String, scratchPrefix: String) throws {
+        try withRedis(url: url, timeout: .seconds(60)) { redis in
+            let value = [UInt8](repeating: UInt8(ascii: "x"), count: 2048)
+            var batch = 0
+            while try redisUsedPercent(redis) < 90 {
+                let commands = (0..<200).map { index -> [[UInt8]] in
+                    let prefix = index % 4 == 0 ? scratchPrefix : cachePrefix
+                    return [Array("SET".utf8), Array("\(prefix):\(batch)-\(index)".utf8), value]
+                }
+                _ = try redis.pipeline(commands)
+                batch += 1
+            }
+        }
     }
 
     /// Replaces the cached answers of the first `routes` API routes with bytes the app cannot read.
@@ -52,10 +83,10 @@ extension FaultCatalogue {
 extension FaultCatalogue {
     /// Opens a session named `application` on the app database, begins a transaction and reads one
     /// row: what a person who walked away from psql leaves behind, for as long as the caller keeps it.
-    public static func holdTransaction(application: String, layout: SandboxLayout) throws -> PostgresConnection {
-        let session = try PostgresConnection(conninfo: layout.appDatabaseURL, applicationName: application)
+    public static func holdTransaction(application: String, databaseURL: String) throws -> PostgresConnection {
+        let session = try PostgresConnection(conninfo: databaseURL, applicationName: application)
         _ = try session.query("BEGIN")
-        _ = try session.query("SELECT count(*) FROM jobs")
+        _ = try session.query("SELECT count(*) FROM pg_class")
         return session
     }
 }

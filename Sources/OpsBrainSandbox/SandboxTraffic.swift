@@ -1,16 +1,16 @@
 import Foundation
 import OpsBrainRunners
 
-/// The app's users: a steady stream of API calls over every route, so error rates and the
-/// cache mean something. Runs on its own thread until stopped.
+/// A stack's users: a steady stream of requests over its routes, so error rates and the cache
+/// mean something. Runs on its own thread until stopped.
 public final class SandboxTraffic: @unchecked Sendable {
-    private let layout: SandboxLayout
+    private let urls: [String]
     private let perSecond: Int
     private let lock = NSLock()
     private var running = false
 
-    public init(layout: SandboxLayout, perSecond: Int = 10) {
-        self.layout = layout
+    public init(stack: any SandboxStack, perSecond: Int = 10) {
+        self.urls = stack.userRequests
         self.perSecond = perSecond
     }
 
@@ -39,9 +39,9 @@ public final class SandboxTraffic: @unchecked Sendable {
         var index = 0
         let pause = UInt32(1_000_000 / max(1, perSecond))
         while isRunning {
-            let route = SandboxLayout.routes[index % SandboxLayout.routes.count]
+            let url = urls[index % urls.count]
             index += 1
-            _ = try? client.send(HTTPRequest(method: "GET", url: layout.appURL + "/api/\(route)", timeout: .seconds(2)))
+            _ = try? client.send(HTTPRequest(method: "GET", url: url, timeout: .seconds(2)))
             usleep(pause)
         }
     }

@@ -8,17 +8,20 @@ struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opsbrain-sandbox",
         abstract: "Real local services for the demo and the healing benchmark, and a fault injector that breaks them.",
-        discussion: "Everything lives in /tmp/opsbrain-sandbox and on fixed loopback ports (app 18080, Redis 16379, "
-            + "Prometheus 19090, PostgreSQL 15432), as sandbox/opsbrain.yaml describes them to Ops Brain.",
-        subcommands: [Up.self, Down.self, Status.self, Env.self, Faults.self, Inject.self, Run.self, App.self, Inbox.self, HoldTransaction.self])
+        discussion: "Two profiles. sandbox (the default): the demo's own app in /tmp/opsbrain-sandbox on fixed loopback ports "
+            + "(app 18080, Redis 16379, Prometheus 19090, PostgreSQL 15432), as sandbox/opsbrain.yaml describes them. "
+            + "stock (--profile stock): stock nginx, five Python shop instances, Redis, PostgreSQL, Prometheus and "
+            + "Alertmanager in /tmp/opsbrain-stock, as sandbox/stock/ configures them.",
+        subcommands: [Up.self, Down.self, Status.self, Env.self, Faults.self, Inject.self, Run.self, App.self, Service.self,
+                      Inbox.self, HoldTransaction.self])
 
     struct Up: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the app's PostgreSQL, Redis, Prometheus and the app.")
+        static let configuration = CommandConfiguration(abstract: "Start every service of the profile.")
         @OptionGroup var options: SandboxOptions
         func run() throws {
-            let layout = options.layout
-            try SandboxServices(layout: layout).up(executable: try SandboxCommand.ownExecutable())
-            print("sandbox up: app \(layout.appURL), client secret in \(layout.clientSecretFile)")
+            let stack = options.stack
+            try stack.up(executable: try SandboxCommand.ownExecutable())
+            print("\(stack.profile.rawValue) up; the engine's config: \(stack.configFile) (opsbrain-sandbox env prints its environment)")
         }
     }
 
@@ -26,23 +29,23 @@ struct SandboxCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop every sandbox service.")
         @OptionGroup var options: SandboxOptions
         @Flag(help: "Also delete /tmp/opsbrain-sandbox.") var purge = false
-        func run() throws { try SandboxServices(layout: options.layout).down(purge: purge) }
+        func run() throws { try options.stack.down(purge: purge) }
     }
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Say which sandbox services run.")
         @OptionGroup var options: SandboxOptions
         func run() throws {
-            for (service, up) in SandboxServices(layout: options.layout).status() { print("\(service): \(up ? "running" : "stopped")") }
+            for (service, up) in options.stack.status() { print("\(service): \(up ? "running" : "stopped")") }
         }
     }
 
     struct Env: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the environment the engine needs (shell export lines): the client secret and the inbox's webhook and keys.")
+            abstract: "Print the environment the engine needs (shell export lines): the profile's secrets and tokens.")
         @OptionGroup var options: SandboxOptions
         func run() throws {
-            for (name, value) in try SandboxServices(layout: options.layout).engineEnvironment().sorted(by: { $0.key < $1.key }) {
+            for (name, value) in try options.stack.engineEnvironment().sorted(by: { $0.key < $1.key }) {
                 print("export \(name)='\(value)'")
             }
         }
@@ -65,8 +68,10 @@ struct SandboxCommand: ParsableCommand {
             commandName: "hold-transaction", abstract: "Open a transaction on the app database and sit idle in it until killed.")
         @OptionGroup var options: SandboxOptions
         @Option(help: "The session's application_name.") var application = "psql"
+        @Option(help: "The database (default: the sandbox app's).") var databaseURL: String?
         func run() throws {
-            let session = try FaultCatalogue.holdTransaction(application: application, layout: options.layout)
+            let url = databaseURL ?? options.layout.appDatabaseURL
+            let session = try FaultCatalogue.holdTransaction(application: application, databaseURL: url)
             print("holding a transaction open as '\(application)' (pid \(getpid()))")
             withExtendedLifetime(session) { SandboxCommand.sleepForever() }
         }
@@ -74,8 +79,9 @@ struct SandboxCommand: ParsableCommand {
 
     struct Faults: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the fault catalogue.")
+        @OptionGroup var options: SandboxOptions
         func run() {
-            for fault in FaultCatalogue.all {
+            for fault in options.stack.faults {
                 print("\(fault.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(fault.expectedSOP.padding(toLength: 30, withPad: " ", startingAt: 0)) "
                       + "\(fault.expected == .fix ? "fix     " : "escalate") \(fault.summary)")
             }
@@ -87,8 +93,9 @@ struct SandboxCommand: ParsableCommand {
         @OptionGroup var options: SandboxOptions
         @Argument(help: "Fault names (see 'faults').") var names: [String]
         func run() throws {
+            let faults = options.stack.faults
             for name in names {
-                try FaultCatalogue.named(name).inject(into: options.layout)
+                try faults.named(name).inject()
                 print("injected \(name)")
             }
         }
@@ -105,9 +112,9 @@ struct SandboxCommand: ParsableCommand {
         @Option(help: "API requests per second.") var rate = 10
 
         func run() throws {
-            let layout = options.layout
-            let chosen = try faults.map { try $0.split(separator: ",").map { try FaultCatalogue.named(String($0)) } } ?? FaultCatalogue.all
-            SandboxTraffic(layout: layout, perSecond: rate).start()
+            let stack = options.stack
+            let chosen = try faults.map { try $0.split(separator: ",").map { try stack.faults.named(String($0)) } } ?? stack.faults
+            SandboxTraffic(stack: stack, perSecond: rate).start()
             let start = Date()
             for event in FaultSchedule(faults: chosen, delay: Double(delay), every: Double(every)).events {
                 let wait = event.at - Date().timeIntervalSince(start)
@@ -115,14 +122,14 @@ struct SandboxCommand: ParsableCommand {
                 switch event.action {
                 case .inject(let fault):
                     do {
-                        try fault.inject(into: layout)
+                        try fault.inject()
                         Self.say("injected \(fault.name): \(fault.summary)")
                     } catch {
                         Self.say("could not inject \(fault.name): \(error)")
                     }
                 case .repairByHand(let fault):
-                    guard !fault.isHealthy(layout) else { continue }
-                    fault.repairByHand(layout)
+                    guard !fault.isHealthy() else { continue }
+                    fault.repairByHand()
                     Self.say("the on-call engineer repaired \(fault.name) by hand")
                 }
             }
@@ -159,6 +166,23 @@ struct SandboxCommand: ParsableCommand {
         }
     }
 
+    struct Service: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The stock profile's shop instances: start, stop and check one as a service manager (systemd) would.")
+        @OptionGroup var options: SandboxOptions
+        @Argument(help: "start | stop | status") var action: String
+        @Argument(help: "The instance: shop-1 ... shop-5.") var instance: String
+        func run() throws {
+            let shop = try ShopControl(layout: options.stock, instance: instance)
+            switch action {
+            case "start": try shop.start()
+            case "stop": shop.stop()
+            case "status": if !shop.healthy() { throw ExitCode(1) }
+            default: throw ValidationError("unknown action '\(action)': use start, stop or status")
+            }
+        }
+    }
+
     /// Keeps a serving process alive until it is killed.
     static func sleepForever() -> Never {
         while true { sleep(3600) }
@@ -175,9 +199,16 @@ struct SandboxCommand: ParsableCommand {
     }
 }
 
-/// The option every subcommand takes: where the sandbox lives.
+/// The options every subcommand takes: which stack, and where it lives.
 struct SandboxOptions: ParsableArguments {
-    @Option(help: "The sandbox folder (its ports are recorded there by 'up').") var root = SandboxLayout.defaultRoot
+    @Option(help: "sandbox (the demo's app) or stock (stock components).") var profile: SandboxProfile = .sandbox
+    @Option(help: "The profile's folder (default /tmp/opsbrain-sandbox or /tmp/opsbrain-stock; the sandbox records its ports there).")
+    var root: String?
 
-    var layout: SandboxLayout { SandboxLayout.load(root: root) }
+    /// The sandbox profile's layout (for the commands only it has).
+    var layout: SandboxLayout { SandboxLayout.load(root: root ?? SandboxLayout.defaultRoot) }
+    var stock: StockLayout { StockLayout(root: root ?? StockLayout.defaultRoot) }
+    var stack: any SandboxStack { profile.stack(root: root) }
 }
+
+extension SandboxProfile: ExpressibleByArgument {}

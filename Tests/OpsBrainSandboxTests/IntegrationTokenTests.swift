@@ -23,7 +23,8 @@ final class IntegrationTokenTests: XCTestCase {
 
 final class FaultScheduleTests: XCTestCase {
     func testFaultsComeInTurnAndAHumansFaultIsRepairedAfterTheEscalation() throws {
-        let faults = try ["temp-flood", "human-transaction", "app-crash"].map(FaultCatalogue.named)
+        let catalogue = FaultCatalogue.all(SandboxLayout())
+        let faults = try ["temp-flood", "human-transaction", "app-crash"].map(catalogue.named)
         let events = FaultSchedule(faults: faults, delay: 10, every: 60, repairAfter: 420).events
         let described = events.map { event -> String in
             switch event.action {

@@ -37,17 +37,17 @@ final class SandboxServicesTests: XCTestCase {
     }
 
     func testEachFaultBreaksTheServiceItsCheckWatches() throws {
-        let crash = try FaultCatalogue.named("app-crash")
-        for fault in FaultCatalogue.all.filter({ $0.name != crash.name }) + [crash] {   // a dead app hides the others
-            XCTAssertTrue(fault.isHealthy(layout), "\(fault.name): healthy before the injection")
-            try fault.inject(into: layout)
-            XCTAssertFalse(fault.isHealthy(layout), "\(fault.name): broken after the injection")
+        let crash = try services.faults.named("app-crash")
+        for fault in services.faults.filter({ $0.name != crash.name }) + [crash] {   // a dead app hides the others
+            XCTAssertTrue(fault.isHealthy(), "\(fault.name): healthy before the injection")
+            try fault.inject()
+            XCTAssertFalse(fault.isHealthy(), "\(fault.name): broken after the injection")
         }
     }
 
     func testACrashedAppComesBackThroughItsServiceCommands() throws {
         let app = AppControl(layout: layout)
-        try FaultCatalogue.named("app-crash").inject(into: layout)
+        try services.faults.named("app-crash").inject()
         XCTAssertFalse(app.answers())
         let start = try ProcessRunner.run(layout.command("app", "start"), timeout: .seconds(30))
         XCTAssertEqual(start.exitCode, 0, start.stderr)
@@ -56,10 +56,10 @@ final class SandboxServicesTests: XCTestCase {
     }
 
     func testAHumansSessionIsRepairedByHand() throws {
-        let fault = try FaultCatalogue.named("human-transaction")
-        try fault.inject(into: layout)
-        XCTAssertFalse(fault.isHealthy(layout))
-        fault.repairByHand(layout)
-        XCTAssertTrue(fault.isHealthy(layout))
+        let fault = try services.faults.named("human-transaction")
+        try fault.inject()
+        XCTAssertFalse(fault.isHealthy())
+        fault.repairByHand()
+        XCTAssertTrue(fault.isHealthy())
     }
 }
