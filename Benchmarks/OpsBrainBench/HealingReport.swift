@@ -47,7 +47,7 @@ struct HealingReport {
     private func note(_ runs: [FaultRun], pass: String) -> String {
         let setting = profile == .sandbox
             ? "the sandbox's own app, PostgreSQL, Redis and Prometheus; alerts from the engine's probes"
-            : "stock nginx + prometheus-nginx-exporter, five Python shop instances with their own metric names, stock Redis and "
+            : "stock nginx + prometheus-nginx-exporter, six Python shop instances with their own metric names, stock Redis and "
               + "PostgreSQL with the shop's own tables; alerts from Prometheus rules through a real Alertmanager, and the engine's probes"
         let passText = pass.hasPrefix("first")
             ? "A fresh store: no history, every SOP starts at the prior success rate of 50."

@@ -32,6 +32,10 @@ extension ConfigParser {
         if entries.isEmpty { owner.issues.error(listField.line, "key '\(listField.path)': declares no instances") }
         var members: [String: [String: JSONValue]] = [:]
         for (key, entry) in entries {
+            guard key.range(of: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", options: .regularExpression) != nil else {
+                entry.issues.error(entry.line, "key '\(entry.path)': '\(key)' is not an instance name (letters, digits, '.', '_', ':' and '-')")
+                continue
+            }
             if let settings = readInstance(entry, own: own, kind: kind) { members[key] = settings }
         }
         guard let label, let cap, members.count == entries.count, !members.isEmpty else { return nil }

@@ -6,10 +6,13 @@ extension ConfigParser {
     /// with values for one SOP each. Kinds are checked by lint, against each SOP's declarations.
     static func readSOPParameters(_ field: YAMLField?, file: String) -> SOPParameterSettings {
         var settings = SOPParameterSettings(file: file)
-        guard let parts = field?.mapping(allowed: ["defaults", "sops", "skip_steps"]) else { return settings }
+        guard let parts = field?.mapping(allowed: ["defaults", "sops", "targets", "skip_steps"]) else { return settings }
         settings.defaults = parts["defaults"].map(parameterValues) ?? [:]
         for (sop, sopField) in sopEntries(parts["sops"]) {
             settings.sops[sop] = SOPParameterSettings.SOPValues(line: sopField.line, values: parameterValues(sopField))
+        }
+        for (target, targetField) in parts["targets"]?.mapping() ?? [:] {
+            settings.targets[target] = SOPParameterSettings.SOPValues(line: targetField.line, values: parameterValues(targetField))
         }
         for (sop, sopField) in sopEntries(parts["skip_steps"]) {
             settings.skipSteps[sop] = SOPParameterSettings.SOPSkips(line: sopField.line, steps: stepIDs(sopField))

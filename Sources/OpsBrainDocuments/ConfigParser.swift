@@ -33,6 +33,9 @@ public enum ConfigParser {
             if let probes = fields["probes"] { config.probes = ProbeParser(issues: issues, targets: config.targets).read(probes) }
             if let notifications = fields["notifications"] { config.notifications = notifications.json() }
             config.sopParameters = readSOPParameters(fields["sop_parameters"], file: path)
+            for (target, values) in config.sopParameters.targets.sorted(by: { $0.key < $1.key }) where config.targets[target] == nil {
+                issues.error(values.line, "key 'sop_parameters.targets.\(target)': there is no target '\(target)' under targets:")
+            }
         }
         if issues.hasErrors { throw Failure(issues: issues.issues) }
         return config

@@ -87,6 +87,12 @@ struct SOPParameterExpander {
                 return scalar
             }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if name == SOPParameter.instancePlaceholder {
+                guard checkInstance(key: key, use: use, before: result, line: line) else { return scalar }
+                result += "{{\(name)}}"
+                rest = rest[close.upperBound...]
+                continue
+            }
             guard let parameter = check(name, key: key, use: use, before: result, line: line) else { return scalar }
             result += parameter.value
             substituted.append(parameter)
@@ -95,6 +101,20 @@ struct SOPParameterExpander {
         result += rest
         let wholeNumber = substituted.count == 1 && substituted[0].kind == .number && result == substituted[0].value
         return Node.Scalar(result, .implicit, wholeNumber ? .plain : scalar.style, scalar.mark)
+    }
+
+    /// `{{instance}}` is left for the metric runner (the execution's instance, as a regex): it stands
+    /// only in a metric step's query, inside double quotes (`instance=~"{{instance}}"`).
+    private func checkInstance(key: String, use: SOPParameterUse, before: String, line: Int) -> Bool {
+        guard use == .promQL else {
+            issues.error(line, "key '\(key)': {{instance}} stands only in a metric step's query (the alert's instance, filled in when the step runs)")
+            return false
+        }
+        guard before.filter({ $0 == "\"" }).count % 2 == 1 else {
+            issues.error(line, "key '\(key)': {{instance}} must stand inside double quotes (instance=~\"{{instance}}\")")
+            return false
+        }
+        return true
     }
 
     /// The parameter `name` when it is declared and may stand here; reports why not otherwise.

@@ -1,7 +1,8 @@
 import OpsBrainCore
 
 /// Checks a config's `sop_parameters` against the whole catalogue: every SOP it names must
-/// exist, and every default must be declared by some SOP (a typo would otherwise change nothing).
+/// exist, and every default or target value must be declared by some SOP (a typo would otherwise
+/// change nothing).
 enum SOPParameterUsage {
     /// The config values that match no SOP or no declared parameter, as errors in the config file.
     static func unmatchedSettings(_ settings: SOPParameterSettings, sources: [SOPSource]) -> [DocumentIssue] {
@@ -17,7 +18,8 @@ enum SOPParameterUsage {
             issues.append(DocumentIssue(file: settings.file, line: skips.line, level: .error,
                                         message: "key 'sop_parameters.skip_steps.\(sop)': there is no SOP named '\(sop)'"))
         }
-        for (name, value) in settings.defaults.sorted(by: { $0.key < $1.key }) where !parameters.contains(name) {
+        let named = settings.defaults.map { ($0.key, $0.value) } + settings.targets.values.flatMap { $0.values.map { ($0.key, $0.value) } }
+        for (name, value) in named.sorted(by: { $0.1.line < $1.1.line }) where !parameters.contains(name) {
             issues.append(DocumentIssue(file: settings.file, line: value.line, level: .error,
                                         message: "key '\(value.key)': no SOP declares a parameter '\(name)'"))
         }

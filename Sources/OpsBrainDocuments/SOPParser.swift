@@ -47,9 +47,23 @@ public enum SOPParser {
         -> (Node, [String: SOPParameter], [String: Int]) {
         let declarations = written["parameters"].map { YAMLField(node: $0, path: "parameters", lineOffset: 1, issues: issues) }
         let reader = SOPParameterReader(issues: issues, settings: settings)
-        let (parameters, lines) = reader.read(declarations, sop: written["name"]?.string)
+        let (parameters, lines) = reader.read(declarations, sop: written["name"]?.string, targets: targetNames(in: written))
         var expander = SOPParameterExpander(parameters: parameters, issues: issues, lineOffset: 1)
         return (expander.expand(written, declarationLines: lines), parameters, lines)
+    }
+
+    /// The targets the written front matter names (`target:` values never take a parameter, so they are read as written).
+    private static func targetNames(in node: Node) -> Set<String> {
+        switch node {
+        case .mapping(let mapping):
+            var names: Set<String> = []
+            for (key, value) in mapping {
+                if key.string == "target", let name = value.string { names.insert(name) } else { names.formUnion(targetNames(in: value)) }
+            }
+            return names
+        case .sequence(let items): return items.reduce(into: []) { $0.formUnion(targetNames(in: $1)) }
+        default: return []
+        }
     }
 
     static func decode(_ bytes: [UInt8], issues: IssueCollector) -> String? {

@@ -10,7 +10,7 @@ struct SandboxCommand: ParsableCommand {
         abstract: "Real local services for the demo and the healing benchmark, and a fault injector that breaks them.",
         discussion: "Two profiles. sandbox (the default): the demo's own app in /tmp/opsbrain-sandbox on fixed loopback ports "
             + "(app 18080, Redis 16379, Prometheus 19090, PostgreSQL 15432), as sandbox/opsbrain.yaml describes them. "
-            + "stock (--profile stock): stock nginx, five Python shop instances, Redis, PostgreSQL, Prometheus and "
+            + "stock (--profile stock): stock nginx, six Python shop instances, Redis, PostgreSQL, Prometheus and "
             + "Alertmanager in /tmp/opsbrain-stock, as sandbox/stock/ configures them.",
         subcommands: [Up.self, Down.self, Status.self, Env.self, Faults.self, Inject.self, Run.self, App.self, Service.self,
                       Inbox.self, HoldTransaction.self])
@@ -171,7 +171,7 @@ struct SandboxCommand: ParsableCommand {
             abstract: "The stock profile's shop instances: start, stop and check one as a service manager (systemd) would.")
         @OptionGroup var options: SandboxOptions
         @Argument(help: "start | stop | status") var action: String
-        @Argument(help: "The instance: shop-1 ... shop-5.") var instance: String
+        @Argument(help: "The instance: shop-1 ... shop-6.") var instance: String
         func run() throws {
             let shop = try ShopControl(layout: options.stock, instance: instance)
             switch action {

@@ -165,3 +165,18 @@ final class InstanceTargetParserTests: XCTestCase {
                        "one label for all its instance targets is fine")
     }
 }
+
+extension InstanceTargetParserTests {
+    func testAnInstanceNameMustBeSafeInALabelRegex() {
+        XCTAssertThrowsError(try ConfigParser.parse("""
+            targets:
+              web:
+                type: http
+                select_by: instance
+                instances:
+                  'web"1': {url: "http://10.0.0.1:8080"}
+            """, path: "opsbrain.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("is not an instance name (letters, digits, '.', '_', ':' and '-')"), "\(error)")
+        }
+    }
+}

@@ -253,3 +253,123 @@ final class SOPParameterTests: XCTestCase {
         assertIssue(lint(SOPFixtures.sop(diagnosis: diagnosis, fix: "", extra: parameters)), line: 14, contains: "single SELECT")
     }
 }
+
+/// Per-target values: a parameter set under `sop_parameters.targets.T` applies to every SOP that
+/// names T, over the defaults and under the SOP's own value.
+final class SOPTargetParameterTests: XCTestCase {
+    private func config(_ parameters: String) throws -> OpsBrainConfig {
+        try ConfigParser.parse("""
+            targets:
+              tmp: {type: path, path: /tmp/app}
+              scratch: {type: path, path: /tmp/scratch}
+            \(parameters)
+            """, path: "opsbrain.yaml")
+    }
+
+    private func definition(_ text: String, _ config: OpsBrainConfig) -> (SOPDefinition?, [String]) {
+        let report = SOPFixtures.lint(text, config: config)
+        return (report.documents.first?.definition, report.issues.filter { $0.level == .error }.map(\.description))
+    }
+
+    private var sop: String {
+        SOPFixtures.sop(diagnosis: SOPParameterTests.diagnosis, fix: SOPParameterTests.fix, extra: SOPParameterTests.parameters)
+    }
+
+    func testATargetsValueAppliesOverTheDefaultsAndUnderTheSOPsOwn() throws {
+        let (fromTarget, issues) = definition(sop, try config("""
+            sop_parameters:
+              defaults: {temp_pattern: "*.part"}
+              targets:
+                tmp: {temp_pattern: "tmp*"}
+                scratch: {temp_pattern: "scratch-*"}
+            """))
+        XCTAssertEqual(issues, [])
+        XCTAssertEqual(fromTarget?.fix[0].parameters["pattern"], .string("tmp*"), "the SOP names tmp, not scratch")
+        let (own, _) = definition(sop, try config("""
+            sop_parameters:
+              targets: {tmp: {temp_pattern: "tmp*"}}
+              sops: {disk-filling: {temp_pattern: "upload-*"}}
+            """))
+        XCTAssertEqual(own?.fix[0].parameters["pattern"], .string("upload-*"))
+    }
+
+    func testTwoTargetsOfOneSOPThatDisagreeAreAnError() throws {
+        let both = sop.replacingOccurrences(of: "    older_than: \"{{temp_age}}\"", with: "    older_than: \"{{temp_age}}\"\n  - id: clean_scratch\n    operation: temp_cleanup\n    target: scratch\n    pattern: \"{{temp_pattern}}\"\n    older_than: 1d")
+        XCTAssertNotEqual(both, sop)
+        let (loaded, issues) = definition(both, try config("""
+            sop_parameters:
+              targets:
+                tmp: {temp_pattern: "tmp*"}
+                scratch: {temp_pattern: "scratch-*"}
+            """))
+        XCTAssertNil(loaded)
+        XCTAssertTrue(issues.contains { $0.hasPrefix("opsbrain.yaml:") && $0.contains("SOP 'disk-filling' names two targets that set this parameter differently") },
+                      "\(issues)")
+    }
+
+    func testAValueForAnUnknownTargetOrAParameterNoSOPDeclaresIsAnError() throws {
+        XCTAssertThrowsError(try config("""
+            sop_parameters:
+              targets: {tpm: {temp_pattern: "tmp*"}}
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("opsbrain.yaml:5: error: key 'sop_parameters.targets.tpm': there is no target 'tpm'"), "\(error)")
+        }
+        let (_, issues) = definition(sop, try config("""
+            sop_parameters:
+              targets: {tmp: {tmp_pattern: "tmp*"}}
+            """))
+        XCTAssertTrue(issues.contains { $0.contains("key 'sop_parameters.targets.tmp.tmp_pattern': no SOP declares a parameter 'tmp_pattern'") }, "\(issues)")
+    }
+}
+
+/// `{{instance}}`: the one placeholder left for run time, the execution's instance in a metric query.
+final class SOPInstancePlaceholderTests: XCTestCase {
+    private func lint(diagnosis: String) -> SOPLintReport {
+        SOPFixtures.lint(SOPFixtures.sop(diagnosis: diagnosis, fix: ""), config: try! ConfigParser.parse("""
+            targets:
+              prometheus: {type: prometheus, url: http://127.0.0.1:9090}
+              tmp: {type: path, path: /tmp/app}
+            """, path: "opsbrain.yaml"))
+    }
+
+    func testItStaysInAMetricQueryAndIsFilledInWhenTheStepRuns() throws {
+        let report = lint(diagnosis: """
+            diagnosis:
+              - id: restarts
+                type: metric
+                target: prometheus
+                query: 'max(changes(start{job="app",instance=~"{{instance}}"}[15m]))'
+            """)
+        XCTAssertEqual(report.issues.filter { $0.level == .error }.map(\.description), [])
+        let query = try XCTUnwrap(report.documents.first?.definition.diagnosis.first?.parameters["query"]?.stringValue)
+        XCTAssertEqual(query, #"max(changes(start{job="app",instance=~"{{instance}}"}[15m]))"#)
+        XCTAssertEqual(SOPParameter.fillingInstance(query, with: "web-1.example"), #"max(changes(start{job="app",instance=~"web-1\\.example"}[15m]))"#,
+                       "the dot of a declared instance name matches itself only")
+        XCTAssertEqual(SOPParameter.fillingInstance(query, with: nil), #"max(changes(start{job="app",instance=~".+"}[15m]))"#,
+                       "a run for no instance looks at them all")
+    }
+
+    func testItIsRefusedOutsideAQuotedMetricQueryAndCannotBeDeclared() {
+        let inPath = lint(diagnosis: """
+            diagnosis:
+              - id: disk
+                type: file_stat
+                target: tmp
+                pattern: "{{instance}}.log"
+            """)
+        XCTAssertTrue(inPath.issues.contains { $0.message.contains("{{instance}} stands only in a metric step's query") }, "\(inPath.issues)")
+        let unquoted = lint(diagnosis: """
+            diagnosis:
+              - id: up
+                type: metric
+                target: prometheus
+                query: 'up{instance={{instance}}}'
+            """)
+        XCTAssertTrue(unquoted.issues.contains { $0.message.contains("{{instance}} must stand inside double quotes") }, "\(unquoted.issues)")
+        let declared = SOPFixtures.lint(SOPFixtures.sop(fix: "", extra: """
+            parameters:
+              instance: {kind: text, default: web, description: The instance}
+            """))
+        XCTAssertTrue(declared.issues.contains { $0.message.contains("'instance' is reserved") }, "\(declared.issues)")
+    }
+}

@@ -6,7 +6,7 @@ import OpsBrainSandbox
 import OpsBrainTestSupport
 import XCTest
 
-/// The stock profile on its real components (Debian's nginx and prometheus-nginx-exporter, five
+/// The stock profile on its real components (Debian's nginx and prometheus-nginx-exporter, six
 /// Python shop instances, Redis, PostgreSQL, Prometheus with the profile's rules, Alertmanager), at
 /// the fixed ports and folder its own opsbrain.yaml names: each fault breaks the real goal its check
 /// watches, and an instance going down reaches the engine through Alertmanager and restarts that
@@ -76,14 +76,14 @@ final class StockServicesTests: XCTestCase {
         let untouched = shop1.pid
         try services.faults.named("shop-killed").inject()
         let waiting = "SELECT count(*) AS n FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id "
-            + "WHERE a.alert_type = 'InstanceDown' AND a.labels->>'instance' = 'shop-3' AND e.status = 'awaiting_approval'"
+            + "WHERE a.alert_type = 'InstanceDown' AND a.labels->>'instance' = 'shop-6' AND e.status = 'awaiting_approval'"
         XCTAssertEqual(try DatabasePolling.count(connection, waiting, timeout: 90) { $0 == 1 }, 1,
-                       "Prometheus → Alertmanager → the engine: one execution for shop-3, asking approval (no history yet)")
+                       "Prometheus → Alertmanager → the engine: one execution for shop-6, asking approval (no history yet)")
         let id = try XCTUnwrap(connection.query("SELECT id::text AS id FROM self_healing_executions").rows.first?.string("id"))
         XCTAssertEqual(try ProcessRunner.run([opsbrain, "approve", id, "--database-url", url], timeout: .seconds(30)).exitCode, 0)
         let done = "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'success'"
         XCTAssertEqual(try DatabasePolling.count(connection, done, timeout: 120) { $0 == 1 }, 1, "restarted and verified")
-        XCTAssertTrue(try services.faults.named("shop-killed").isHealthy(), "shop-3 serves again, by the fault's own check")
+        XCTAssertTrue(try services.faults.named("shop-killed").isHealthy(), "shop-6 serves again, by the fault's own check")
         XCTAssertEqual(shop1.pid, untouched, "the other instances were not restarted")
     }
 }

@@ -2,8 +2,19 @@
 /// a table, a key or file pattern, a threshold.
 ///
 /// The SOP writes `{{name}}` where the value goes; the parser substitutes the effective value
-/// (the config's override, else the default), so runners never see a placeholder.
+/// (the config's override, else the default), so runners never see a placeholder, but one:
+/// `{{instance}}` in a metric query, which the metric runner fills in with the execution's instance.
 public struct SOPParameter: Sendable, Equatable {
+    /// The one placeholder filled in at run time: the execution's instance, as a PromQL regex.
+    public static let instancePlaceholder = "instance"
+
+    /// `query` with `{{instance}}` replaced by a regex matching exactly `instance` (a declared
+    /// instance name: letters, digits, `.`, `_`, `:`, `-`), or any value when the run is for none.
+    public static func fillingInstance(_ query: String, with instance: String?) -> String {
+        let regex = instance.map { $0.replacingOccurrences(of: ".", with: "\\\\.") } ?? ".+"
+        return query.replacingOccurrences(of: "{{\(instancePlaceholder)}}", with: regex)
+    }
+
     public var name: String
     public var kind: SOPParameterKind
     public var defaultValue: String

@@ -1,7 +1,8 @@
 /// This deployment's values for SOP parameters: the `sop_parameters:` section of `opsbrain.yaml`.
 ///
-/// `defaults` apply to every SOP that declares the parameter; `sops` set values for one SOP and
-/// win over the defaults. Each value keeps its line so that lint can point at it.
+/// `defaults` apply to every SOP that declares the parameter; `targets` to every SOP that names
+/// the target (where things are spelled the same for whatever acts on them); `sops` set values for
+/// one SOP and win over both. Each value keeps its line so that lint can point at it.
 public struct SOPParameterSettings: Sendable, Equatable {
     /// One value as written in the config.
     public struct Value: Sendable, Equatable {
@@ -32,6 +33,8 @@ public struct SOPParameterSettings: Sendable, Equatable {
     public var file: String
     public var defaults: [String: Value]
     public var sops: [String: SOPValues]
+    /// Values for the SOPs that name a target, by target name.
+    public var targets: [String: SOPValues]
     /// Diagnosis steps this deployment skips, by SOP: each value's text is a step id.
     public var skipSteps: [String: SOPSkips]
 
@@ -47,21 +50,34 @@ public struct SOPParameterSettings: Sendable, Equatable {
     }
 
     public init(file: String = "opsbrain.yaml", defaults: [String: Value] = [:], sops: [String: SOPValues] = [:],
-                skipSteps: [String: SOPSkips] = [:]) {
+                targets: [String: SOPValues] = [:], skipSteps: [String: SOPSkips] = [:]) {
         self.file = file
         self.defaults = defaults
         self.sops = sops
+        self.targets = targets
         self.skipSteps = skipSteps
     }
 
-    /// The values for `sop` among the parameters it `declares`: defaults first, then its own.
+    /// The values for `sop`, which names `targets`, among the parameters it `declares`: defaults
+    /// first, then its targets' values, then its own.
     ///
     /// Its own values for names it does not declare are returned as `undeclared`, because they
-    /// are mistakes; defaults it does not declare are meant for other SOPs and left out.
-    public func values(for sop: String, declares: Set<String>) -> (values: [String: Value], undeclared: [String: Value]) {
+    /// are mistakes; defaults and target values it does not declare are meant for other SOPs and
+    /// left out. Two of its targets that set one parameter differently are a `conflict`: the SOP's
+    /// own value must settle it.
+    public func values(for sop: String, naming targets: Set<String> = [], declares: Set<String>)
+        -> (values: [String: Value], undeclared: [String: Value], conflicts: [Value]) {
         var values = defaults.filter { declares.contains($0.key) }
         let own = sops[sop]?.values ?? [:]
+        var fromTargets: [String: Value] = [:]
+        var conflicts: [Value] = []
+        for target in targets.sorted() {
+            for (name, value) in self.targets[target]?.values ?? [:] where declares.contains(name) && own[name] == nil {
+                if let earlier = fromTargets[name], earlier.text != value.text { conflicts.append(value) } else { fromTargets[name] = value }
+            }
+        }
+        values.merge(fromTargets) { _, specific in specific }
         values.merge(own.filter { declares.contains($0.key) }) { _, specific in specific }
-        return (values, own.filter { !declares.contains($0.key) })
+        return (values, own.filter { !declares.contains($0.key) }, conflicts)
     }
 }

@@ -62,9 +62,10 @@ public struct HTTPStepRunner: StepRunner {
     /// `value`: the first sample of a Prometheus instant query.
     private func metric(_ step: StepSpec, context: StepContext) throws -> [String: JSONValue] {
         let target = try context.target(step.target, kinds: [.prometheus])
-        guard let query = step.parameters["query"]?.stringValue, !query.isEmpty else {
+        guard let written = step.parameters["query"]?.stringValue, !written.isEmpty else {
             throw StepFailure("step '\(step.id)': a metric step needs a query")
         }
+        let query = SOPParameter.fillingInstance(written, with: context.instance)
         let endpoint = try HTTPEndpoint(target, environment: context.environment, client: client)
         let response = try endpoint.send("GET", path: "/api/v1/query?query=" + URLText.percentEncoded(query), timeout: step.timeout)
         return ["value": .number(try PrometheusQueryResult.firstValue(of: response, target: target.name))]

@@ -12,18 +12,18 @@ public enum StockFaults {
     }
 
     static func shopKilled(_ layout: StockLayout) -> Fault {
-        let shop = control(layout, "shop-3")
+        let shop = control(layout, "shop-6")
         return Fault(
-            name: "shop-killed", summary: "shop-3 is killed (SIGKILL): Prometheus sees it down, nginx routes around it",
+            name: "shop-killed", summary: "shop-6 is killed (SIGKILL): Prometheus sees it down, nginx routes around it",
             alertType: "InstanceDown", expectedSOP: "service-down",
-            inject: { guard shop.crash() else { throw SandboxError("shop-3 was not running") } },
+            inject: { guard shop.crash() else { throw SandboxError("shop-6 was not running") } },
             healthy: { shop.serves() }, undo: { try? shop.start() })
     }
 
     static func fiveDown(_ layout: StockLayout) -> Fault {
-        let shops = StockLayout.instances.map { control(layout, $0) }
+        let shops = StockLayout.instances.prefix(5).map { control(layout, $0) }
         return Fault(
-            name: "five-down", summary: "all five shop instances are killed at once: nginx answers 502",
+            name: "five-down", summary: "five of the six shop instances are killed at once",
             alertType: "InstanceDown", expectedSOP: "service-down", alerts: shops.count,
             inject: { for shop in shops where !shop.crash() { throw SandboxError("\(shop.instance) was not running") } },
             healthy: { shops.allSatisfy { $0.serves() } }, undo: { for shop in shops { try? shop.start() } })

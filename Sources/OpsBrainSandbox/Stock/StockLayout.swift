@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the stock profile lives and how its services are reached: stock nginx, five shop
+/// Where the stock profile lives and how its services are reached: stock nginx, six shop
 /// instances, Redis, PostgreSQL, Prometheus and Alertmanager on fixed loopback ports, as the
 /// profile's own config files (sandbox/stock/) name them.
 public struct StockLayout: Sendable {
@@ -27,7 +27,7 @@ public struct StockLayout: Sendable {
     /// Where the engine listens for Alertmanager's webhook (sandbox/stock/opsbrain.yaml).
     public static let enginePort = 28900
     /// The shop's instances, as Prometheus labels them.
-    public static let instances = (1...5).map { "shop-\($0)" }
+    public static let instances = (1...6).map { "shop-\($0)" }
 
     /// The port of a shop instance (`shop-3` → 28003).
     public static func port(of instance: String) -> Int? {

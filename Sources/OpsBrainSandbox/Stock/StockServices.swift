@@ -6,7 +6,7 @@ import OpsBrainRunners
 import Glibc
 #endif
 
-/// Starts and stops the stock profile: Debian's nginx and prometheus-nginx-exporter, five shop
+/// Starts and stops the stock profile: Debian's nginx and prometheus-nginx-exporter, six shop
 /// instances (Python, sandbox/stock/shop.py), Redis, PostgreSQL with the shop's own tables, and a
 /// real Prometheus and Alertmanager configured by the profile's own files.
 public struct StockServices: Sendable {
