@@ -109,7 +109,7 @@ public enum TargetKind: String, Sendable, CaseIterable, Codable {
         case .tcp: return common.union(["host", "port"])
         case .tls: return common.union(["host", "port", "server_name"])
         case .postgres, .redis: return common.union(["url", "url_env"])
-        case .path: return common.union(["path", "quarantine"])
+        case .path: return common.union(["path", "quarantine", "reopen"])
         case .service: return common.union(["unit", "start", "stop", "status", "reload", "health"])
         case .command: return common.union(["argv"])
         case .token: return common.union(["url", "store", "credentials_env", "headers_env"])

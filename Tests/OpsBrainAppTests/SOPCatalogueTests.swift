@@ -59,16 +59,17 @@ final class SOPCatalogueTests: XCTestCase {
     }
 
     /// Every `{{name}}` in a shipped SOP is declared and every declaration is used; nothing of a
-    /// placeholder survives parsing; the runbook's Parameters section lists each one.
+    /// placeholder survives parsing but `{{instance}}` (filled in when a metric step runs); the
+    /// runbook's Parameters section lists each one.
     func testEveryShippedPlaceholderIsDeclaredSubstitutedAndDocumented() throws {
         let placeholder = try Regex(#"\{\{\s*([a-z][a-z0-9_]*)\s*\}\}"#)
         for document in try lintCatalogue().documents {
             let definition = document.definition
             let frontMatter = document.sourceText.components(separatedBy: "\n---\n")[0]
             let used = Set(frontMatter.matches(of: placeholder).compactMap { $0.output[1].substring.map(String.init) })
-            XCTAssertEqual(used, Set(definition.parameters.map(\.name)), definition.name)
+            XCTAssertEqual(used.subtracting([SOPParameter.instancePlaceholder]), Set(definition.parameters.map(\.name)), definition.name)
             let parsed = "\(definition.trigger) \(definition.diagnosis) \(definition.fix) \(definition.verification) \(definition.escalateIf)"
-            XCTAssertFalse(parsed.contains("{{"), "\(definition.name) keeps a placeholder after parsing")
+            XCTAssertFalse(parsed.replacingOccurrences(of: "{{instance}}", with: "").contains("{{"), "\(definition.name) keeps a placeholder after parsing")
             for parameter in definition.parameters {
                 XCTAssertTrue(document.body.contains("- `\(parameter.name)` (\(parameter.kind.rawValue), default `\(parameter.defaultValue)`)"),
                               "\(definition.name)'s runbook does not list \(parameter.name)")
@@ -93,7 +94,8 @@ final class SOPCatalogueTests: XCTestCase {
         XCTAssertEqual(report.issues.filter { $0.level == .error }.map(\.description), [])
         let sops = Dictionary(uniqueKeysWithValues: report.documents.map { ($0.definition.name, $0.definition) })
         let serviceDown = try XCTUnwrap(sops["service-down"])
-        XCTAssertEqual(serviceDown.diagnosis.first { $0.id == "scrape_up" }?.parameters["query"], .string(#"min(up{job="nginx"}) or vector(0)"#))
+        XCTAssertEqual(serviceDown.diagnosis.first { $0.id == "scrape_up" }?.parameters["query"],
+                       .string(#"min(up{job="nginx",instance=~"{{instance}}"}) or vector(0)"#))
         XCTAssertEqual(serviceDown.diagnosis.first { $0.id == "api_health" }?.parameters["path"], .string("/healthz"))
         let errorQuery = try XCTUnwrap(sops["http-5xx-rate-high"]?.diagnosis.first?.parameters["query"]?.stringValue)
         XCTAssertTrue(errorQuery.contains(#"nginx_http_requests_total{job="nginx",code=~"5.."}"#), errorQuery)

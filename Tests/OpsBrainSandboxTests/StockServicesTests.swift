@@ -22,7 +22,13 @@ final class StockServicesTests: XCTestCase {
         guard let opsbrain = OpsBrainBinary.path() else { throw XCTSkip("the opsbrain binaries are not built") }
         executable = URL(fileURLWithPath: opsbrain).deletingLastPathComponent().appendingPathComponent("opsbrain-sandbox").path
         guard FileManager.default.isExecutableFile(atPath: executable) else { throw XCTSkip("opsbrain-sandbox is not built") }
-        services = StockServices(layout: StockLayout(files: Self.files))
+        let stock = StockServices(layout: StockLayout(files: Self.files))
+        if let running = stock.status().first(where: \.1) {
+            // The profile's ports and folder are fixed (its opsbrain.yaml names them): never take over a running one.
+            XCTFail("the stock profile's \(running.0) is running (a demo or the bench?): stop it with opsbrain-sandbox down --profile stock")
+            throw XCTSkip("the stock profile is in use")
+        }
+        services = stock
         try services.down(purge: true)
         try services.up(executable: executable)
     }

@@ -99,7 +99,8 @@ final class LogRotationTests: XCTestCase {
         try SystemFixtures.write(log, "x")
         XCTAssertEqual(try driver.plan(rotation(keep: 4), context: context),
                        "rotate \(log): delete app.log.4(.gz) and older generations, rename app.log.1...3(.gz) one up, "
-                       + "rename app.log to app.log.1, create an empty app.log with the same mode and owner, then gzip app.log.1")
+                       + "move the log's content to app.log.1 (renamed and recreated with the same mode and owner when nothing holds it "
+                       + "open, copied and truncated in place when its writers append), then gzip app.log.1")
         XCTAssertEqual(try generations(), [])
     }
 
