@@ -16,8 +16,10 @@ public enum EngineAssembly {
     }
 
     /// Every step runner and operation driver, with the alert check reading from `conninfo` and
-    /// re-running an alert's probe through `probes` when it came from one.
-    public static func registry(conninfo: String, probes: ProbeScheduler? = nil) -> RunnerRegistry {
+    /// re-running an alert's probe through `probes` when it came from one; temp_cleanup keeps what
+    /// it moves for `quarantineRetention`.
+    public static func registry(conninfo: String, probes: ProbeScheduler? = nil,
+                                quarantineRetention: Duration = TempQuarantine.defaultRetention) -> RunnerRegistry {
         let alertStatus: @Sendable (UUID) -> String? = { id in
             guard let connection = try? PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-check") else { return nil }
             defer { connection.close() }
@@ -26,7 +28,7 @@ public enum EngineAssembly {
         let runners: [any StepRunner] = HTTPRunners.stepRunners() + RedisRunners.stepRunners() + SystemRunners.stepRunners()
             + [SQLStepRunner(), WaitStepRunner(), AlertCheckRunner(currentStatus: alertStatus, rerunProbe: { probes?.rerun(probe: $0) })]
         let drivers: [any OperationDriver] = HTTPRunners.operationDrivers() + RedisRunners.operationDrivers()
-            + SystemRunners.operationDrivers() + [PostgresOperationDriver(), CommunicationDriver(), TokenRefreshDriver()]
+            + SystemRunners.operationDrivers(quarantine: TempQuarantine(retention: quarantineRetention)) + [PostgresOperationDriver(), CommunicationDriver(), TokenRefreshDriver()]
         return RunnerRegistry(runners: runners, drivers: drivers)
     }
 

@@ -57,7 +57,7 @@ public final class EngineProcess: Sendable {
         let metrics = MetricsRegistry()
         settings.metrics = metrics
         let probes = EngineAssembly.probeScheduler(config: config, settings: settings, conninfo: options.conninfo)
-        registry = EngineAssembly.registry(conninfo: options.conninfo, probes: probes)
+        registry = EngineAssembly.registry(conninfo: options.conninfo, probes: probes, quarantineRetention: config.engine.quarantineRetention)
         let engine = HealingEngine(conninfo: options.conninfo, settings: settings, registry: registry)
         self.engine = engine
         intake = try IntakeAssembly.server(listen: options.listen ?? config.engine.listen, config: config, conninfo: options.conninfo,

@@ -50,6 +50,8 @@ public struct EngineConfig: Sendable, Equatable {
     public var listen: String
     /// The environment variable holding the intake/ops API bearer token.
     public var apiTokenEnv: String?
+    /// How long temp_cleanup keeps moved files in quarantine (the rollback window) before deleting them.
+    public var quarantineRetention: Duration = .seconds(24 * 3600)
 
     public init(mode: EngineMode = .approval, sopsDirectory: String = "SOPs", autoFixBudgetPerHour: Int = 20,
                 circuitBreakerFailures: Int = 3, listen: String = "127.0.0.1:9477", apiTokenEnv: String? = nil) {

@@ -49,7 +49,8 @@ public enum ConfigParser {
 
     private static func readEngine(_ field: YAMLField?, into config: inout OpsBrainConfig) {
         guard let fields = field?.mapping(allowed: ["mode", "sops_dir", "listen", "api_token_env", "auto_fix_budget_per_hour",
-                                                    "circuit_breaker_failures"]) else { return }
+                                                    "circuit_breaker_failures", "quarantine_retention"]) else { return }
+        if let retention = fields["quarantine_retention"]?.duration(max: .seconds(90 * 86400)) { config.engine.quarantineRetention = retention }
         if let mode = fields["mode"]?.choice(EngineMode.self) { config.engine.mode = mode }
         if let directory = fields["sops_dir"]?.string() { config.engine.sopsDirectory = directory }
         if let budget = fields["auto_fix_budget_per_hour"]?.int(in: 0...10_000) { config.engine.autoFixBudgetPerHour = budget }

@@ -7,8 +7,8 @@ public enum SystemRunners {
         [CommandStepRunner(), FileStepRunner()]
     }
 
-    /// `temp_cleanup`, `log_rotation`, `service_restart` and `job_restart` operations.
-    public static func operationDrivers() -> [any OperationDriver] {
-        [FileOperationDriver(), ServiceOperationDriver()]
+    /// `temp_cleanup` (quarantining into `quarantine`), `log_rotation`, `service_restart` and `job_restart` operations.
+    public static func operationDrivers(quarantine: TempQuarantine = TempQuarantine()) -> [any OperationDriver] {
+        [FileOperationDriver(quarantine: quarantine), ServiceOperationDriver()]
     }
 }

@@ -26,7 +26,7 @@ struct DryRunCommand: OpsBrainSubcommand {
         let (snapshot, exists) = try alertSnapshot(repository)
         let conninfo = try global.databaseLocation(config: config).conninfo
         let id = try DryRun.run(sopName: name, alert: snapshot, alertExists: exists, connection: connection,
-                                settings: EngineAssembly.settings(config: config), registry: EngineAssembly.registry(conninfo: conninfo))
+                                settings: EngineAssembly.settings(config: config), registry: EngineAssembly.registry(conninfo: conninfo, quarantineRetention: config.engine.quarantineRetention))
         guard let detail = try repository.detail(id) else { throw CLIError("dry run \(id) not found") }
         print(ExecutionReport.card(detail))
     }

@@ -36,7 +36,7 @@ public enum OperationType: String, Sendable, CaseIterable, Codable {
                 .target([.path], required: true), .integer("keep", 1...100), .boolean("compress")])
         case .tempCleanup:
             return .init(risk: .low, canRollBack: true, parameters: [
-                .target([.path], required: true), .duration("older_than"), .string("pattern")])
+                .target([.path], required: true), .duration("older_than"), .string("pattern"), .duration("keep_for")])
         case .metricsBackfill:
             return .init(risk: .low, canRollBack: false, parameters: [
                 .target([.statement], required: false, name: "statement"), .target([.command], required: false)])

@@ -4,13 +4,16 @@ import OpsBrainCore
 /// quarantine folder) and `log_rotation` (the log renamed, recreated and compressed). Both can be
 /// rolled back from the undo value they return.
 public struct FileOperationDriver: OperationDriver {
-    public init() {}
+    /// Where temp_cleanup quarantines files, and for how long.
+    public let quarantine: TempQuarantine
+
+    public init(quarantine: TempQuarantine = TempQuarantine()) { self.quarantine = quarantine }
 
     public var operations: Set<OperationType> { [.tempCleanup, .logRotation] }
 
     /// The exact file changes `execute` would make.
     public func plan(_ operation: FixOperationSpec, context: StepContext) throws -> String {
-        switch try Self.prepare(operation, context: context) {
+        switch try prepare(operation, context: context) {
         case .tempCleanup(let cleanup): return cleanup.plan
         case .logRotation(let rotation): return rotation.plan
         }
@@ -19,7 +22,7 @@ public struct FileOperationDriver: OperationDriver {
     /// Moves old temp files into quarantine, or rotates the log.
     public func execute(_ operation: FixOperationSpec, context: StepContext) -> OperationOutcome {
         do {
-            switch try Self.prepare(operation, context: context) {
+            switch try prepare(operation, context: context) {
             case .tempCleanup(let cleanup): return try cleanup.execute()
             case .logRotation(let rotation): return try rotation.execute()
             }
@@ -31,7 +34,7 @@ public struct FileOperationDriver: OperationDriver {
     /// Moves quarantined files back, or puts a rotated log back.
     public func rollback(_ operation: FixOperationSpec, undo: JSONValue, context: StepContext) -> OperationOutcome {
         do {
-            switch try Self.prepare(operation, context: context) {
+            switch try prepare(operation, context: context) {
             case .tempCleanup(let cleanup): return try cleanup.rollback(undo: undo)
             case .logRotation(let rotation): return try rotation.rollback(undo: undo)
             }
@@ -46,11 +49,11 @@ public struct FileOperationDriver: OperationDriver {
         case logRotation(LogRotationOperation)
     }
 
-    private static func prepare(_ operation: FixOperationSpec, context: StepContext) throws -> Prepared {
+    private func prepare(_ operation: FixOperationSpec, context: StepContext) throws -> Prepared {
         let target = try context.target(operation.target, kinds: [.path])
         switch operation.operation {
         case .tempCleanup:
-            return .tempCleanup(try TempCleanupOperation(operation: operation, target: target, context: context))
+            return .tempCleanup(try TempCleanupOperation(operation: operation, target: target, context: context, quarantine: quarantine))
         case .logRotation:
             return .logRotation(try LogRotationOperation(operation: operation, target: target))
         default:

@@ -1,3 +1,4 @@
+import Foundation
 import OpsBrainCore
 
 extension TempCleanupOperation {
@@ -5,6 +6,10 @@ extension TempCleanupOperation {
     /// reappeared at the same place (those stay in quarantine and are reported).
     func rollback(undo: JSONValue) throws -> OperationOutcome {
         let (quarantine, files) = try Self.record(in: undo, directory: directory, quarantineBase: quarantineBase)
+        guard FileManager.default.fileExists(atPath: quarantine) else {
+            throw StepFailure("quarantine \(quarantine) is gone: it is purged \(DurationSyntax.format(self.quarantine.retention)) after the cleanup, "
+                              + "so nothing can be put back")
+        }
         var sources: [String: OpenDirectory] = ["": try OpenDirectory(path: quarantine)]
         var destinations: [String: OpenDirectory] = ["": try OpenDirectory(path: directory)]
         var restored = 0
@@ -60,10 +65,7 @@ extension TempCleanupOperation {
             guard let folder = try? Self.folder(parent, in: &folders, createMode: nil) else { continue }
             folder.removeEmptyDirectory(String(path.split(separator: "/").last!))
         }
-        let base = try OpenDirectory(path: quarantineBase)
-        if base.removeEmptyDirectory(String(quarantine.split(separator: "/").last!)), usesDefaultQuarantine {
-            try OpenDirectory(path: directory).removeEmptyDirectory(Self.defaultQuarantineName)
-        }
+        _ = try OpenDirectory(path: quarantineBase).removeEmptyDirectory(String(quarantine.split(separator: "/").last!))
     }
 
     private func outcome(restored: Int, of total: Int, quarantine: String, conflicts: [String], problems: [String]) -> OperationOutcome {

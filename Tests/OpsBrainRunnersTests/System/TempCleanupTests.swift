@@ -6,8 +6,9 @@ import XCTest
 
 /// `temp_cleanup` against a real directory tree: what moves, what stays, and the way back.
 final class TempCleanupTests: XCTestCase {
-    private let driver = FileOperationDriver()
     private var root = ""
+    /// The driver, with Ops Brain's state folder inside this test's folder.
+    private var driver: FileOperationDriver { FileOperationDriver(quarantine: TempQuarantine(stateFolder: root + "/state")) }
     private var directory = ""
 
     override func setUpWithError() throws {
@@ -39,7 +40,7 @@ final class TempCleanupTests: XCTestCase {
         try SystemFixtures.write(directory + "/old.keep", "not matching", age: 5 * 86400)
         let executionID = UUID()
         let context = context(executionID: executionID)
-        let quarantine = "\(directory)/.opsbrain-quarantine/\(executionID.uuidString.lowercased())"
+        let quarantine = "\(root)/state/quarantine/\(executionID.uuidString.lowercased())"
 
         let outcome = driver.execute(cleanup(pattern: "*.tmp"), context: context)
         XCTAssertTrue(outcome.succeeded, outcome.summary)
@@ -163,8 +164,8 @@ final class TempCleanupTests: XCTestCase {
         let executionID = UUID()
         let plan = try driver.plan(cleanup(olderThan: "12h", pattern: "*.tmp"), context: context(executionID: executionID))
         XCTAssertEqual(plan, "move regular files under \(directory) (recursively, not following symlinks) last modified more than 12h "
-                       + "ago and named like '*.tmp' into \(directory)/.opsbrain-quarantine/\(executionID.uuidString.lowercased())/, "
-                       + "keeping their relative paths")
+                       + "ago and named like '*.tmp' into \(root)/state/quarantine/\(executionID.uuidString.lowercased())/, "
+                       + "keeping their relative paths, for 24h")
         XCTAssertTrue(SystemFixtures.exists(directory + "/old.tmp"))
     }
 
@@ -176,17 +177,100 @@ final class TempCleanupTests: XCTestCase {
         try FileManager.default.removeItem(atPath: directory)
         let gone = driver.execute(cleanup(), context: context())
         XCTAssertFalse(gone.succeeded)
-        XCTAssertEqual(gone.summary, "temp_cleanup 'clean': cannot open directory \(directory): No such file or directory")
+        XCTAssertEqual(gone.summary, "temp_cleanup 'clean': cannot read \(directory): No such file or directory")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try SystemFixtures.write(root + "/victim", "must stay")
         let executionID = UUID()
         let hostile: JSONValue = .object([
             "directory": .string(directory),
-            "quarantine": .string("\(directory)/.opsbrain-quarantine/\(executionID.uuidString.lowercased())"),
+            "quarantine": .string("\(root)/state/quarantine/\(executionID.uuidString.lowercased())"),
             "files": .array([.string("../../victim")]),
         ])
         let rollback = driver.rollback(cleanup(), undo: hostile, context: context(executionID: executionID))
         XCTAssertEqual(rollback.summary, "rollback of temp_cleanup 'clean': the undo record holds an unsafe path: ../../victim")
         XCTAssertEqual(SystemFixtures.read(root + "/victim"), Data("must stay".utf8))
+    }
+}
+
+/// temp_cleanup frees what it promises: the directory shrinks at once (its quarantine is outside
+/// it), the quarantine is purged when the rollback window ends, and `keep_for: 0s` gives the disk
+/// space back at once.
+final class TempCleanupSpaceTests: XCTestCase {
+    private var root = ""
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        root = try TemporaryDirectory.make(prefix: "opsbrain-space")
+        directory = root + "/temp"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    private func driver(retention: Duration = .seconds(86400)) -> FileOperationDriver {
+        FileOperationDriver(quarantine: TempQuarantine(stateFolder: root + "/state", retention: retention))
+    }
+
+    private func cleanup(keepFor: String? = nil) -> FixOperationSpec {
+        var parameters: [String: JSONValue] = ["target": .string("app_temp"), "older_than": .string("1d")]
+        if let keepFor { parameters["keep_for"] = .string(keepFor) }
+        return FixOperationSpec(id: "clean", name: "clean temp", operation: .tempCleanup, parameters: parameters)
+    }
+
+    private var context: StepContext { SystemFixtures.context([SystemFixtures.pathTarget("app_temp", directory)]) }
+
+    /// Bytes of every file under `path`, subfolders included.
+    private func bytes(under path: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total = 0
+        while let name = walker.nextObject() as? String {
+            total += ((try? FileManager.default.attributesOfItem(atPath: path + "/" + name))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        return total
+    }
+
+    private func freeBytes() -> Double {
+        var info = statvfs()
+        _ = statvfs(directory, &info)
+        return Double(info.f_bavail) * Double(info.f_frsize)
+    }
+
+    func testTheDirectoryShrinksBecauseTheQuarantineIsOutsideIt() throws {
+        for index in 1...20 { try SystemFixtures.write(directory + "/tmp\(index)", String(repeating: "x", count: 50_000), age: 2 * 86400) }
+        XCTAssertEqual(bytes(under: directory), 1_000_000)
+        let outcome = driver().execute(cleanup(), context: context)
+        XCTAssertTrue(outcome.succeeded, outcome.summary)
+        XCTAssertEqual(bytes(under: directory), 0, "nothing of the moved files is left under the cleaned directory")
+        let quarantine = try XCTUnwrap(outcome.undo?["quarantine"]?.stringValue)
+        XCTAssertTrue(quarantine.hasPrefix(root + "/state/quarantine/"), quarantine)
+        XCTAssertEqual(bytes(under: quarantine), 1_000_000)
+    }
+
+    func testAQuarantinePastItsRollbackWindowIsPurgedAndItsRollbackSaysSo() throws {
+        try SystemFixtures.write(directory + "/old.tmp", "old", age: 2 * 86400)
+        let first = driver(retention: .seconds(60)).execute(cleanup(), context: context)
+        XCTAssertTrue(first.succeeded, first.summary)
+        let quarantine = try XCTUnwrap(first.undo?["quarantine"]?.stringValue)
+        let expired = Date().addingTimeInterval(-120)
+        try FileManager.default.setAttributes([.modificationDate: expired], ofItemAtPath: quarantine)
+        let second = driver(retention: .seconds(60)).execute(cleanup(), context: context)
+        XCTAssertTrue(second.summary.contains("purged 1 expired quarantine folder(s)"), second.summary)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: quarantine))
+        let rollback = driver(retention: .seconds(60)).rollback(cleanup(), undo: try XCTUnwrap(first.undo), context: context)
+        XCTAssertFalse(rollback.succeeded)
+        XCTAssertTrue(rollback.summary.contains("is gone: it is purged 1m after the cleanup"), rollback.summary)
+    }
+
+    func testKeepForZeroDeletesAndTheDiskSpaceComesBackAtOnce() throws {
+        let size = 64 << 20
+        try SystemFixtures.write(directory + "/huge.tmp", String(repeating: "x", count: size), age: 2 * 86400)
+        let before = freeBytes()
+        let outcome = driver().execute(cleanup(keepFor: "0s"), context: context)
+        XCTAssertTrue(outcome.succeeded, outcome.summary)
+        XCTAssertTrue(outcome.summary.hasPrefix("Deleted 1 file(s)"), outcome.summary)
+        XCTAssertNil(outcome.undo, "a deletion cannot be rolled back, and leaves no undo")
+        XCTAssertGreaterThan(freeBytes() - before, Double(size) * 0.75, "df: the filesystem got the file's space back")
     }
 }
