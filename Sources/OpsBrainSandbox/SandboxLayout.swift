@@ -71,11 +71,7 @@ public struct SandboxLayout: Sendable, Codable {
 
     /// The client secret, read from its file.
     public func clientSecret() throws -> String {
-        do {
-            return try String(contentsOfFile: clientSecretFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            throw SandboxError("cannot read the client secret at \(clientSecretFile): is the sandbox up? (opsbrain-sandbox up)")
-        }
+        try SandboxSetup.readSecret(at: clientSecretFile, what: "client secret", hint: "is the sandbox up? (opsbrain-sandbox up)")
     }
 }
 

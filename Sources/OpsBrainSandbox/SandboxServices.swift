@@ -46,7 +46,7 @@ public struct SandboxServices: Sendable {
          ("notification inbox", DetachedProcess.runningPid(in: layout.pidFile("inbox")) != nil),
          ("redis", DetachedProcess.runningPid(in: layout.pidFile("redis")) != nil),
          ("prometheus", DetachedProcess.runningPid(in: layout.pidFile("prometheus")) != nil),
-         ("postgres", (try? cluster().state()).map { if case .running = $0 { return true } else { return false } } ?? false)]
+         ("postgres", SandboxSetup.isRunning(try? cluster()))]
     }
 
     private func prepareFolders(executable: String) throws {
@@ -55,28 +55,15 @@ public struct SandboxServices: Sendable {
                        layout.redisDirectory, layout.prometheusDirectory, layout.root + "/bin"] {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
-        if !manager.fileExists(atPath: layout.clientSecretFile) {
-            let secret = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
-            guard manager.createFile(atPath: layout.clientSecretFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw SandboxError("cannot write the client secret to \(layout.clientSecretFile)")
-            }
-        }
+        try SandboxSetup.makeSecret(at: layout.clientSecretFile, what: "client secret")
         try layout.save()
-        try? manager.removeItem(atPath: layout.executableLink)
-        try manager.createSymbolicLink(atPath: layout.executableLink, withDestinationPath: URL(fileURLWithPath: executable).standardizedFileURL.path)
+        try SandboxSetup.link(layout.executableLink, to: executable)
     }
 
-    private func cluster() throws -> EmbeddedCluster {
-        let user = UserAccount.isRoot ? ["postgres", "nobody"].first { UserAccount.ids(of: $0) != nil } : nil
-        return EmbeddedCluster(root: layout.postgresRoot, binaries: try PostgresBinaries.locate(), serviceUser: user,
-                               tcpPort: layout.postgresPort)
-    }
+    private func cluster() throws -> EmbeddedCluster { try SandboxSetup.cluster(root: layout.postgresRoot, port: layout.postgresPort) }
 
     private func startDatabase() throws {
-        let cluster = try cluster()
-        if case .running = try cluster.state() {} else { try Self.requireFreePort(layout.postgresPort, for: "PostgreSQL") }
-        try cluster.start()
-        let admin = try PostgresConnection(conninfo: cluster.connectionURL)
+        let admin = try SandboxSetup.startCluster(try cluster(), port: layout.postgresPort)
         defer { admin.close() }
         if try admin.query("SELECT 1 FROM pg_database WHERE datname = 'app'").rows.isEmpty {
             try admin.query("CREATE DATABASE app")

@@ -67,10 +67,6 @@ public struct StockLayout: Sendable {
 
     /// The token, read from its file.
     public func token() throws -> String {
-        do {
-            return try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            throw SandboxError("cannot read the webhook token at \(tokenFile): is the stock profile up? (opsbrain-sandbox up --profile stock)")
-        }
+        try SandboxSetup.readSecret(at: tokenFile, what: "webhook token", hint: "is the stock profile up? (opsbrain-sandbox up --profile stock)")
     }
 }

@@ -52,7 +52,7 @@ public struct StockServices: Sendable {
     public func status() -> [(String, Bool)] {
         StockLayout.instances.map { ($0, (try? ShopControl(layout: layout, instance: $0))?.isRunning ?? false) }
             + Self.daemons.map { ($0, DetachedProcess.runningPid(in: layout.pidFile($0)) != nil) }
-            + [("postgres", (try? cluster().state()).map { if case .running = $0 { return true } else { return false } } ?? false)]
+            + [("postgres", SandboxSetup.isRunning(try? cluster()))]
     }
 
     private func prepareFolders(executable: String) throws {
@@ -70,27 +70,14 @@ public struct StockServices: Sendable {
             try contents.write(to: URL(fileURLWithPath: layout.etcDirectory + "/" + file))
         }
         try Data("<!doctype html><title>shop</title><h1>shop</h1>\n".utf8).write(to: URL(fileURLWithPath: layout.nginxPrefix + "/html/index.html"))
-        if !manager.fileExists(atPath: layout.tokenFile) {
-            let token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
-            guard manager.createFile(atPath: layout.tokenFile, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw SandboxError("cannot write the webhook token to \(layout.tokenFile)")
-            }
-        }
-        try? manager.removeItem(atPath: layout.executableLink)
-        try manager.createSymbolicLink(atPath: layout.executableLink, withDestinationPath: URL(fileURLWithPath: executable).standardizedFileURL.path)
+        try SandboxSetup.makeSecret(at: layout.tokenFile, what: "webhook token")
+        try SandboxSetup.link(layout.executableLink, to: executable)
     }
 
-    private func cluster() throws -> EmbeddedCluster {
-        let user = UserAccount.isRoot ? ["postgres", "nobody"].first { UserAccount.ids(of: $0) != nil } : nil
-        return EmbeddedCluster(root: layout.postgresRoot, binaries: try PostgresBinaries.locate(), serviceUser: user,
-                               tcpPort: StockLayout.postgresPort)
-    }
+    private func cluster() throws -> EmbeddedCluster { try SandboxSetup.cluster(root: layout.postgresRoot, port: StockLayout.postgresPort) }
 
     private func startDatabase() throws {
-        let cluster = try cluster()
-        if case .running = try cluster.state() {} else { try SandboxServices.requireFreePort(StockLayout.postgresPort, for: "PostgreSQL") }
-        try cluster.start()
-        let admin = try PostgresConnection(conninfo: cluster.connectionURL)
+        let admin = try SandboxSetup.startCluster(try cluster(), port: StockLayout.postgresPort)
         defer { admin.close() }
         if try admin.query("SELECT 1 FROM pg_roles WHERE rolname = 'shop'").rows.isEmpty { try admin.query("CREATE ROLE shop LOGIN") }
         if try admin.query("SELECT 1 FROM pg_database WHERE datname = 'shop'").rows.isEmpty { try admin.query("CREATE DATABASE shop OWNER shop") }

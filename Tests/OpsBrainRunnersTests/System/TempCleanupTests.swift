@@ -195,31 +195,16 @@ final class TempCleanupTests: XCTestCase {
 /// temp_cleanup frees what it promises: the directory shrinks at once (its quarantine is outside
 /// it), the quarantine is purged when the rollback window ends, and `keep_for: 0s` gives the disk
 /// space back at once.
-final class TempCleanupSpaceTests: XCTestCase {
-    private var root = ""
-    private var directory = ""
-
-    override func setUpWithError() throws {
-        root = try TemporaryDirectory.make(prefix: "opsbrain-space")
-        directory = root + "/temp"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
+extension TempCleanupTests {
     private func driver(retention: Duration = .seconds(86400)) -> FileOperationDriver {
         FileOperationDriver(quarantine: TempQuarantine(stateFolder: root + "/state", retention: retention))
     }
 
-    private func cleanup(keepFor: String? = nil) -> FixOperationSpec {
-        var parameters: [String: JSONValue] = ["target": .string("app_temp"), "older_than": .string("1d")]
-        if let keepFor { parameters["keep_for"] = .string(keepFor) }
-        return FixOperationSpec(id: "clean", name: "clean temp", operation: .tempCleanup, parameters: parameters)
+    private func cleanup(keepFor: String) -> FixOperationSpec {
+        var operation = cleanup()
+        operation.parameters["keep_for"] = .string(keepFor)
+        return operation
     }
-
-    private var context: StepContext { SystemFixtures.context([SystemFixtures.pathTarget("app_temp", directory)]) }
 
     /// Bytes of every file under `path`, subfolders included.
     private func bytes(under path: String) -> Int {
@@ -240,7 +225,7 @@ final class TempCleanupSpaceTests: XCTestCase {
     func testTheDirectoryShrinksBecauseTheQuarantineIsOutsideIt() throws {
         for index in 1...20 { try SystemFixtures.write(directory + "/tmp\(index)", String(repeating: "x", count: 50_000), age: 2 * 86400) }
         XCTAssertEqual(bytes(under: directory), 1_000_000)
-        let outcome = driver().execute(cleanup(), context: context)
+        let outcome = driver().execute(cleanup(), context: context())
         XCTAssertTrue(outcome.succeeded, outcome.summary)
         XCTAssertEqual(bytes(under: directory), 0, "nothing of the moved files is left under the cleaned directory")
         let quarantine = try XCTUnwrap(outcome.undo?["quarantine"]?.stringValue)
@@ -250,15 +235,15 @@ final class TempCleanupSpaceTests: XCTestCase {
 
     func testAQuarantinePastItsRollbackWindowIsPurgedAndItsRollbackSaysSo() throws {
         try SystemFixtures.write(directory + "/old.tmp", "old", age: 2 * 86400)
-        let first = driver(retention: .seconds(60)).execute(cleanup(), context: context)
+        let first = driver(retention: .seconds(60)).execute(cleanup(), context: context())
         XCTAssertTrue(first.succeeded, first.summary)
         let quarantine = try XCTUnwrap(first.undo?["quarantine"]?.stringValue)
         let expired = Date().addingTimeInterval(-120)
         try FileManager.default.setAttributes([.modificationDate: expired], ofItemAtPath: quarantine)
-        let second = driver(retention: .seconds(60)).execute(cleanup(), context: context)
+        let second = driver(retention: .seconds(60)).execute(cleanup(), context: context())
         XCTAssertTrue(second.summary.contains("purged 1 expired quarantine folder(s)"), second.summary)
         XCTAssertFalse(FileManager.default.fileExists(atPath: quarantine))
-        let rollback = driver(retention: .seconds(60)).rollback(cleanup(), undo: try XCTUnwrap(first.undo), context: context)
+        let rollback = driver(retention: .seconds(60)).rollback(cleanup(), undo: try XCTUnwrap(first.undo), context: context())
         XCTAssertFalse(rollback.succeeded)
         XCTAssertTrue(rollback.summary.contains("is gone: it is purged 1m after the cleanup"), rollback.summary)
     }
@@ -267,7 +252,7 @@ final class TempCleanupSpaceTests: XCTestCase {
         let size = 64 << 20
         try SystemFixtures.write(directory + "/huge.tmp", String(repeating: "x", count: size), age: 2 * 86400)
         let before = freeBytes()
-        let outcome = driver().execute(cleanup(keepFor: "0s"), context: context)
+        let outcome = driver().execute(cleanup(keepFor: "0s"), context: context())
         XCTAssertTrue(outcome.succeeded, outcome.summary)
         XCTAssertTrue(outcome.summary.hasPrefix("Deleted 1 file(s)"), outcome.summary)
         XCTAssertNil(outcome.undo, "a deletion cannot be rolled back, and leaves no undo")
