@@ -1,6 +1,7 @@
 import OpsBrainCore
 
-/// `cache_clear` and `rate_limit_reset`: snapshot-then-delete of matching keys, and their restore.
+/// `cache_clear` and `rate_limit_reset`: snapshot-then-delete of matching keys, in rounds until none
+/// is left or the time budget runs out, and their restore.
 extension RedisOperationDriver {
     /// What a clear has done so far.
     private struct ClearProgress {
@@ -8,6 +9,9 @@ extension RedisOperationDriver {
         /// Nil once the snapshots outgrew `snapshotLimit` (the clear then cannot be rolled back).
         var snapshots: [RedisKeySnapshot]? = []
         var snapshotBytes = 0
+        var rounds = 0
+        /// The first keys seen, for the audit trail.
+        var sample: [[UInt8]] = []
 
         mutating func keep(_ taken: [RedisKeySnapshot]) {
             snapshotBytes += taken.reduce(0) { $0 + $1.undoSize }
@@ -18,37 +22,57 @@ extension RedisOperationDriver {
         var undo: JSONValue? { snapshots.map { .object(["keys": .array($0.map(\.json))]) } }
     }
 
-    /// Deletes up to `maxKeys` keys matching `pattern`, snapshotting each first (in one
-    /// MULTI/EXEC per batch, so a snapshot is exactly what was deleted).
-    static func clearKeys(matching pattern: String, maxKeys: Int, client: RESPClient, targetName: String) throws
-        -> OperationOutcome {
-        let scan = try client.scan(match: pattern, limit: maxKeys)
+    /// The most keys counted after a clear to report what remains.
+    static let remainingCountLimit = 10_000
+
+    /// Deletes the keys matching `pattern` in rounds of at most `roundSize` until none matches or
+    /// `budget` is reached, snapshotting each key first (one MULTI/EXEC per batch, so a snapshot is
+    /// exactly what was deleted). It succeeds only when no key matches any more.
+    static func clearKeys(matching pattern: String, roundSize: Int, until budget: ContinuousClock.Instant, client: RESPClient,
+                          targetName: String) throws -> OperationOutcome {
         let deleteCommand = try deleteCommand(client)
         var progress = ClearProgress()
         var failure: String?
-        for start in stride(from: 0, to: scan.keys.count, by: batchSize) {
-            let batch = Array(scan.keys[start..<min(start + batchSize, scan.keys.count)])
-            do {
-                if progress.snapshots != nil {
-                    let (taken, deleted) = try snapshotAndDelete(batch, command: deleteCommand, client: client)
-                    progress.deleted += deleted
-                    progress.keep(taken)
-                } else {
-                    progress.deleted += try client.command(bytes: [Array(deleteCommand.utf8)] + batch).integer.map(Int.init) ?? 0
+        rounds: while ContinuousClock.now < budget {
+            let scan = try client.scan(match: pattern, limit: roundSize)
+            if progress.sample.isEmpty { progress.sample = Array(scan.keys.prefix(10)) }
+            if scan.keys.isEmpty { break }
+            progress.rounds += 1
+            for start in stride(from: 0, to: scan.keys.count, by: batchSize) {
+                guard ContinuousClock.now < budget else { break rounds }
+                let batch = Array(scan.keys[start..<min(start + batchSize, scan.keys.count)])
+                do {
+                    try delete(batch, command: deleteCommand, client: client, progress: &progress)
+                } catch {
+                    failure = "\(error)"
+                    break rounds
                 }
-            } catch {
-                failure = "\(error)"
-                break
             }
         }
-        return outcome(progress, scan: scan, pattern: pattern, maxKeys: maxKeys, targetName: targetName, failure: failure)
+        let remaining = try client.scan(match: pattern, limit: remainingCountLimit).keys.count
+        return outcome(progress, remaining: remaining, pattern: pattern, roundSize: roundSize, targetName: targetName, failure: failure)
     }
 
-    /// The outcome of a clear: counts, a sample of keys, whether it can be rolled back.
-    private static func outcome(_ progress: ClearProgress, scan: RESPClient.ScanResult, pattern: String, maxKeys: Int,
+    /// Deletes one batch, snapshotting it while the snapshots stay small enough to keep.
+    private static func delete(_ batch: [[UInt8]], command: String, client: RESPClient, progress: inout ClearProgress) throws {
+        if progress.snapshots != nil {
+            let (taken, deleted) = try snapshotAndDelete(batch, command: command, client: client)
+            progress.deleted += deleted
+            progress.keep(taken)
+        } else {
+            progress.deleted += try client.command(bytes: [Array(command.utf8)] + batch).integer.map(Int.init) ?? 0
+        }
+    }
+
+    /// The outcome of a clear: counts, what remains, a sample of keys, whether it can be rolled back.
+    private static func outcome(_ progress: ClearProgress, remaining: Int, pattern: String, roundSize: Int,
                                 targetName: String, failure: String?) -> OperationOutcome {
         var summary = "Deleted \(progress.deleted) keys matching '\(pattern)' on redis '\(targetName)'"
-        if !scan.complete { summary += " (stopped at max_keys \(maxKeys); more keys may match)" }
+            + (progress.rounds > 1 ? " in \(progress.rounds) rounds" : "")
+        if remaining > 0 {
+            let count = remaining >= remainingCountLimit ? "at least \(remaining)" : "\(remaining)"
+            summary += "; \(count) keys still match" + (failure == nil ? " (the time budget ran out)" : "")
+        }
         let snapshotNote: String
         if progress.snapshots == nil {
             snapshotNote = "not kept: the snapshot grew past 8 MiB, so this clear cannot be rolled back"
@@ -58,12 +82,12 @@ extension RedisOperationDriver {
         }
         if let failure { summary += "; then failed: \(failure)" }
         let details: JSONValue = .object([
-            "pattern": .string(pattern), "max_keys": .number(Double(maxKeys)),
-            "matched": .number(Double(scan.keys.count)), "deleted": .number(Double(progress.deleted)),
-            "complete": .bool(scan.complete), "snapshot": .string(snapshotNote),
-            "keys_sample": .array(scan.keys.prefix(10).map { .string(String(decoding: $0, as: UTF8.self)) }),
+            "pattern": .string(pattern), "max_keys": .number(Double(roundSize)), "rounds": .number(Double(progress.rounds)),
+            "deleted": .number(Double(progress.deleted)), "remaining": .number(Double(remaining)),
+            "complete": .bool(remaining == 0), "snapshot": .string(snapshotNote),
+            "keys_sample": .array(progress.sample.map { .string(String(decoding: $0, as: UTF8.self)) }),
         ])
-        return OperationOutcome(succeeded: failure == nil, summary: summary, details: details, undo: progress.undo)
+        return OperationOutcome(succeeded: failure == nil && remaining == 0, summary: summary, details: details, undo: progress.undo)
     }
 
     /// UNLINK when the server has it (Redis 4+), else DEL.

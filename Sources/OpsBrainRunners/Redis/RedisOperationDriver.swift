@@ -4,12 +4,15 @@ import OpsBrainCore
 /// matching a pattern, each snapshotted first so it can be restored) and `feature_flag` (set a
 /// key, remembering its previous value).
 public struct RedisOperationDriver: OperationDriver {
-    /// Keys deleted by one clear when the operation gives no `max_keys`.
+    /// Keys deleted per round of a clear when the operation gives no `max_keys`.
     static let defaultMaxKeys = 10_000
     /// Snapshots are kept in `undo` only while they stay this small.
     static let snapshotLimit = 8 * 1024 * 1024
     /// Keys snapshotted and deleted per round trip.
     static let batchSize = 100
+
+    /// The part of an operation's time kept for counting what remains after the clear.
+    static func countReserve(_ timeout: Duration) -> Duration { min(timeout / 4, .seconds(5)) }
 
     public init() {}
 
@@ -23,9 +26,10 @@ public struct RedisOperationDriver: OperationDriver {
         case .cacheClear, .rateLimitReset:
             let pattern = try Self.pattern(of: operation)
             let maxKeys = Self.maxKeys(of: operation)
-            return "On \(server): SCAN MATCH \(pattern) COUNT 1000 for at most \(maxKeys) keys; then, in MULTI/EXEC "
-                + "batches of \(Self.batchSize), DUMP + PTTL + UNLINK (DEL without UNLINK) each key; the snapshots are "
-                + "kept for rollback (RESTORE key ttl payload REPLACE) while they total at most 8 MiB"
+            return "On \(server), in rounds until no key matches or the time budget runs out: SCAN MATCH \(pattern) COUNT 1000 "
+                + "for at most \(maxKeys) keys; then, in MULTI/EXEC batches of \(Self.batchSize), DUMP + PTTL + UNLINK (DEL "
+                + "without UNLINK) each key; the snapshots are kept for rollback (RESTORE key ttl payload REPLACE) while they "
+                + "total at most 8 MiB; it succeeds only when no key matches"
         case .featureFlag:
             let (key, value) = try Self.flag(of: operation)
             return "On \(server): GET \(key) (kept for rollback), then SET \(key) \(value)"
@@ -45,8 +49,8 @@ public struct RedisOperationDriver: OperationDriver {
                     let pattern = try Self.pattern(of: operation)
                     let client = try RESPClient(url: url, deadline: deadline)
                     defer { client.close() }
-                    return try Self.clearKeys(matching: pattern, maxKeys: Self.maxKeys(of: operation),
-                                              client: client, targetName: target.name)
+                    return try Self.clearKeys(matching: pattern, roundSize: Self.maxKeys(of: operation),
+                                              until: deadline - Self.countReserve(operation.timeout), client: client, targetName: target.name)
                 case .featureFlag:
                     let (key, value) = try Self.flag(of: operation)
                     let client = try RESPClient(url: url, deadline: deadline)

@@ -76,15 +76,37 @@ final class RedisOperationDriverTests: RedisServerTestCase {
         XCTAssertEqual(try client.command(["GET", "rl:user:1"]).string, "old")
     }
 
-    func testMaxKeysCapsTheClear() throws {
-        for index in 0..<30 { try client.command(["SET", "rl:\(index)", "1"]) }
-        let outcome = driver.execute(clear("rl:*", maxKeys: 10, type: .rateLimitReset), context: context)
+    /// Fills `count` keys named `prefix:N`, in pipelined batches.
+    private func fill(_ count: Int, prefix: String) throws {
+        for start in stride(from: 0, to: count, by: 1000) {
+            _ = try client.pipeline((start..<min(start + 1000, count)).map { [Array("SET".utf8), Array("\(prefix):\($0)".utf8), Array("v".utf8)] })
+        }
+    }
+
+    func testTheClearGoesOnInRoundsUntilNoKeyMatches() throws {
+        try fill(100_000, prefix: "cache:item")   // seen: 80,000 of 100,000 left at max_keys, and a success
+        try client.command(["SET", "session:1", "keep"])
+        var operation = clear("cache:*", maxKeys: 20_000)
+        operation.timeout = .seconds(120)
+        let outcome = driver.execute(operation, context: context)
         XCTAssertTrue(outcome.succeeded, outcome.summary)
-        XCTAssertEqual(outcome.details["deleted"], .number(10))
-        XCTAssertEqual(outcome.details["complete"], .bool(false))
-        XCTAssertTrue(outcome.summary.contains("stopped at max_keys 10"), outcome.summary)
-        XCTAssertEqual(try keyCount("rl:*"), 20)
-        XCTAssertEqual(outcome.undo?["keys"]?.arrayValue?.count, 10)
+        XCTAssertEqual(try keyCount("cache:*"), 0, "no key matches any more")
+        XCTAssertEqual(outcome.details["deleted"], .number(100_000))
+        XCTAssertEqual(outcome.details["remaining"], .number(0))
+        XCTAssertGreaterThanOrEqual(outcome.details["rounds"]?.doubleValue ?? 0, 5)
+        XCTAssertEqual(try client.command(["GET", "session:1"]).string, "keep")
+    }
+
+    func testARunOutTimeBudgetReportsWhatRemainsAndIsNoSuccess() throws {
+        try fill(200_000, prefix: "rl")
+        var operation = clear("rl:*", maxKeys: 10_000, type: .rateLimitReset)
+        operation.timeout = .seconds(1)
+        let outcome = driver.execute(operation, context: context)
+        XCTAssertFalse(outcome.succeeded, "keys still match: the goal is not reached")
+        let remaining = try XCTUnwrap(outcome.details["remaining"]?.doubleValue, outcome.summary)
+        XCTAssertGreaterThan(remaining, 0)
+        XCTAssertEqual(Int(remaining), min(try keyCount("rl:*"), 10_000), "what remains is counted, up to the count limit")
+        XCTAssertTrue(outcome.summary.contains("keys still match (the time budget ran out)"), outcome.summary)
     }
 
     func testMatchAllPatternsAreRefused() throws {
@@ -126,8 +148,8 @@ final class RedisOperationDriverTests: RedisServerTestCase {
 
     func testPlanNamesServerPatternAndLimit() throws {
         let plan = try driver.plan(clear("cache:*", maxKeys: 500), context: context)
-        XCTAssertTrue(plan.hasPrefix("On redis 'cache' (127.0.0.1:\(server.port) db 0): SCAN MATCH cache:* COUNT 1000 for at most 500 keys"),
-                      plan)
+        XCTAssertTrue(plan.hasPrefix("On redis 'cache' (127.0.0.1:\(server.port) db 0), in rounds until no key matches or the time "
+                                     + "budget runs out: SCAN MATCH cache:* COUNT 1000 for at most 500 keys"), plan)
         XCTAssertTrue(try driver.plan(flag("f", "on"), context: context).hasSuffix("GET f (kept for rollback), then SET f on"))
     }
 
