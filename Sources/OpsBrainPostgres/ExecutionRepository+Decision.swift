@@ -9,7 +9,8 @@ extension ExecutionRepository {
     /// resulting transition, all in one transaction: two engines cannot both pass a cap.
     ///
     /// The cooldown counts fixes of the same `instance` (nil: of the SOP's executions without one);
-    /// the hourly cap, the circuit breaker and the global budget count the whole fleet.
+    /// the hourly cap, the circuit breaker and the global budget count the whole fleet. Ages are read
+    /// off the clock (`clock_timestamp()`), not the transaction's start, so none is negative.
     public func decideLocked(executionID: UUID, sopID: UUID?, instance: String? = nil, budgetPerHour: Int, circuitBreakerThreshold: Int,
                              decide: (LimitState) throws -> (from: ExecutionStatus, to: ExecutionState, patch: ExecutionPatch, audit: AuditEntry),
         extra: ((PostgresConnection, ExecutionState) throws -> Void)? = nil) throws -> ExecutionState {
@@ -19,11 +20,11 @@ extension ExecutionRepository {
             if let sopID {
                 let sop = try tx.query("""
                     SELECT consecutive_failures,
-                        (SELECT extract(epoch FROM now() - max(fix_started_at)) / 60 FROM self_healing_executions
+                        (SELECT extract(epoch FROM clock_timestamp() - max(fix_started_at)) / 60 FROM self_healing_executions
                           WHERE sop_id = $1::uuid AND fix_started_at IS NOT NULL AND NOT dry_run
                             AND instance_key IS NOT DISTINCT FROM $2::text) AS minutes_since,
                         (SELECT count(*) FROM self_healing_executions WHERE sop_id = $1::uuid AND NOT dry_run
-                          AND fix_started_at > now() - interval '1 hour') AS this_hour
+                          AND fix_started_at > clock_timestamp() - interval '1 hour') AS this_hour
                     FROM self_healing_sops WHERE id = $1::uuid FOR UPDATE
                     """, [sopID, instance]).first
                 limits.consecutiveFailures = sop?.int("consecutive_failures") ?? 0
@@ -32,7 +33,7 @@ extension ExecutionRepository {
             }
             limits.globalAutoFixesThisHour = try tx.query("""
                 SELECT count(*) AS n FROM self_healing_executions
-                WHERE fix_started_at > now() - interval '1 hour' AND NOT dry_run
+                WHERE fix_started_at > clock_timestamp() - interval '1 hour' AND NOT dry_run
                   AND (decision LIKE 'auto_fix%' OR decision = 'safe_fix_then_escalate')
                 """).first?.int("n") ?? 0
             let (from, state, patch, audit) = try decide(limits)

@@ -100,6 +100,20 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(decide(sop(), limits: LimitState(consecutiveFailures: 3)).1, "circuit breaker: 3 failed runs in a row")
     }
 
+    func testEveryLimitThatAppliesIsNamed() {
+        let (decision, reason) = decide(sop(), limits: LimitState(minutesSinceLastFix: 4, fixesThisHour: 5))
+        XCTAssertEqual(decision, .requestApproval)
+        XCTAssertEqual(reason, "cooldown: last fix 4 min ago (cooldown 30 min); hourly cap: 5 fixes this hour (max 3)",
+                       "seen: five repeats were sent to approval for 'cooldown' and the hourly cap never showed")
+    }
+
+    func testNoCooldownMeansNoCooldownEvenWithANegativeAge() {
+        var uncooled = sop()
+        uncooled.cooldownMinutes = 0
+        let (decision, reason) = decide(uncooled, limits: LimitState(minutesSinceLastFix: -0.02))
+        XCTAssertEqual(decision, .autoFix(verifyHard: false), "seen: cooldown_minutes 0 went to approval for 'cooldown', age -0 min: \(reason)")
+    }
+
     func testDiagnosisClarityAndConditions() {
         let definition = sop()
         let found = evaluation(definition, used: 95)

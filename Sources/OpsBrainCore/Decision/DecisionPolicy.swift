@@ -99,23 +99,25 @@ public enum DecisionPolicy {
         return "no fix applies to findings: " + diagnosis.findings.joined(separator: ", ") + unobserved
     }
 
+    /// Why a person must approve, naming every rule that applies (nil when none does).
     private static func approvalReason(sop: SOPDefinition, mode: EngineMode, limits: LimitState) -> String? {
-        if mode == .approval { return "engine is in approval mode" }
-        if !sop.autoFix { return "SOP does not allow auto-fix" }
-        if sop.requiresApproval { return "SOP requires approval" }
+        var reasons: [String] = []
+        if mode == .approval { reasons.append("engine is in approval mode") }
+        if !sop.autoFix { reasons.append("SOP does not allow auto-fix") }
+        if sop.requiresApproval { reasons.append("SOP requires approval") }
         if limits.consecutiveFailures >= limits.circuitBreakerThreshold {
-            return "circuit breaker: \(limits.consecutiveFailures) failed runs in a row"
+            reasons.append("circuit breaker: \(limits.consecutiveFailures) failed runs in a row")
         }
-        if let minutes = limits.minutesSinceLastFix, minutes < Double(sop.cooldownMinutes) {
-            return "cooldown: last fix \(Int(minutes)) min ago (cooldown \(sop.cooldownMinutes) min)"
+        if sop.cooldownMinutes > 0, let minutes = limits.minutesSinceLastFix, minutes < Double(sop.cooldownMinutes) {
+            reasons.append("cooldown: last fix \(Int(max(0, minutes))) min ago (cooldown \(sop.cooldownMinutes) min)")
         }
         if limits.fixesThisHour >= sop.maxExecutionsPerHour {
-            return "hourly cap: \(limits.fixesThisHour) fixes this hour (max \(sop.maxExecutionsPerHour))"
+            reasons.append("hourly cap: \(limits.fixesThisHour) fixes this hour (max \(sop.maxExecutionsPerHour))")
         }
         if limits.globalAutoFixesThisHour >= limits.globalBudgetPerHour {
-            return "global auto-fix budget used up (\(limits.globalBudgetPerHour) per hour)"
+            reasons.append("global auto-fix budget used up (\(limits.globalBudgetPerHour) per hour)")
         }
-        return nil
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
     /// The threshold comes from the riskiest operation that will run (the seed's threshold table names
