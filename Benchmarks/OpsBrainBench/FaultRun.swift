@@ -28,7 +28,7 @@ struct FaultRun {
         /// True when the execution went into fixing (the decision only starts fixing for a real operation).
         var ranFix: Bool
 
-        var isFinished: Bool { ["success", "failed", "escalated", "rejected", "rolled_back", "diagnosed"].contains(status) }
+        var isFinished: Bool { ["success", "failed", "escalated", "rejected", "rolled_back", "diagnosed", "not_needed"].contains(status) }
     }
 
     /// The executions, not already another fault's, whose alerts have the fault's type and were

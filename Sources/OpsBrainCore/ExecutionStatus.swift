@@ -15,11 +15,13 @@ public enum ExecutionStatus: String, Sendable, CaseIterable, Codable {
     case rejected
     case rolledBack = "rolled_back"
     case dryRun = "dry_run"
+    /// Approved, but the problem had gone by the time the fix would have run: nothing ran.
+    case notNeeded = "not_needed"
 
     /// True when no further transition can happen.
     public var isTerminal: Bool {
         switch self {
-        case .success, .failed, .escalated, .rejected, .rolledBack, .dryRun, .diagnosed: return true
+        case .success, .failed, .escalated, .rejected, .rolledBack, .dryRun, .diagnosed, .notNeeded: return true
         default: return false
         }
     }

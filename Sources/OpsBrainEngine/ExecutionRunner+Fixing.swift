@@ -126,15 +126,22 @@ extension ExecutionRunner {
     /// conditions still hold, and none left means there is nothing safe to repeat.
     private func rediagnoseBeforeRetry(_ record: ExecutionRecord, entry: CatalogEntry,
                                        context: StepContext) throws -> (fixes: [String], escalation: String?) {
+        try rediagnose(record, entry: entry, context: context, phase: "diagnosis", moment: "before attempt \(record.state.attempt + 1)")
+    }
+
+    /// Runs the diagnosis again (recorded under `phase`) and keeps the decided fixes whose conditions
+    /// still hold; returns why none may run when an escalation rule holds or no decided fix applies.
+    func rediagnose(_ record: ExecutionRecord, entry: CatalogEntry, context: StepContext, phase: String,
+                    moment: String) throws -> (fixes: [String], escalation: String?) {
         let sop = entry.definition
-        let results = try runChecks(sop.diagnosis, phase: "diagnosis", record: record, context: context)
+        let results = try runChecks(sop.diagnosis, phase: phase, record: record, context: context)
         let evaluation = DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: results, attempts: record.state.attempt,
                                              severity: context.alert.severity)
         if let rule = evaluation.escalations.first { return ([], rule.reason) }
         let stillApplicable = Set(evaluation.applicableFixes.map(\.id))
         let fixes = record.applicableFixes.filter(stillApplicable.contains)
         guard fixes.contains(where: { id in sop.fix.contains { $0.id == id && !$0.operation.isCommunication } }) else {
-            return ([], "re-diagnosed before attempt \(record.state.attempt + 1): no decided fix applies any more"
+            return ([], "re-diagnosed \(moment): no decided fix applies any more"
                         + (evaluation.findings.isEmpty ? "" : " (findings: " + evaluation.findings.joined(separator: ", ") + ")"))
         }
         return (fixes, nil)

@@ -21,10 +21,7 @@ struct ExecutionRunner {
     func process(_ record: ExecutionRecord) throws {
         switch record.state.status {
         case .pending: try diagnose(record)
-        case .awaitingApproval where record.approval == "approved":
-            let state = try apply(.approved(by: record.approvedBy ?? "?"), to: record, patch: ExecutionPatch(),
-                                  audit: "fixing after approval by \(record.approvedBy ?? "?")")
-            try runFixes(record, state: state)
+        case .awaitingApproval where record.approval == "approved": try startApprovedFix(record)
         case .fixing: try resumeFixing(record)
         case .verifying: try verify(record)
         case .rollingBack: try rollback(record, state: record.state)

@@ -50,7 +50,7 @@ public struct ConsoleSOPStats: Sendable, Equatable {
 
 extension ConsoleQueries {
     /// Final statuses that count as an outcome in the sparkline.
-    static let outcomeStatuses = "('success', 'failed', 'escalated', 'rejected', 'rolled_back')"
+    static let outcomeStatuses = "('success', 'failed', 'escalated', 'rejected', 'rolled_back', 'not_needed')"
 
     /// Active SOPs by category and name, each with its latest `recent` outcomes (at most `limit` SOPs).
     public func sopStats(filter: ListFilter? = nil, recent: Int = 20, limit: Int = 1000) throws -> [ConsoleSOPStats] {

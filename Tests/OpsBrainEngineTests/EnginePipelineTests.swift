@@ -176,6 +176,37 @@ final class EnginePipelineTests: XCTestCase {
                        "the approved fix counts for the SOP's cooldown and hourly cap")
     }
 
+    func testAnApprovalGivenAfterTheProblemWentAwayRunsNothingAndIsNoSuccess() throws {
+        let harness = try jobsHarness(mode: .approval)
+        try harness.seedJobs(failed: 1)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let waiting = try harness.runUntil(alert: alert, ["awaiting_approval"])
+        try harness.connection.query("UPDATE jobs SET status = 'done'")   // the job was retried by hand meanwhile
+        try ApprovalRepository(connection: harness.connection).decide(waiting.summary.id, approve: true,
+                                                                      approver: Approver(name: "ana", address: nil), reason: nil)
+        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "not_needed"])
+        XCTAssertEqual(detail.summary.status, "not_needed", "seen: the approved fix ran on a healed system and counted as a success")
+        XCTAssertTrue(detail.escalationReason?.contains("no decided fix applies any more") == true, detail.escalationReason ?? "")
+        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 0, "nothing ran")
+        XCTAssertTrue(detail.steps.contains { $0.phase == "recheck" }, "the diagnosis ran again at approval")
+        XCTAssertEqual(try harness.count("SELECT times_executed AS n FROM self_healing_sops WHERE sop_name = 'failed-jobs'"), 0,
+                       "the statistics count only what happened")
+    }
+
+    func testAnApprovalGivenAfterTheAlertResolvedRunsNothing() throws {
+        let harness = try jobsHarness(mode: .approval)
+        try harness.seedJobs(failed: 1)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let waiting = try harness.runUntil(alert: alert, ["awaiting_approval"])
+        try harness.connection.query("UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now() WHERE id = $1::uuid", [alert])
+        try ApprovalRepository(connection: harness.connection).decide(waiting.summary.id, approve: true,
+                                                                      approver: Approver(name: "ana", address: nil), reason: nil)
+        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "not_needed"])
+        XCTAssertEqual(detail.summary.status, "not_needed")
+        XCTAssertTrue(detail.escalationReason?.contains("the alert resolved before the approved fix ran") == true, detail.escalationReason ?? "")
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 1, "the fix did not run")
+    }
+
     private func guardedJobsHarness() throws -> EngineHarness {
         try EngineHarness(sops: ["data/failed-jobs": jobsSOP(attempts: 2, guarded: true)], configYAML: { Self.config($0) })
     }

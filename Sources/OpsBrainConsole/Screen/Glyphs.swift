@@ -30,7 +30,7 @@ public struct Glyphs: Sendable, Equatable {
         case "success": return unicode ? "█" : "+"
         case "escalated": return unicode ? "▄" : "!"
         case "rolled_back": return unicode ? "▃" : "<"
-        case "rejected": return unicode ? "▂" : "-"
+        case "rejected", "not_needed": return unicode ? "▂" : "-"
         default: return unicode ? "▁" : "x"
         }
     }

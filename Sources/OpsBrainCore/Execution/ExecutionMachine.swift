@@ -30,6 +30,8 @@ public enum ExecutionEvent: Sendable, Equatable {
     case start
     case diagnosisFinished(Decision, reason: String, escalateAfterFix: Bool)
     case approved(by: String)
+    /// Approved, but the diagnosis run again at approval (or the alert's source) says the problem is gone.
+    case approvedButNoLongerNeeded(by: String, reason: String)
     case rejected(by: String, reason: String)
     case fixesFinished(succeeded: Bool, failure: String?)
     /// `escalation` is an escalate_if rule that holds now (it stops further attempts).
@@ -62,7 +64,8 @@ public struct InvalidTransition: Error, Sendable, Equatable, CustomStringConvert
 /// The execution state machine: events in, new state and actions out. No I/O.
 ///
 /// `pending → diagnosing → awaiting_approval → fixing → verifying → success | escalated`,
-/// with `rolling_back`, `rejected`, `diagnosed` (diagnose-only) and `dry_run` besides.
+/// with `rolling_back`, `rejected`, `not_needed` (approved after the problem went away),
+/// `diagnosed` (diagnose-only) and `dry_run` besides.
 public enum ExecutionMachine {
     public static func apply(_ event: ExecutionEvent, to state: ExecutionState) throws -> (ExecutionState, [ExecutionAction]) {
         var next = state
@@ -74,6 +77,10 @@ public enum ExecutionMachine {
             return afterDiagnosis(state, decision: decision, reason: reason, escalateAfterFix: escalateAfterFix)
         case (.awaitingApproval, .approved):
             return startFixing(state)
+        case (.awaitingApproval, .approvedButNoLongerNeeded(_, let reason)):
+            next.status = .notNeeded
+            next.escalationReason = reason
+            return (next, [])
         case (.awaitingApproval, .rejected):
             next.status = .rejected
             return (next, [])
