@@ -74,26 +74,43 @@ public struct ApprovalRepository {
         return ApprovalRefused(description: "execution is \(row.string("status") ?? "?"), not awaiting approval")
     }
 
-    /// Asks the engine to roll back a finished execution's fixes.
+    /// Asks the engine to roll back a finished execution's fixes; refused up front when none of
+    /// the fixes that ran can be undone, naming them.
     public func requestRollback(_ executionID: UUID, approver: Approver) throws {
         try connection.transaction { tx in
             let updated = try tx.query("""
-                UPDATE self_healing_executions SET rollback_requested_by = $2, next_action_at = now(), updated_at = now()
+                UPDATE self_healing_executions e SET rollback_requested_by = $2, next_action_at = now(), updated_at = now()
                 WHERE id = $1::uuid AND status IN ('success', 'escalated', 'failed') AND attempts > 0
-                  AND rollback_requested_by IS NULL RETURNING id
+                  AND rollback_requested_by IS NULL
+                  AND EXISTS (SELECT 1 FROM self_healing_execution_steps s WHERE s.execution_id = e.id AND s.phase = 'fix'
+                              AND s.status = 'succeeded' AND s.undo IS NOT NULL)
+                RETURNING id
                 """, [executionID, approver.name])
-            guard !updated.rows.isEmpty else {
-                let row = try tx.query("SELECT status, attempts, rollback_requested_by FROM self_healing_executions WHERE id = $1::uuid",
-                                       [executionID]).first
-                guard let row else { throw ApprovalRefused(description: "no execution \(executionID.uuidString.lowercased())") }
-                if let by = row.string("rollback_requested_by") { throw ApprovalRefused(description: "rollback already requested by \(by)") }
-                if row.int("attempts") == 0 { throw ApprovalRefused(description: "nothing to roll back: no fix ran") }
-                throw ApprovalRefused(description: "execution is \(row.string("status") ?? "?"); only finished executions roll back")
-            }
+            guard !updated.rows.isEmpty else { throw try rollbackRefusal(executionID, in: tx) }
             try AuditTrail.append(kind: "rollback_requested", actor: "human:\(approver.name)",
                                   message: "rollback requested by \(approver.name)" + (approver.address.map { " from \($0)" } ?? ""),
                                   executionID: executionID, in: tx)
         }
+    }
+}
+
+extension ApprovalRepository {
+    /// Why a rollback request was not taken, in words the requester can act on.
+    fileprivate func rollbackRefusal(_ executionID: UUID, in tx: PostgresConnection) throws -> ApprovalRefused {
+        let row = try tx.query("SELECT status, attempts, rollback_requested_by FROM self_healing_executions WHERE id = $1::uuid",
+                               [executionID]).first
+        guard let row else { return ApprovalRefused(description: "no execution \(executionID.uuidString.lowercased())") }
+        if let by = row.string("rollback_requested_by") { return ApprovalRefused(description: "rollback already requested by \(by)") }
+        if row.int("attempts") == 0 { return ApprovalRefused(description: "nothing to roll back: no fix ran") }
+        guard ["success", "escalated", "failed"].contains(row.string("status") ?? "") else {
+            return ApprovalRefused(description: "execution is \(row.string("status") ?? "?"); only finished executions roll back")
+        }
+        let fixes = try tx.query("""
+            SELECT DISTINCT step_id FROM self_healing_execution_steps
+            WHERE execution_id = $1::uuid AND phase = 'fix' AND status = 'succeeded' ORDER BY step_id
+            """, [executionID]).rows.compactMap { $0.string("step_id") }
+        return ApprovalRefused(description: "nothing can be undone: " + (fixes.isEmpty ? "no fix step succeeded"
+            : fixes.joined(separator: ", ") + (fixes.count == 1 ? " is" : " are") + " not reversible"))
     }
 }
 

@@ -127,6 +127,10 @@ final class EnginePipelineTests: XCTestCase {
         let rolled = try harness.runUntil(alert: alert, ["rolled_back"])
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2)
         XCTAssertTrue(rolled.audit.contains { $0.kind == "rollback_requested" && $0.message.contains("10.0.0.5") })
+        let stats = try XCTUnwrap(harness.connection.query(
+            "SELECT times_executed, times_successful, consecutive_failures FROM self_healing_sops WHERE sop_name = 'failed-jobs'").first)
+        XCTAssertEqual([stats.int("times_executed"), stats.int("times_successful"), stats.int("consecutive_failures")], [1, 1, 0],
+                       "a rollback a person asked for is neither a second execution nor a failed fix")
         XCTAssertThrowsError(try ApprovalRepository(connection: harness.connection).requestRollback(
             done.summary.id, approver: Approver(name: "bo", address: nil)))
     }

@@ -138,5 +138,11 @@ final class EngineServicesTests: XCTestCase {
         XCTAssertEqual(done.summary.status, "success", done.escalationReason ?? "")
         XCTAssertTrue(service.answers(), "the service answers again")
         XCTAssertEqual(done.steps.filter { $0.phase == "fix" }.map(\.status), ["succeeded"])
+        XCTAssertThrowsError(try ApprovalRepository(connection: harness.connection).requestRollback(
+            done.summary.id, approver: Approver(name: "ana", address: nil))) { error in
+            XCTAssertEqual("\(error)", "nothing can be undone: restart is not reversible",
+                           "seen: the rollback said 'Undoes the fixes', undid nothing and flipped the run to rolled back")
+        }
+        XCTAssertEqual(try harness.execution(for: alert)?.summary.status, "success", "a refused rollback changes nothing")
     }
 }

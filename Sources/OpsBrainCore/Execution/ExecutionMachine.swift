@@ -166,8 +166,10 @@ public enum ExecutionMachine {
                                       summary: String) -> (ExecutionState, [ExecutionAction]) {
         var next = state
         if state.manualRollback {
+            // A person undid a finished run: its outcome was counted when it finished; a rollback
+            // they asked for is not another execution, nor a failed fix.
             next.status = .rolledBack
-            return (next, [.recordOutcome(effective: false)])
+            return (next, [])
         }
         next.status = .escalated
         let reason = (state.escalationReason ?? "fix failed") + (succeeded ? "; rolled back: \(summary)" : "; rollback incomplete: \(summary)")
