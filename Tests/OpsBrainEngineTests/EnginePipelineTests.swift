@@ -180,15 +180,23 @@ final class EnginePipelineTests: XCTestCase {
                        "the approved fix counts for the SOP's cooldown and hourly cap")
     }
 
-    func testAnApprovalGivenAfterTheProblemWentAwayRunsNothingAndIsNoSuccess() throws {
+    /// One failed job waiting for approval; `meanwhile` changes the world before ana approves; the
+    /// execution as it ends, with the harness.
+    private func approveLate(meanwhile: (EngineHarness, UUID) throws -> Void) throws -> (ExecutionDetail, EngineHarness) {
         let harness = try jobsHarness(mode: .approval)
         try harness.seedJobs(failed: 1)
         let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
         let waiting = try harness.runUntil(alert: alert, ["awaiting_approval"])
-        try harness.connection.query("UPDATE jobs SET status = 'done'")   // the job was retried by hand meanwhile
+        try meanwhile(harness, alert)
         try ApprovalRepository(connection: harness.connection).decide(waiting.summary.id, approve: true,
                                                                       approver: Approver(name: "ana", address: nil), reason: nil)
-        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "not_needed"])
+        return (try harness.runUntil(alert: alert, ["success", "escalated", "failed", "not_needed"]), harness)
+    }
+
+    func testAnApprovalGivenAfterTheProblemWentAwayRunsNothingAndIsNoSuccess() throws {
+        let (detail, harness) = try approveLate { harness, _ in
+            try harness.connection.query("UPDATE jobs SET status = 'done'")   // the job was retried by hand meanwhile
+        }
         XCTAssertEqual(detail.summary.status, "not_needed", "seen: the approved fix ran on a healed system and counted as a success")
         XCTAssertTrue(detail.escalationReason?.contains("no decided fix applies any more") == true, detail.escalationReason ?? "")
         XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 0, "nothing ran")
@@ -198,14 +206,9 @@ final class EnginePipelineTests: XCTestCase {
     }
 
     func testAnApprovalGivenAfterTheAlertResolvedRunsNothing() throws {
-        let harness = try jobsHarness(mode: .approval)
-        try harness.seedJobs(failed: 1)
-        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
-        let waiting = try harness.runUntil(alert: alert, ["awaiting_approval"])
-        try harness.connection.query("UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now() WHERE id = $1::uuid", [alert])
-        try ApprovalRepository(connection: harness.connection).decide(waiting.summary.id, approve: true,
-                                                                      approver: Approver(name: "ana", address: nil), reason: nil)
-        let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "not_needed"])
+        let (detail, harness) = try approveLate { harness, alert in
+            try harness.connection.query("UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now() WHERE id = $1::uuid", [alert])
+        }
         XCTAssertEqual(detail.summary.status, "not_needed")
         XCTAssertTrue(detail.escalationReason?.contains("the alert resolved before the approved fix ran") == true, detail.escalationReason ?? "")
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 1, "the fix did not run")
