@@ -57,7 +57,7 @@ public struct SchedulerReportJob: Sendable {
         let severity: Severity = report.healthScore < 70 ? .high : report.healthScore < 90 ? .medium : .info
         return NotificationEvent(kind: .dailyReport, severity: severity, title: "Ops Brain daily report \(report.reportDate)",
                                       summary: "Health \(report.healthScore)/100: \(report.stats.issuesDetected) issues, "
-                                          + "\(report.stats.autoFixed) fixed, \(report.stats.escalated) escalated",
+                                          + "\(report.stats.autoFixed) auto-fixed, \(report.stats.fixedWithApproval ?? 0) fixed with approval, \(report.stats.escalated) escalated",
                                  occurredAt: report.windowEnd, report: report)
     }
 }

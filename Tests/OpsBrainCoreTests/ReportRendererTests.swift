@@ -109,6 +109,18 @@ final class ReportRendererDetailTests: XCTestCase {
         XCTAssertTrue(text.contains("🔮 PREDICTED ISSUES\nNothing predicted."), text)
     }
 
+    func testAFixAPersonApprovedIsNeverCountedAsAutoFixed() {
+        var approved = ReportFixtures.fixed(8, "App down", at: 3, 10, ms: 60_000, fixes: ["Restarted the app"])
+        approved.approvedBy = "ana"
+        let facts = ReportFacts(windowStart: ReportFixtures.start, windowEnd: ReportFixtures.end, alertsDetected: 2,
+                                executions: [ReportFixtures.fixed(7, "Temp full", at: 2, 0, ms: 30_000, fixes: ["Cleaned"]), approved])
+        let report = DailyReportBuilder(settings: ReportSettings(), timeZone: ReportFixtures.zone).build(facts, reportDate: "2026-11-27")
+        XCTAssertEqual(report.stats.autoFixed, 1, "seen: 'Auto-fixed 7' when 6 were approved by a person")
+        XCTAssertEqual(report.stats.fixedWithApproval, 1)
+        let rows = DailyReportRenderer(report).statRows
+        XCTAssertTrue(rows.contains { $0 == ("Auto-fixed", "1") } && rows.contains { $0 == ("Fixed with approval", "1") }, "\(rows)")
+    }
+
     func testApprovalsAndNotesAreShownAndLowerTheScore() {
         var facts = ReportFixtures.facts
         facts.awaitingApproval = [ExecutionFact(id: ReportFixtures.id(9), status: .awaitingApproval, sopName: "disk-filling",

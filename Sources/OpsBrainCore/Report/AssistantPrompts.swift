@@ -62,6 +62,7 @@ public enum AssistantPrompts {
             - Health score: \(report.healthScore)/100
             - Issues detected: \(report.stats.issuesDetected)
             - Auto-fixed: \(report.stats.autoFixed)
+            - Fixed with approval: \(report.stats.fixedWithApproval ?? 0)
             - Escalated: \(report.stats.escalated)
             - Fix details: \(fixList.isEmpty ? "none" : fixList)
             - Escalations: \(escalations.isEmpty ? "none" : escalations)

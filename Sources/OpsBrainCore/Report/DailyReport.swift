@@ -9,7 +9,10 @@ public struct DailyReport: Sendable, Equatable, Codable {
     /// The headline numbers.
     public struct Stats: Sendable, Equatable, Codable {
         public var issuesDetected: Int
+        /// Fixed and verified without a person.
         public var autoFixed: Int
+        /// Fixed and verified after a person approved (nil in reports stored before it was counted).
+        public var fixedWithApproval: Int?
         public var escalated: Int
         public var awaitingApproval: Int
         public var diagnosedOnly: Int
@@ -17,10 +20,11 @@ public struct DailyReport: Sendable, Equatable, Codable {
         public var fixSuccessRate: Double?
         public var averageFixMs: Int?
 
-        public init(issuesDetected: Int = 0, autoFixed: Int = 0, escalated: Int = 0, awaitingApproval: Int = 0, diagnosedOnly: Int = 0,
-                    fixSuccessRate: Double? = nil, averageFixMs: Int? = nil) {
+        public init(issuesDetected: Int = 0, autoFixed: Int = 0, fixedWithApproval: Int = 0, escalated: Int = 0, awaitingApproval: Int = 0,
+                    diagnosedOnly: Int = 0, fixSuccessRate: Double? = nil, averageFixMs: Int? = nil) {
             self.issuesDetected = issuesDetected
             self.autoFixed = autoFixed
+            self.fixedWithApproval = fixedWithApproval
             self.escalated = escalated
             self.awaitingApproval = awaitingApproval
             self.diagnosedOnly = diagnosedOnly

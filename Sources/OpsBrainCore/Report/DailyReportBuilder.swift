@@ -36,7 +36,8 @@ public struct DailyReportBuilder: Sendable {
         let fixTimes = executions.filter { $0.status == .success }.compactMap(\.resolutionMs)
         return DailyReport.Stats(
             issuesDetected: facts.alertsDetected,
-            autoFixed: executions.filter { $0.status == .success }.count,
+            autoFixed: executions.filter { $0.status == .success && $0.approvedBy == nil }.count,
+            fixedWithApproval: executions.filter { $0.status == .success && $0.approvedBy != nil }.count,
             escalated: executions.filter { $0.status == .escalated }.count,
             awaitingApproval: facts.awaitingApproval.count,
             diagnosedOnly: executions.filter { $0.status == .diagnosed }.count,

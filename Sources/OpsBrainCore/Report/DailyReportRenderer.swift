@@ -84,8 +84,9 @@ public struct DailyReportRenderer: Sendable {
     /// The headline numbers as label/value pairs.
     public var statRows: [(String, String)] {
         let stats = report.stats
-        var rows = [("Issues detected", "\(stats.issuesDetected)"), ("Auto-fixed", "\(stats.autoFixed)"),
-                    ("Escalated", "\(stats.escalated)")]
+        var rows = [("Issues detected", "\(stats.issuesDetected)"), ("Auto-fixed", "\(stats.autoFixed)")]
+        if let approved = stats.fixedWithApproval, approved > 0 { rows.append(("Fixed with approval", "\(approved)")) }
+        rows.append(("Escalated", "\(stats.escalated)"))
         if stats.awaitingApproval > 0 { rows.append(("Awaiting approval", "\(stats.awaitingApproval)")) }
         if stats.diagnosedOnly > 0 { rows.append(("Diagnosed only", "\(stats.diagnosedOnly)")) }
         rows.append(("Fix success", stats.fixSuccessRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "—"))

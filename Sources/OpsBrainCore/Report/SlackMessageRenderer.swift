@@ -53,7 +53,7 @@ public enum SlackMessageRenderer {
         blocks.divider()
         blocks.context(context)
         let fallback = "Ops Brain daily report \(report.reportDate): health \(report.healthScore)/100, "
-            + "\(report.stats.issuesDetected) issues, \(report.stats.autoFixed) fixed, \(report.stats.escalated) escalated"
+            + "\(report.stats.issuesDetected) issues, \(report.stats.autoFixed) auto-fixed, \(report.stats.fixedWithApproval ?? 0) fixed with approval, \(report.stats.escalated) escalated"
         return blocks.payload(fallback: fallback, channel: channel)
     }
 
