@@ -1,4 +1,5 @@
 import Foundation
+import OpsBrainCore
 import OpsBrainPostgres
 import OpsBrainSandbox
 
@@ -28,7 +29,7 @@ struct FaultRun {
         /// True when the execution went into fixing (the decision only starts fixing for a real operation).
         var ranFix: Bool
 
-        var isFinished: Bool { ["success", "failed", "escalated", "rejected", "rolled_back", "diagnosed", "not_needed"].contains(status) }
+        var isFinished: Bool { ExecutionStatus(rawValue: status)?.isTerminal == true }
     }
 
     /// The executions, not already another fault's, whose alerts have the fault's type and were

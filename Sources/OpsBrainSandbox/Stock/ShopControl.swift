@@ -14,6 +14,11 @@ public struct ShopControl: Sendable {
         guard StockLayout.port(of: instance) != nil else {
             throw SandboxError("no shop instance '\(instance)'; the instances: \(StockLayout.instances.joined(separator: ", "))")
         }
+        self.init(layout: layout, declared: instance)
+    }
+
+    /// One of `StockLayout.instances`, named by the sandbox's own code.
+    init(layout: StockLayout, declared instance: String) {
         self.layout = layout
         self.instance = instance
     }

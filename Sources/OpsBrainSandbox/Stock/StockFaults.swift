@@ -110,8 +110,7 @@ public enum StockFaults {
     }
 
     private static func control(_ layout: StockLayout, _ instance: String) -> ShopControl {
-        // The instances are StockLayout's own names, so this cannot fail.
-        try! ShopControl(layout: layout, instance: instance)
+        ShopControl(layout: layout, declared: instance)
     }
 
     /// The integer the query returns as `n`, as the cluster's superuser on the shop database.

@@ -99,7 +99,7 @@ final class LogRotationWriterTests: XCTestCase {
         XCTAssertNil(outcome.undo, "a truncation in place cannot be undone, and says so by leaving no undo")
     }
 
-    func testTheOldWayLeftTheWriterInADeletedFileAndIsNowRefusedWithoutAppend() throws {
+    func testAWriterWithoutAppendIsRefusedAndNothingChanges() throws {
         let pid = try startWriter(mode: "r+")   // a writer without O_APPEND: neither truncating nor renaming is safe
         let before = size(log)
         let outcome = driver.execute(rotation(), context: context())
