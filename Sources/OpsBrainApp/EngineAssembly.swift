@@ -9,10 +9,14 @@ public enum EngineAssembly {
     /// The engine's settings from the config file and the environment.
     public static func settings(config: OpsBrainConfig, mode: EngineMode? = nil,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> EngineSettings {
-        EngineSettings(mode: mode ?? config.engine.mode, targets: config.targets, sopParameters: config.sopParameters,
-                       environment: environment,
-                       autoFixBudgetPerHour: config.engine.autoFixBudgetPerHour,
-                       circuitBreakerFailures: config.engine.circuitBreakerFailures)
+        var settings = EngineSettings(mode: mode ?? config.engine.mode, targets: config.targets, sopParameters: config.sopParameters,
+                                      environment: environment,
+                                      autoFixBudgetPerHour: config.engine.autoFixBudgetPerHour,
+                                      circuitBreakerFailures: config.engine.circuitBreakerFailures)
+        settings.repeatLimit = config.engine.repeatLimit
+        settings.approvalTTL = config.engine.approvalTTL
+        settings.approvalExpiry = config.engine.approvalExpiry
+        return settings
     }
 
     /// Every step runner and operation driver, with the alert check reading from `conninfo` and

@@ -52,6 +52,11 @@ public struct EngineConfig: Sendable, Equatable {
     public var apiTokenEnv: String?
     /// How long temp_cleanup keeps moved files in quarantine (the rollback window) before deleting them.
     public var quarantineRetention: Duration = .seconds(24 * 3600)
+    /// How many fixes of one SOP on one target in a window before the next escalates "fix does not hold".
+    public var repeatLimit = RepeatLimit()
+    /// How long an approval request stays open before `approvalExpiry` decides it.
+    public var approvalTTL: Duration = .seconds(3600)
+    public var approvalExpiry: ApprovalExpiryAction = .reject
 
     public init(mode: EngineMode = .approval, sopsDirectory: String = "SOPs", autoFixBudgetPerHour: Int = 20,
                 circuitBreakerFailures: Int = 3, listen: String = "127.0.0.1:9477", apiTokenEnv: String? = nil) {
@@ -62,6 +67,14 @@ public struct EngineConfig: Sendable, Equatable {
         self.listen = listen
         self.apiTokenEnv = apiTokenEnv
     }
+}
+
+/// What happens to an approval request nobody answered within `engine.approval_ttl`.
+public enum ApprovalExpiryAction: String, Sendable, Equatable, CaseIterable {
+    /// Ends the run `rejected` by "approval expiry": nothing runs.
+    case reject
+    /// Ends the run `escalated`, paging as an escalation does.
+    case escalate
 }
 
 /// A named thing in the deployment (a URL, a database, a path, a unit) that SOP steps act on.

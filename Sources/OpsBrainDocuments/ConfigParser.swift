@@ -49,7 +49,11 @@ public enum ConfigParser {
 
     private static func readEngine(_ field: YAMLField?, into config: inout OpsBrainConfig) {
         guard let fields = field?.mapping(allowed: ["mode", "sops_dir", "listen", "api_token_env", "auto_fix_budget_per_hour",
-                                                    "circuit_breaker_failures", "quarantine_retention"]) else { return }
+                                                    "circuit_breaker_failures", "quarantine_retention", "repeat_limit",
+                                                    "approval_ttl", "approval_expiry"]) else { return }
+        if let limit = fields["repeat_limit"] { readRepeatLimit(limit, into: &config) }
+        if let ttl = fields["approval_ttl"]?.duration(max: .seconds(7 * 86400)) { config.engine.approvalTTL = ttl }
+        if let action = fields["approval_expiry"]?.choice(ApprovalExpiryAction.self) { config.engine.approvalExpiry = action }
         if let retention = fields["quarantine_retention"]?.duration(max: .seconds(90 * 86400)) { config.engine.quarantineRetention = retention }
         if let mode = fields["mode"]?.choice(EngineMode.self) { config.engine.mode = mode }
         if let directory = fields["sops_dir"]?.string() { config.engine.sopsDirectory = directory }
@@ -57,6 +61,18 @@ public enum ConfigParser {
         if let failures = fields["circuit_breaker_failures"]?.int(in: 1...100) { config.engine.circuitBreakerFailures = failures }
         if let listen = fields["listen"]?.string() { config.engine.listen = listen }
         if let token = fields["api_token_env"]?.string() { config.engine.apiTokenEnv = token }
+    }
+
+    /// `repeat_limit: {fixes: 3, window: 1h}`; `fixes: 0` turns the limit off.
+    private static func readRepeatLimit(_ field: YAMLField, into config: inout OpsBrainConfig) {
+        guard let fields = field.mapping(allowed: ["fixes", "window"]) else { return }
+        if let fixes = fields["fixes"]?.int(in: 0...100) { config.engine.repeatLimit.fixes = fixes }
+        guard let windowField = fields["window"], let window = windowField.duration(max: .seconds(7 * 86400)) else { return }
+        if window < .seconds(60) {
+            field.issues.error(windowField.line, "key '\(windowField.path)': the window must be at least 1m")
+        } else {
+            config.engine.repeatLimit.windowMinutes = Int(window.components.seconds / 60)
+        }
     }
 
     private static func readTargets(_ field: YAMLField?) -> [String: TargetDefinition] {

@@ -12,6 +12,11 @@ public struct EngineSettings: Sendable {
     public var environment: [String: String]
     public var autoFixBudgetPerHour: Int
     public var circuitBreakerFailures: Int
+    /// Fixes of one SOP on one target in a window before the next escalates "fix does not hold".
+    public var repeatLimit = RepeatLimit()
+    /// How long an approval request waits for a person, and what its expiry does.
+    public var approvalTTL: Duration = .seconds(3600)
+    public var approvalExpiry: ApprovalExpiryAction = .reject
     /// How long a claim lasts; a dead engine's claims are taken over sooner, by heartbeat age.
     public var leaseSeconds: Int
     /// The longest the loop sleeps between looks at due work.

@@ -36,7 +36,7 @@ extension ExecutionRunner {
         var summary: JSONValue = .null
         let state = try repository.decideLocked(
             executionID: record.id, sopID: entry.id, instance: instance, budgetPerHour: settings.autoFixBudgetPerHour,
-            circuitBreakerThreshold: settings.circuitBreakerFailures,
+            circuitBreakerThreshold: settings.circuitBreakerFailures, repeatLimit: settings.repeatLimit,
             decide: { limits in
                 let (decision, reason) = DecisionPolicy.decide(DecisionInput(
                     mode: mode, sop: sop, diagnosis: evaluation, confidence: confidence.total, limits: limits, targets: settings.targets))
@@ -50,7 +50,8 @@ extension ExecutionRunner {
                 patch.decision = decision.word
                 patch.applicableFixes = fixes.map(\.id)
                 patch.verifyHard = decision == .autoFix(verifyHard: true)
-                patch.nextActionAt = state.status == .fixing ? Date() : nil
+                patch.nextActionAt = state.status == .fixing ? Date()
+                    : state.status == .awaitingApproval ? Date().addingTimeInterval(settings.approvalTTL.asSeconds) : nil
                 if state.status == .dryRun { patch.fixActions = try plans(fixes, context: context) }
                 summary = settings.redactor.redact(approvalSummary(sop: sop, fixes: fixes, confidence: confidence, reason: reason, context: context))
                 let message = settings.redactor.redact("\(decision.word): \(reason) (confidence \(confidence.total))")

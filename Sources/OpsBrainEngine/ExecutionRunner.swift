@@ -22,6 +22,7 @@ struct ExecutionRunner {
         switch record.state.status {
         case .pending: try diagnose(record)
         case .awaitingApproval where record.approval == "approved": try startApprovedFix(record)
+        case .awaitingApproval: try expireApproval(record)
         case .fixing: try resumeFixing(record)
         case .verifying: try verify(record)
         case .rollingBack: try rollback(record, state: record.state)

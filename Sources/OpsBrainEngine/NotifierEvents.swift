@@ -48,6 +48,19 @@ public enum NotifierEvents {
         }
     }
 
+    /// Announces that nobody decided `record`'s approval request in time and it was rejected, inside
+    /// the expiry's transaction.
+    public static func enqueueApprovalExpired(_ record: ExecutionRecord, reason: String, sop: SOPDefinition?,
+                                              in tx: PostgresConnection) throws {
+        let alert = try record.alertID.flatMap { try ExecutionRepository(connection: tx).alertSnapshot($0) }
+        let short = String(record.id.uuidString.lowercased().prefix(8))
+        let event = NotificationEvent(kind: .approvalExpired, executionID: record.id, sopName: record.sopName,
+                                      severity: alert?.severity ?? .medium, title: alert?.title ?? record.sopName ?? "execution \(short)",
+                                      summary: reason + "; the fix was rejected and did not run.",
+                                      actionNeeded: "Check whether the problem remains: opsbrain execution show \(short)", occurredAt: Date())
+        try NotificationRepository.enqueue(event, policy: sop?.notification ?? NotificationPolicy(), in: tx)
+    }
+
     /// The event for `record` having reached `state`. `detail` is what the state is about: the
     /// diagnosis findings, the planned operations, the fixes done; `action` what a person must do.
     public static func event(for record: ExecutionRecord, state: ExecutionState, alert: AlertSnapshot?, detail: String? = nil,

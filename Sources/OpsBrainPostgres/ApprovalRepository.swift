@@ -32,6 +32,20 @@ public struct ApprovalRepository {
             """, [executionID, summary])
     }
 
+    /// Who decides an approval request nobody answered in time.
+    public static let expiryActor = "approval expiry"
+
+    /// Marks the undecided request of `executionID` expired, inside the transition's transaction; a
+    /// person's decision that came first wins, and the transaction is refused with their name.
+    public static func expire(_ executionID: UUID, reason: String, in tx: PostgresConnection) throws {
+        let expired = try tx.query("""
+            UPDATE self_healing_approvals SET decision = 'expired', decided_by = $2, decided_at = now(), reason = $3
+            WHERE execution_id = $1::uuid AND decision IS NULL RETURNING id
+            """, [executionID, expiryActor, reason])
+        guard !expired.rows.isEmpty else { throw try ApprovalRepository(connection: tx).refusal(executionID, in: tx) }
+        try AuditTrail.append(kind: "approval_expired", actor: "engine:\(expiryActor)", message: reason, executionID: executionID, in: tx)
+    }
+
     /// Approves or rejects atomically; a second decision is refused with the first one's author.
     public func decide(_ executionID: UUID, approve: Bool, approver: Approver, reason: String?) throws {
         try connection.transaction { tx in
@@ -61,7 +75,7 @@ public struct ApprovalRepository {
         }
     }
 
-    private func refusal(_ executionID: UUID, in tx: PostgresConnection) throws -> ApprovalRefused {
+    fileprivate func refusal(_ executionID: UUID, in tx: PostgresConnection) throws -> ApprovalRefused {
         guard let row = try tx.query("""
             SELECT a.decision, a.decided_by, a.decided_at, e.status FROM self_healing_executions e
             LEFT JOIN self_healing_approvals a ON a.execution_id = e.id WHERE e.id = $1::uuid

@@ -9,9 +9,11 @@ extension ExecutionRepository {
     /// resulting transition, all in one transaction: two engines cannot both pass a cap.
     ///
     /// The cooldown counts fixes of the same `instance` (nil: of the SOP's executions without one);
-    /// the hourly cap, the circuit breaker and the global budget count the whole fleet. Ages are read
-    /// off the clock (`clock_timestamp()`), not the transaction's start, so none is negative.
+    /// the hourly cap, the circuit breaker and the global budget count the whole fleet; the repeat
+    /// limit counts this SOP's fixes of this instance in its window. Ages are read off the clock
+    /// (`clock_timestamp()`), not the transaction's start, so none is negative.
     public func decideLocked(executionID: UUID, sopID: UUID?, instance: String? = nil, budgetPerHour: Int, circuitBreakerThreshold: Int,
+                             repeatLimit: RepeatLimit = RepeatLimit(),
                              decide: (LimitState) throws -> (from: ExecutionStatus, to: ExecutionState, patch: ExecutionPatch, audit: AuditEntry),
         extra: ((PostgresConnection, ExecutionState) throws -> Void)? = nil) throws -> ExecutionState {
         try connection.transaction { tx in
@@ -30,6 +32,9 @@ extension ExecutionRepository {
                 limits.consecutiveFailures = sop?.int("consecutive_failures") ?? 0
                 limits.minutesSinceLastFix = sop?.double("minutes_since")
                 limits.fixesThisHour = sop?.int("this_hour") ?? 0
+                limits.repeatLimit = repeatLimit
+                limits.recentFixAges = try recentFixAges(sopID: sopID, instance: instance, excluding: executionID,
+                                                         windowMinutes: repeatLimit.windowMinutes, in: tx)
             }
             limits.globalAutoFixesThisHour = try tx.query("""
                 SELECT count(*) AS n FROM self_healing_executions
@@ -41,6 +46,18 @@ extension ExecutionRepository {
             try extra?(tx, state)
             return state
         }
+    }
+
+    /// Minutes since each fix of `sopID` on `instance` that started within the last `windowMinutes`,
+    /// other than `executionID`'s own (dry runs never count).
+    public func recentFixAges(sopID: UUID, instance: String?, excluding executionID: UUID, windowMinutes: Int,
+                              in tx: PostgresConnection? = nil) throws -> [Double] {
+        try (tx ?? connection).query("""
+            SELECT extract(epoch FROM clock_timestamp() - fix_started_at) / 60 AS age FROM self_healing_executions
+            WHERE sop_id = $1::uuid AND instance_key IS NOT DISTINCT FROM $2::text AND id <> $3::uuid AND NOT dry_run
+              AND fix_started_at > clock_timestamp() - make_interval(mins => $4::int)
+            ORDER BY fix_started_at DESC
+            """, [sopID, instance, executionID, windowMinutes]).rows.compactMap { $0.double("age") }
     }
 
     /// Facts for the environment factor: alerts firing now and how this SOP's last run ended (for
@@ -64,7 +81,7 @@ extension ExecutionRepository {
         try tx.query("""
             WITH e AS (
                 UPDATE self_healing_executions SET was_effective_fix = $2 WHERE id = $1::uuid
-                RETURNING sop_id, (extract(epoch FROM now() - started_at) * 1000)::int AS elapsed_ms)
+                RETURNING sop_id, (extract(epoch FROM clock_timestamp() - coalesce(fix_started_at, started_at)) * 1000)::int AS elapsed_ms)
             UPDATE self_healing_sops s SET
                 times_executed = s.times_executed + 1,
                 times_successful = s.times_successful + CASE WHEN $2 THEN 1 ELSE 0 END,

@@ -50,9 +50,12 @@ public struct InstancePlacement: Sendable, Equatable {
 }
 
 extension ExecutionRepository {
-    /// Executions in these states, opened within the correlation window, are a storm's group:
-    /// still open, or escalated so that a person already has it.
-    static let groupStatuses = "'pending', 'diagnosing', 'awaiting_approval', 'fixing', 'verifying', 'rolling_back', 'escalated'"
+    /// Executions in these states, opened within the correlation window, are a storm's group: work on
+    /// them is still under way, so an alert joins rather than starting it again.
+    static let openStatuses = "'pending', 'diagnosing', 'awaiting_approval', 'fixing', 'verifying', 'rolling_back'"
+    /// The fleet-wide escalation is the one group an alert joins after it escalated: a person has the
+    /// fleet already, and a run per instance past the cap is what it exists to prevent.
+    static let fleetStatuses = openStatuses + ", 'escalated'"
 
     /// Where an alert goes, and the open execution it joins (nil: it opens one).
     ///
@@ -72,8 +75,8 @@ extension ExecutionRepository {
         return (fleet, try openGroup(alertType: alertType, sopID: sopID, placement: fleet, in: tx))
     }
 
-    /// The open execution (see `groupStatuses`) of the same SOP and placement; without a
-    /// placement, also of the same alert type.
+    /// The open execution (see `openStatuses`, and `fleetStatuses` for the fleet) of the same SOP
+    /// and placement; without a placement, also of the same alert type.
     private func openGroup(alertType: String, sopID: UUID?, placement: InstancePlacement?, in tx: PostgresConnection) throws -> UUID? {
         try tx.query("""
             SELECT e.id FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
@@ -81,17 +84,34 @@ extension ExecutionRepository {
               AND e.instance_scope IS NOT DISTINCT FROM $4::text AND e.instance_key IS NOT DISTINCT FROM $5::text
               AND ($4::text IS NOT NULL OR a.alert_type = $1)
               AND e.started_at > now() - make_interval(secs => $3)
-              AND e.status IN (\(Self.groupStatuses))
+              AND e.status IN (\(placement?.scope == .fleet ? Self.fleetStatuses : Self.openStatuses))
             ORDER BY e.started_at DESC LIMIT 1
             """, [alertType, sopID, Self.correlationWindowSeconds, placement?.scope.rawValue, placement?.key]).first?.uuid("id")
     }
 
-    /// How many executions of the SOP for declared instances are open (see `groupStatuses`).
+    /// The latest execution of the same group that already ended within the window (an alert after
+    /// it opens a new one, and the audit trail says so), as its short id and status.
+    func endedGroup(alertType: String, sopID: UUID?, placement: InstancePlacement?, in tx: PostgresConnection) throws -> String? {
+        guard let row = try tx.query("""
+            SELECT e.id, e.status FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
+            WHERE e.sop_id IS NOT DISTINCT FROM $2::uuid AND NOT e.dry_run
+              AND e.instance_scope IS NOT DISTINCT FROM $4::text AND e.instance_key IS NOT DISTINCT FROM $5::text
+              AND ($4::text IS NOT NULL OR a.alert_type = $1)
+              AND e.started_at > now() - make_interval(secs => $3)
+              AND e.status NOT IN (\(Self.openStatuses))
+            ORDER BY e.started_at DESC LIMIT 1
+            """, [alertType, sopID, Self.correlationWindowSeconds, placement?.scope.rawValue, placement?.key]).first,
+              let id = row.uuid("id"), let status = row.string("status") else { return nil }
+        return "a new execution: the earlier one (\(id.uuidString.prefix(8).lowercased())) is \(status.replacingOccurrences(of: "_", with: " "))"
+    }
+
+    /// How many executions of the SOP for declared instances are open or escalated within the window:
+    /// an escalated instance is still an incident a person has, so it counts toward the cap.
     private func openInstanceExecutions(sopID: UUID?, in tx: PostgresConnection) throws -> Int {
         try tx.query("""
             SELECT count(*) AS n FROM self_healing_executions
             WHERE sop_id = $1::uuid AND instance_scope = 'instance' AND NOT dry_run
-              AND started_at > now() - make_interval(secs => $2) AND status IN (\(Self.groupStatuses))
+              AND started_at > now() - make_interval(secs => $2) AND status IN (\(Self.fleetStatuses))
             """, [sopID, Self.correlationWindowSeconds]).first?.int("n") ?? 0
     }
 

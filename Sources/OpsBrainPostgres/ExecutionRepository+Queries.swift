@@ -45,6 +45,12 @@ public struct ExecutionDetail: Sendable {
 }
 
 extension ExecutionRepository {
+    /// When the still undecided approval request of `executionID` was made (nil: none is pending).
+    public func approvalPendingSince(_ executionID: UUID) throws -> Date? {
+        try connection.query("SELECT requested_at FROM self_healing_approvals WHERE execution_id = $1::uuid AND decision IS NULL",
+                             [executionID]).first?.date("requested_at")
+    }
+
     private static let summaryColumns = """
         e.id, e.status, s.sop_name, al.title, e.confidence_score, e.decision, e.started_at, e.completed_at, e.dry_run
         """
@@ -118,6 +124,7 @@ extension ExecutionRepository {
 }
 
 extension ExecutionRepository {
+
     /// Stores an alert as any source would (the engine picks it up through NOTIFY).
     public func insertAlert(source: String, alertType: String, title: String, severity: String, labels: [String: String],
                             evidence: JSONValue, fingerprint: String?) throws -> UUID {

@@ -73,8 +73,9 @@ public struct ExecutionRepository {
             let id = try openExecutionRow(alertID: alert.id, sop: sop, match: match, mode: mode, maxAttempts: maxAttempts,
                                           placement: placement, dryRun: dryRun, in: tx)
             let sopText = sop.map { "SOP \($0.name) v\($0.version) (match \(match?.score ?? 0))" } ?? "no matching SOP (unknown path)"
+            let after = try endedGroup(alertType: normalized.alertType, sopID: sop?.id, placement: placement, in: tx).map { "; \($0)" } ?? ""
             try AuditTrail.append(kind: "execution_created", actor: actor,
-                                  message: "alert '\(normalized.title)' → \(sopText)" + (placement.map { ", for \($0.phrase)" } ?? ""),
+                                  message: "alert '\(normalized.title)' → \(sopText)" + (placement.map { ", for \($0.phrase)" } ?? "") + after,
                                   executionID: id, alertID: alert.id, sopName: sop?.name,
                                   details: .object(["notes": .array(notes.map(JSONValue.string)),
                                                     "reasons": .array((match?.reasons ?? []).map(JSONValue.string))]), in: tx)
@@ -149,11 +150,11 @@ public struct ExecutionRepository {
                 confidence_breakdown = coalesce($11::jsonb, confidence_breakdown),
                 decision = coalesce($12, decision), applicable_fixes = coalesce($13::jsonb, applicable_fixes),
                 verify_hard = coalesce($14, verify_hard), next_action_at = $15,
-                fix_started_at = CASE WHEN $16 AND fix_started_at IS NULL THEN now() ELSE fix_started_at END,
+                fix_started_at = CASE WHEN $16 AND fix_started_at IS NULL THEN clock_timestamp() ELSE fix_started_at END,
                 outcome = coalesce($17::jsonb, outcome),
                 completed_at = CASE WHEN $18 THEN now() ELSE completed_at END,
-                total_resolution_time_ms = CASE WHEN $18 THEN (extract(epoch FROM now() - started_at) * 1000)::int
-                                                ELSE total_resolution_time_ms END,
+                total_resolution_time_ms = CASE WHEN $18 AND fix_started_at IS NOT NULL
+                    THEN (extract(epoch FROM clock_timestamp() - fix_started_at) * 1000)::int ELSE total_resolution_time_ms END,
                 claimed_by = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE claimed_by END,
                 lease_until = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE lease_until END,
                 updated_at = now()

@@ -54,6 +54,8 @@ public struct ReportRepository {
         e.id, e.status, s.sop_name, e.sop_version, coalesce(a.title, '(no alert)') AS title, a.severity, e.started_at,
         e.completed_at, e.total_resolution_time_ms, e.attempts, e.was_effective_fix, e.approved_by, e.escalation_reason,
         e.diagnosis_results::text AS diagnosis_text,
+        (SELECT (extract(epoch FROM ap.decided_at - ap.requested_at) * 1000)::int FROM self_healing_approvals ap
+           WHERE ap.execution_id = e.id AND ap.decision = 'approved') AS approval_wait_ms,
         (SELECT json_agg(json_build_object('step', st.step_id, 'status', st.status, 'summary', st.result->>'summary',
                                            'action', st.result->'details'->>'action') ORDER BY st.id)
            FROM self_healing_execution_steps st WHERE st.execution_id = e.id AND st.phase = 'fix')::text AS fix_steps,
@@ -84,7 +86,7 @@ public struct ReportRepository {
             id: id, status: status, sopName: row.string("sop_name"), sopVersion: row.int("sop_version"),
             title: row.string("title") ?? "(no alert)", severity: row.string("severity").flatMap(Severity.normalized) ?? .medium,
             startedAt: started, completedAt: row.date("completed_at"), resolutionMs: row.int("total_resolution_time_ms"),
-            attempts: row.int("attempts") ?? 0, wasEffective: row.bool("was_effective_fix"), approvedBy: row.string("approved_by"),
+            approvalWaitMs: row.int("approval_wait_ms"), attempts: row.int("attempts") ?? 0, wasEffective: row.bool("was_effective_fix"), approvedBy: row.string("approved_by"),
             escalationReason: row.string("escalation_reason"), escalationAction: ranAction ?? row.string("sop_action"),
             fixSummaries: orderedUnique(steps.filter { $0["status"]?.stringValue == "succeeded" && $0["action"]?.stringValue == nil }
                 .compactMap { $0["summary"]?.stringValue }),

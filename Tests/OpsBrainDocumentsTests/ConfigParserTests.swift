@@ -29,6 +29,31 @@ final class ConfigParserTests: XCTestCase {
         }
     }
 
+    func testRepeatLimitAndApprovalExpiryAreRead() throws {
+        let text = "engine:\n  repeat_limit: {fixes: 5, window: 2h}\n  approval_ttl: 15m\n  approval_expiry: escalate\n"
+        let engine = try ConfigParser.parse(text, path: "c.yaml").engine
+        XCTAssertEqual(engine.repeatLimit, RepeatLimit(fixes: 5, windowMinutes: 120))
+        XCTAssertEqual(engine.approvalTTL, .seconds(900))
+        XCTAssertEqual(engine.approvalExpiry, .escalate)
+        let defaults = try ConfigParser.parse("", path: "c.yaml").engine
+        XCTAssertEqual(defaults.repeatLimit, RepeatLimit(fixes: 3, windowMinutes: 60))
+        XCTAssertEqual(defaults.approvalTTL, .seconds(3600))
+        XCTAssertEqual(defaults.approvalExpiry, .reject)
+    }
+
+    func testBadRepeatLimitAndExpiryAreNamed() {
+        let cases = [
+            "engine:\n  repeat_limit: {fixes: 3, window: 10s}\n": "c.yaml:2: error: key 'engine.repeat_limit.window': the window must be at least 1m",
+            "engine:\n  repeat_limit: {fixes: many}\n": "c.yaml:2: error: key 'engine.repeat_limit.fixes'",
+            "engine:\n  approval_expiry: approve\n": "c.yaml:2: error: key 'engine.approval_expiry': 'approve' is not one of reject, escalate",
+        ]
+        for (text, expected) in cases {
+            XCTAssertThrowsError(try ConfigParser.parse(text, path: "c.yaml"), text) { error in
+                XCTAssertTrue("\(error)".hasPrefix(expected), "\(error)")
+            }
+        }
+    }
+
     func testUnknownKeyIsAnError() {
         let text = "engine:\n  mode: auto\n  moed: auto\n"
         XCTAssertThrowsError(try ConfigParser.parse(text, path: "c.yaml")) { error in

@@ -45,7 +45,7 @@ final class EnginePipelineTests: XCTestCase {
 
     /// Failed jobs are retried. `guarded`: not while a person holds a job by hand (that escalates
     /// instead), with a second of wait before verifying.
-    private func jobsSOP(attempts: Int = 1, expectFailed: Int = 0, mode: String? = nil, guarded: Bool = false) -> String {
+    static func jobsSOP(attempts: Int = 1, expectFailed: Int = 0, mode: String? = nil, guarded: Bool = false) -> String {
         let held = guarded ? """
 
               - id: held_jobs
@@ -86,7 +86,7 @@ final class EnginePipelineTests: XCTestCase {
 
     /// A harness whose app database is its own test database, with a jobs table holding failures.
     private func jobsHarness(attempts: Int = 1, expectFailed: Int = 0, mode: EngineMode = .auto, sopMode: String? = nil) throws -> EngineHarness {
-        try EngineHarness(sops: ["data/failed-jobs": jobsSOP(attempts: attempts, expectFailed: expectFailed, mode: sopMode)],
+        try EngineHarness(sops: ["data/failed-jobs": Self.jobsSOP(attempts: attempts, expectFailed: expectFailed, mode: sopMode)],
                           configYAML: { Self.config($0) }, mode: mode)
     }
 
@@ -215,7 +215,7 @@ final class EnginePipelineTests: XCTestCase {
     }
 
     private func guardedJobsHarness() throws -> EngineHarness {
-        try EngineHarness(sops: ["data/failed-jobs": jobsSOP(attempts: 2, guarded: true)], configYAML: { Self.config($0) })
+        try EngineHarness(sops: ["data/failed-jobs": Self.jobsSOP(attempts: 2, guarded: true)], configYAML: { Self.config($0) })
     }
 
     func testARetryDiagnosesAgainAndRepeatsTheFixThatStillApplies() throws {
@@ -368,32 +368,4 @@ extension EngineHarness {
     }
 
     func count(_ sql: String) throws -> Int { try connection.query(sql).first?.int("n") ?? -1 }
-}
-
-/// A storm of one kind of alert opens one execution; the others join it.
-final class StormCorrelationTests: XCTestCase {
-    func testAStormOpensOneExecution() throws {
-        let sop = EnginePipelineTests.sop(name: "storm", type: "node_down", autoFix: false, diagnosis: """
-            diagnosis:
-              - id: check
-                type: sql
-                target: app_db
-                query: "SELECT 1 AS one"
-                expect: {one: 2}
-            """, fix: """
-            fix:
-              - id: note
-                operation: notify
-                message: nodes down
-            """, verification: "  steps: []")
-        let harness = try EngineHarness(sops: ["data/storm": sop], configYAML: { EnginePipelineTests.config($0) })
-        let first = try harness.fire(type: "node_down", title: "node-0 down", labels: ["node": "node-0"])
-        for index in 1..<5 { try harness.fire(type: "node_down", title: "node-\(index) down", labels: ["node": "node-\(index)"]) }
-        let detail = try harness.runUntil(alert: first, ["escalated", "awaiting_approval", "success"])
-        XCTAssertEqual(try harness.connection.query("SELECT count(*) AS n FROM self_healing_executions").first?.int("n"), 1)
-        let joined = try harness.connection.query(
-            "SELECT count(*) AS n FROM intelligence_alerts WHERE correlated_execution_id = $1::uuid", [detail.summary.id]).first?.int("n")
-        XCTAssertEqual(joined, 4)
-        XCTAssertEqual(try harness.connection.query("SELECT count(*) AS n FROM intelligence_alerts WHERE processed_at IS NULL").first?.int("n"), 0)
-    }
 }

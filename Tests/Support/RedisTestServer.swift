@@ -36,8 +36,9 @@ public final class RedisTestServer {
     }
 
     /// A connected client with a 5 s budget.
-    public func client(database: Int = 0) throws -> RESPClient {
-        try RESPClient(url: url(database: database), deadline: .now + .seconds(5))
+    /// A client whose every call must end `within` from now.
+    public func client(database: Int = 0, within: Duration = .seconds(5)) throws -> RESPClient {
+        try RESPClient(url: url(database: database), deadline: .now + within)
     }
 
     /// Stops the server and removes its directory.

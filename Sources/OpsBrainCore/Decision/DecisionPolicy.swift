@@ -21,9 +21,33 @@ public enum Decision: Sendable, Equatable {
     }
 }
 
+/// How often one SOP may fix one target before the fix counts as not holding (issue 14, deliverable 5).
+public struct RepeatLimit: Sendable, Equatable {
+    /// Fixes in the window after which the next one escalates instead (0: no limit).
+    public var fixes: Int
+    public var windowMinutes: Int
+
+    public init(fixes: Int = 3, windowMinutes: Int = 60) {
+        self.fixes = fixes
+        self.windowMinutes = windowMinutes
+    }
+
+    /// Why the fix does not hold, with its history, when `ages` (minutes since each earlier fix of
+    /// this SOP on this target within the window) reach the limit; nil otherwise.
+    public func violation(ages: [Double]) -> String? {
+        guard fixes > 0, ages.count >= fixes else { return nil }
+        let history = ages.sorted().map { "\(Int(max(0, $0))) min" }.joined(separator: ", ")
+        return "fix does not hold: fixed \(ages.count) time\(ages.count == 1 ? "" : "s") in the last \(windowMinutes) min (\(history) ago; limit \(fixes)); "
+            + "find the cause rather than fix again"
+    }
+}
+
 /// The rate limits, read inside the claiming transaction so two engines see the same numbers.
 public struct LimitState: Sendable, Equatable {
     public var minutesSinceLastFix: Double?
+    /// Minutes since each fix of this SOP on this target within the repeat window.
+    public var recentFixAges: [Double] = []
+    public var repeatLimit = RepeatLimit()
     public var fixesThisHour: Int
     public var globalAutoFixesThisHour: Int
     public var globalBudgetPerHour: Int
@@ -79,6 +103,7 @@ public enum DecisionPolicy {
             if let step = escalations.first { return (.escalate, step.parameters["reason"]?.stringValue ?? step.name) }
             return (.escalate, noFixReason(diagnosis))
         }
+        if let reason = input.limits.repeatLimit.violation(ages: input.limits.recentFixAges) { return (.escalate, reason) }
         if let guarded = fixes.first(where: { $0.effectiveClass(targets: input.targets).isNeverAutoFix || $0.approvalRequired }) {
             let kind = guarded.effectiveClass(targets: input.targets)
             return (.requestApproval, "fix '\(guarded.id)' is \(kind.isNeverAutoFix ? "in the never-auto-fix class '\(kind.rawValue)'" : "marked approval: required")")

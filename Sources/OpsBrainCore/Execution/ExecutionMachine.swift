@@ -33,6 +33,9 @@ public enum ExecutionEvent: Sendable, Equatable {
     /// Approved, but the diagnosis run again at approval (or the alert's source) says the problem is gone.
     case approvedButNoLongerNeeded(by: String, reason: String)
     case rejected(by: String, reason: String)
+    /// While awaiting approval, a rule ended it without a fix: the fix does not hold, or the request
+    /// expired with `escalate` as its configured action.
+    case escalatedInsteadOfFixing(reason: String)
     case fixesFinished(succeeded: Bool, failure: String?)
     /// `escalation` is an escalate_if rule that holds now (it stops further attempts).
     case verificationFinished(passed: Bool, escalation: String?)
@@ -84,6 +87,10 @@ public enum ExecutionMachine {
         case (.awaitingApproval, .rejected):
             next.status = .rejected
             return (next, [])
+        case (.awaitingApproval, .escalatedInsteadOfFixing(let reason)):
+            next.status = .escalated
+            next.escalationReason = reason
+            return (next, [.escalate(reason: reason)])
         case (.fixing, .fixesFinished(true, _)), (.fixing, .resumedAfterInterruptedFix):
             next.status = .verifying
             return (next, [.runVerification])

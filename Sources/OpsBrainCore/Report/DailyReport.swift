@@ -18,10 +18,13 @@ public struct DailyReport: Sendable, Equatable, Codable {
         public var diagnosedOnly: Int
         /// Successful fixes among the executions where a fix ran, 0...1; nil when no fix ran.
         public var fixSuccessRate: Double?
+        /// From each successful fix's first step to its verified end; waiting for approval is not in it.
         public var averageFixMs: Int?
+        /// From the approval request to the approval, over the fixes a person approved.
+        public var averageApprovalWaitMs: Int?
 
         public init(issuesDetected: Int = 0, autoFixed: Int = 0, fixedWithApproval: Int = 0, escalated: Int = 0, awaitingApproval: Int = 0,
-                    diagnosedOnly: Int = 0, fixSuccessRate: Double? = nil, averageFixMs: Int? = nil) {
+                    diagnosedOnly: Int = 0, fixSuccessRate: Double? = nil, averageFixMs: Int? = nil, averageApprovalWaitMs: Int? = nil) {
             self.issuesDetected = issuesDetected
             self.autoFixed = autoFixed
             self.fixedWithApproval = fixedWithApproval
@@ -30,6 +33,7 @@ public struct DailyReport: Sendable, Equatable, Codable {
             self.diagnosedOnly = diagnosedOnly
             self.fixSuccessRate = fixSuccessRate
             self.averageFixMs = averageFixMs
+            self.averageApprovalWaitMs = averageApprovalWaitMs
         }
     }
 
@@ -41,15 +45,20 @@ public struct DailyReport: Sendable, Equatable, Codable {
         /// What was done, e.g. "Reconnected, verified".
         public var actions: String
         public var approvedBy: String?
+        /// The fix's own time (approval wait excluded).
         public var durationMs: Int?
+        /// How long the fix waited for `approvedBy`.
+        public var approvalWaitMs: Int?
 
-        public init(at: Date, title: String, sopName: String?, actions: String, approvedBy: String? = nil, durationMs: Int? = nil) {
+        public init(at: Date, title: String, sopName: String?, actions: String, approvedBy: String? = nil, durationMs: Int? = nil,
+                    approvalWaitMs: Int? = nil) {
             self.at = at
             self.title = title
             self.sopName = sopName
             self.actions = actions
             self.approvedBy = approvedBy
             self.durationMs = durationMs
+            self.approvalWaitMs = approvalWaitMs
         }
     }
 

@@ -34,6 +34,7 @@ public struct DailyReportBuilder: Sendable {
         let executions = facts.executions
         let judged = executions.compactMap(\.wasEffective)
         let fixTimes = executions.filter { $0.status == .success }.compactMap(\.resolutionMs)
+        let waits = executions.filter { $0.status == .success }.compactMap(\.approvalWaitMs)
         return DailyReport.Stats(
             issuesDetected: facts.alertsDetected,
             autoFixed: executions.filter { $0.status == .success && $0.approvedBy == nil }.count,
@@ -42,14 +43,16 @@ public struct DailyReportBuilder: Sendable {
             awaitingApproval: facts.awaitingApproval.count,
             diagnosedOnly: executions.filter { $0.status == .diagnosed }.count,
             fixSuccessRate: judged.isEmpty ? nil : Double(judged.filter { $0 }.count) / Double(judged.count),
-            averageFixMs: fixTimes.isEmpty ? nil : fixTimes.reduce(0, +) / fixTimes.count)
+            averageFixMs: fixTimes.isEmpty ? nil : fixTimes.reduce(0, +) / fixTimes.count,
+            averageApprovalWaitMs: waits.isEmpty ? nil : waits.reduce(0, +) / waits.count)
     }
 
     private func fix(_ execution: ExecutionFact) -> DailyReport.Fix {
         let done = execution.fixSummaries.filter { !$0.isEmpty }
         let actions = (done.isEmpty ? "Fixed" : done.joined(separator: "; ")) + ", verified"
         return DailyReport.Fix(at: execution.completedAt ?? execution.startedAt, title: execution.title, sopName: execution.sopName,
-                               actions: actions, approvedBy: execution.approvedBy, durationMs: execution.resolutionMs)
+                               actions: actions, approvedBy: execution.approvedBy, durationMs: execution.resolutionMs,
+                               approvalWaitMs: execution.approvalWaitMs)
     }
 
     private func escalation(_ execution: ExecutionFact) -> DailyReport.HumanItem {

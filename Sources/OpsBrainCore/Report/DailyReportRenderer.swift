@@ -21,7 +21,7 @@ public struct DailyReportRenderer: Sendable {
         lines += ["", "📊 \(windowLabel.uppercased())"] + statsTable()
         lines += section("🔧 FIXES APPLIED", report.fixes.enumerated().map { index, fix in
             ["\(index + 1). \(clock.time(fix.at)) — \(fix.title)", "   → \(fix.actions) ✅"]
-                + (fix.approvedBy.map { ["   → approved by \($0)"] } ?? [])
+                + (fix.approvedBy.map { ["   → approved by \($0)" + Self.waited(fix)] } ?? [])
         }, empty: "None.", spaced: true)
         lines += section("⚠️ ESCALATED (Needs Human)", report.escalations.enumerated().map { index, item in
             ["\(index + 1). \(clock.time(item.at)) — \(item.title)", "   → \(item.reason)", "   → ACTION: \(item.action)"]
@@ -48,9 +48,9 @@ public struct DailyReportRenderer: Sendable {
                      "**\(HealthScore.emoji(report.healthScore)) System health: \(report.healthScore)/100**"]
         if let prose = report.prose { lines += ["", Self.escape(prose)] }
         lines += ["", "## 📊 \(windowLabel)", "", "| | |", "|---|---:|"] + statRows.map { "| \($0.0) | \($0.1) |" }
-        lines += ["", "## 🔧 Fixes applied", ""] + numbered(report.fixes.map {
-            "**\(clock.time($0.at))** — \(Self.escape($0.title)) → \(Self.escape($0.actions)) ✅"
-                + ($0.approvedBy.map { " (approved by \(Self.escape($0)))" } ?? "")
+        lines += ["", "## 🔧 Fixes applied", ""] + numbered(report.fixes.map { fix in
+            "**\(clock.time(fix.at))** — \(Self.escape(fix.title)) → \(Self.escape(fix.actions)) ✅"
+                + (fix.approvedBy.map { " (approved by \(Self.escape($0))\(Self.waited(fix)))" } ?? "")
         }, empty: "None.")
         lines += ["", "## ⚠️ Escalated (needs a human)", ""] + numbered(report.escalations.map {
             "**\(clock.time($0.at))** — \(Self.escape($0.title)) — \(Self.escape($0.reason)). **Action:** \(Self.escape($0.action))"
@@ -91,6 +91,7 @@ public struct DailyReportRenderer: Sendable {
         if stats.diagnosedOnly > 0 { rows.append(("Diagnosed only", "\(stats.diagnosedOnly)")) }
         rows.append(("Fix success", stats.fixSuccessRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "—"))
         rows.append(("Avg fix time", stats.averageFixMs.map(Self.duration) ?? "—"))
+        if let wait = stats.averageApprovalWaitMs { rows.append(("Avg approval wait", Self.duration(wait))) }
         return rows
     }
 
@@ -112,6 +113,11 @@ public struct DailyReportRenderer: Sendable {
         case "EUR": return "\(cost.name): €\(amount)"
         default: return "\(cost.name): \(amount) \(cost.currency)"
         }
+    }
+
+    /// " after a 12m 5s wait", or nothing when the wait is unknown.
+    static func waited(_ fix: DailyReport.Fix) -> String {
+        fix.approvalWaitMs.map { " after a \(duration($0)) wait" } ?? ""
     }
 
     /// "1m 48s", "45s", "2h 3m", "850ms".

@@ -122,7 +122,7 @@ public struct Backoff: Sendable, Equatable {
 
 extension Duration {
     /// The duration in (fractional) seconds.
-    var asSeconds: Double {
+    public var asSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

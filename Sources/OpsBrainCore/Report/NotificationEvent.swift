@@ -8,6 +8,8 @@ public struct NotificationEvent: Sendable, Equatable, Codable {
         case diagnosis
         case fixApplied = "fix_applied"
         case approvalNeeded = "approval_needed"
+        /// Nobody decided an approval request within `engine.approval_ttl`; it was rejected.
+        case approvalExpired = "approval_expired"
         case escalation
         case resolved
         case dailyReport = "daily_report"
@@ -18,6 +20,7 @@ public struct NotificationEvent: Sendable, Equatable, Codable {
             case .diagnosis: return "Diagnosis"
             case .fixApplied: return "Fix applied"
             case .approvalNeeded: return "Approval needed"
+            case .approvalExpired: return "Approval expired"
             case .escalation: return "Escalated"
             case .resolved: return "Resolved"
             case .dailyReport: return "Daily report"
@@ -30,6 +33,7 @@ public struct NotificationEvent: Sendable, Equatable, Codable {
             case .diagnosis: return "🔍"
             case .fixApplied: return "✅"
             case .approvalNeeded: return "🙋"
+            case .approvalExpired: return "⌛"
             case .escalation: return "⚠️"
             case .resolved: return "🟢"
             case .dailyReport: return "🤖"

@@ -93,7 +93,7 @@ public enum NotificationRouting {
         case .escalation: return .trigger
         case .approvalNeeded: return policy == .always ? .trigger : nil
         case .fixApplied, .resolved: return incidentOpen ? .resolve : nil
-        case .diagnosis, .dailyReport: return nil
+        case .diagnosis, .approvalExpired, .dailyReport: return nil
         }
     }
 }

@@ -38,7 +38,10 @@ public struct ExecutionFact: Sendable, Equatable {
     public var severity: Severity
     public var startedAt: Date
     public var completedAt: Date?
+    /// The fix's time, from its first step to the end (nil when no fix ran).
     public var resolutionMs: Int?
+    /// From the approval request to its approval (nil unless a person approved).
+    public var approvalWaitMs: Int?
     public var attempts: Int
     public var wasEffective: Bool?
     public var approvedBy: String?
@@ -53,7 +56,7 @@ public struct ExecutionFact: Sendable, Equatable {
     public var diagnosisSignals: [String]
 
     public init(id: UUID, status: ExecutionStatus, sopName: String?, sopVersion: Int? = nil, title: String, severity: Severity = .medium,
-                startedAt: Date, completedAt: Date? = nil, resolutionMs: Int? = nil, attempts: Int = 0, wasEffective: Bool? = nil,
+                startedAt: Date, completedAt: Date? = nil, resolutionMs: Int? = nil, approvalWaitMs: Int? = nil, attempts: Int = 0, wasEffective: Bool? = nil,
                 approvedBy: String? = nil, escalationReason: String? = nil, escalationAction: String? = nil, fixSummaries: [String] = [],
                 failedFixSteps: [String: String] = [:], diagnosisSignals: [String] = []) {
         self.id = id
@@ -65,6 +68,7 @@ public struct ExecutionFact: Sendable, Equatable {
         self.startedAt = startedAt
         self.completedAt = completedAt
         self.resolutionMs = resolutionMs
+        self.approvalWaitMs = approvalWaitMs
         self.attempts = attempts
         self.wasEffective = wasEffective
         self.approvedBy = approvedBy
