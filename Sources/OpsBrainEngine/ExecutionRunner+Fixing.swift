@@ -30,7 +30,7 @@ extension ExecutionRunner {
             guard try repository.beginStep(current.id, phase: "fix", stepID: fix.id, attempt: state.attempt) else { continue }
             let outcome = execute(fix, context: context)
             try repository.finishStep(current.id, phase: "fix", stepID: fix.id, attempt: state.attempt,
-                                      status: outcome.succeeded ? "succeeded" : "failed", result: json(outcome), undo: outcome.undo)
+                                      status: outcome.succeeded ? "succeeded" : "failed", result: json(outcome, of: fix), undo: outcome.undo)
             if !outcome.succeeded { return try fixFailed(current, fix: fix, message: outcome.summary) }
         }
         var patch = verificationPatch(entry)
@@ -61,9 +61,11 @@ extension ExecutionRunner {
         return patch
     }
 
-    func json(_ outcome: OperationOutcome) -> JSONValue {
+    /// A fix step's stored result; it names its operation, so later runs can tell what Ops Brain did.
+    func json(_ outcome: OperationOutcome, of fix: FixOperationSpec) -> JSONValue {
         settings.redactor.redact(.object(["succeeded": .bool(outcome.succeeded), "summary": .string(outcome.summary),
-                                          "details": outcome.details, "reversible": .bool(outcome.undo != nil)]))
+                                          "details": outcome.details, "reversible": .bool(outcome.undo != nil),
+                                          "operation": .string(fix.operation.rawValue)]))
     }
 
     private func fixActionsJSON(_ executionID: UUID) throws -> JSONValue {
@@ -192,7 +194,7 @@ extension ExecutionRunner {
             guard try repository.beginStep(current.id, phase: "rollback", stepID: step.stepID, attempt: step.attempt) else { continue }
             let outcome = driver.rollback(fix, undo: undo, context: context)
             try repository.finishStep(current.id, phase: "rollback", stepID: step.stepID, attempt: step.attempt,
-                                      status: outcome.succeeded ? "succeeded" : "failed", result: json(outcome), undo: nil)
+                                      status: outcome.succeeded ? "succeeded" : "failed", result: json(outcome, of: fix), undo: nil)
             if outcome.succeeded { undone.append(step.stepID) } else { problems.append("\(step.stepID): \(outcome.summary)") }
         }
         let summary = (undone.isEmpty ? "nothing undone" : "undid " + undone.joined(separator: ", "))

@@ -91,6 +91,19 @@ struct ExecutionRunner {
                            environment: settings.environment, attempt: attempt)
     }
 
+    /// A metric step with `discount_own_restarts` measures starts; those Ops Brain caused by its own
+    /// service restarts on this instance within the window are taken off, and both figures kept.
+    private func discountingOwnRestarts(_ result: StepResult, of step: StepSpec, instance: String?) throws -> StepResult {
+        guard step.type == .metric, let window = step.parameters[StepType.discountOwnRestarts]?.stringValue.flatMap(DurationSyntax.parse),
+              let measured = result.values["value"]?.doubleValue else { return result }
+        let own = try repository.ownServiceRestarts(instance: instance, within: window)
+        var discounted = result
+        discounted.values["value"] = .number(max(0, measured - Double(own)))
+        discounted.values["measured"] = .number(measured)
+        discounted.values["own_restarts"] = .number(Double(own))
+        return discounted
+    }
+
     /// A step result as stored: values (secrets redacted), error, duration and verdict.
     func json(_ result: StepResult, verdict: StepVerdict) -> JSONValue {
         settings.redactor.redact(.object([
@@ -105,7 +118,7 @@ struct ExecutionRunner {
         var results: [String: StepResult] = [:]
         for step in steps {
             _ = try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run)
-            let result = registry.run(step, context: context)
+            let result = try discountingOwnRestarts(registry.run(step, context: context), of: step, instance: record.instance?.key)
             results[step.id] = result
             let verdict = DiagnosisEvaluation.verdict(step, result)
             try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,

@@ -26,7 +26,12 @@ public enum NotifierEvents {
         let fixes = try repository.steps(executionID).filter { $0.phase == "fix" && $0.status == "succeeded" }
         guard let event = event(for: record, state: record.state, alert: alert, detail: detail(record, sop: sop, fixes: fixes),
                                 action: escalationAction(record, sop: sop)) else { return }
-        try NotificationRepository.enqueue(event, policy: sop?.notification ?? NotificationPolicy(), in: tx)
+        try NotificationRepository.enqueue(event, policy: policy(sop: sop, severity: event.severity), in: tx)
+    }
+
+    /// The SOP's notification policy; without an SOP (the unknown path), paging by severity.
+    static func policy(sop: SOPDefinition?, severity: Severity) -> NotificationPolicy {
+        sop?.notification ?? .unmatched(severity: severity)
     }
 
     /// Enqueues a resolution for every escalated execution of an alert that has just resolved, routed
@@ -44,7 +49,8 @@ public enum NotifierEvents {
             let sopName = row.string("sop_name")
             let event = NotificationEvent(kind: .resolved, executionID: id, sopName: sopName, severity: alert.severity, title: alert.title,
                                           summary: "The alert has resolved.", occurredAt: Date())
-            try NotificationRepository.enqueue(event, policy: NotificationPolicy(json: row.json("policy_text")), in: tx)
+            let policy = sopName == nil ? .unmatched(severity: alert.severity) : NotificationPolicy(json: row.json("policy_text"))
+            try NotificationRepository.enqueue(event, policy: policy, in: tx)
         }
     }
 
@@ -58,7 +64,7 @@ public enum NotifierEvents {
                                       severity: alert?.severity ?? .medium, title: alert?.title ?? record.sopName ?? "execution \(short)",
                                       summary: reason + "; the fix was rejected and did not run.",
                                       actionNeeded: "Check whether the problem remains: opsbrain execution show \(short)", occurredAt: Date())
-        try NotificationRepository.enqueue(event, policy: sop?.notification ?? NotificationPolicy(), in: tx)
+        try NotificationRepository.enqueue(event, policy: policy(sop: sop, severity: event.severity), in: tx)
     }
 
     /// The event for `record` having reached `state`. `detail` is what the state is about: the

@@ -47,7 +47,9 @@ extension ProbeScheduler {
                 let action = try step.action ?? reraise(probe, step.tracker, observation, repository)
                 if let action {
                     let alert = observation.alert(action, definition: probe, consecutiveFailures: step.tracker.consecutiveFailures)
-                    _ = try IntakeRepository(connection: connection).ingest([alert])
+                    // A recovery closes what an escalation of its alert paged, as a webhook's resolve does.
+                    _ = try IntakeRepository(connection: connection, onResolved: { try NotifierEvents.enqueueResolved(alertID: $0, in: $1) })
+                        .ingest([alert])
                 }
                 return action
             }

@@ -60,11 +60,22 @@ extension ExecutionRepository {
             """, [sopID, instance, executionID, windowMinutes]).rows.compactMap { $0.double("age") }
     }
 
-    /// Facts for the environment factor: alerts firing now and how this SOP's last run ended (for
-    /// `instance`, its last run on that instance).
+    /// Facts for the environment factor: the related alerts firing now and how this SOP's last run
+    /// ended (for `instance`, its last run on that instance).
+    ///
+    /// An alert is related when the execution it opened or joined belongs to an SOP of the same
+    /// category, or is on the same instance: unrelated incidents, however many, say nothing about
+    /// the risk of this fix.
     public func environmentFacts(sopID: UUID?, instance: String? = nil, hourOfDay: Int) throws -> EnvironmentFacts {
-        let firing = try connection.query("SELECT count(*) AS n FROM intelligence_alerts WHERE status = 'firing' AND resolved_at IS NULL")
-            .first?.int("n") ?? 1
+        let firing = try connection.query("""
+            SELECT count(*) AS n FROM intelligence_alerts a
+            JOIN self_healing_executions e ON NOT e.dry_run AND (e.id = a.correlated_execution_id
+                 OR (a.correlated_execution_id IS NULL AND e.alert_id = a.id))
+            LEFT JOIN self_healing_sops s ON s.id = e.sop_id
+            WHERE a.status = 'firing' AND a.resolved_at IS NULL
+              AND (s.category = (SELECT category FROM self_healing_sops WHERE id = $1::uuid)
+                   OR ($2::text IS NOT NULL AND e.instance_key = $2::text))
+            """, [sopID, instance]).first?.int("n") ?? 1
         var last: Bool?
         if let sopID {
             last = try connection.query("""

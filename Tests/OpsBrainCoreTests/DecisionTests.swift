@@ -38,7 +38,7 @@ final class DecisionTests: XCTestCase {
         let stormy = ConfidenceScorer.score(timesExecuted: 0, timesSuccessful: 0, clarity: 0, patternMatch: 0,
                                             environment: EnvironmentFacts(hourOfDay: 10, concurrentAlerts: 9, lastOutcomeSucceeded: false))
         XCTAssertEqual(stormy.environment, 20)
-        XCTAssertEqual(stormy.environmentNotes, ["peak hours", "9 alerts firing", "last run failed"])
+        XCTAssertEqual(stormy.environmentNotes, ["peak hours", "9 related alerts firing", "last run failed"])
     }
 
     func testThresholdsByRisk() {

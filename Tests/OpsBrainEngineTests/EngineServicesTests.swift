@@ -131,7 +131,9 @@ final class EngineServicesTests: XCTestCase {
         service.kill()
         XCTAssertFalse(service.answers(), "the service is down")
         let sop = Self.webDownSOP
-        let harness = try EngineHarness(sops: ["infrastructure/web-down": sop], configYAML: { _ in service.configYAML })
+        let plain = Self.webDownSOP.replacingOccurrences(of: "name: web-down", with: "name: web-restart")
+            .replacingOccurrences(of: "alert_types: [web_down]", with: "alert_types: [web_restart]")
+        let harness = try EngineHarness(sops: ["infrastructure/web-down": sop, "infrastructure/web-restart": plain], configYAML: { _ in service.configYAML })
         let alert = try harness.fire(type: "web_down", title: "Web service down")
         // service_restart is high risk, whatever the SOP declares: a new SOP (prior 50) asks first.
         let done = try harness.approveWhenAsked(alert: alert, reasonContaining: "< 90 for high-risk service_restart", timeout: 60)
@@ -144,5 +146,48 @@ final class EngineServicesTests: XCTestCase {
                            "seen: the rollback said 'Undoes the fixes', undid nothing and flipped the run to rolled back")
         }
         XCTAssertEqual(try harness.execution(for: alert)?.summary.status, "success", "a refused rollback changes nothing")
+    }
+
+    /// Prometheus counts two starts of the service in 15 minutes (`vector(2)` stands for the start
+    /// metric's `changes`); one was Ops Brain's own restart, so it is not the crash loop (two starts
+    /// or more) that would stop a second restart.
+    func testRestartsOpsBrainMadeAreNotCountedAsACrashLoop() throws {
+        let prometheus = try PrometheusProcess()
+        defer { prometheus.stop() }
+        let service = try LocalService()
+        defer { service.stop() }
+        try service.start()
+        service.kill()
+        let crashLoop = """
+              - id: crash_loop
+                type: metric
+                target: prometheus
+                query: vector(2)
+                discount_own_restarts: 15m
+                expect: {value: {lt: 2}}
+            fix:
+
+            """
+        let sop = Self.webDownSOP.replacingOccurrences(of: "\nfix:\n", with: "\n" + crashLoop)
+            .replacingOccurrences(of: "escalate_if:\n", with: "escalate_if:\n  - when: \"crash_loop.value >= 2\"\n    reason: crash-looping\n")
+        XCTAssertTrue(sop.contains("discount_own_restarts"), sop)
+        let plain = Self.webDownSOP.replacingOccurrences(of: "name: web-down", with: "name: web-restart")
+            .replacingOccurrences(of: "alert_types: [web_down]", with: "alert_types: [web_restart]")
+        let harness = try EngineHarness(sops: ["infrastructure/web-down": sop, "infrastructure/web-restart": plain], configYAML: { _ in
+            service.configYAML + "\n  prometheus: {type: prometheus, url: \"\(prometheus.baseURL)\"}\n"
+        })
+        // Another SOP's restart of the same service: Ops Brain's own start, whichever runbook made it.
+        let first = try harness.fire(type: "web_restart", title: "Web service restart asked")
+        let fixed = try harness.approveWhenAsked(alert: first, reasonContaining: "for high-risk service_restart", timeout: 60)
+        XCTAssertEqual(fixed.summary.status, "success", fixed.escalationReason ?? "")
+        service.kill()
+        let second = try harness.fire(type: "web_down", title: "Web service down again")
+        let again = try harness.approveWhenAsked(alert: second, reasonContaining: "for high-risk service_restart", timeout: 60)
+        XCTAssertEqual(again.summary.status, "success", "seen: restarts Ops Brain made were counted as a crash loop: \(again.escalationReason ?? "")")
+        let check = try XCTUnwrap(again.steps.first { $0.stepID == "crash_loop" && $0.phase == "diagnosis" }?.result["values"])
+        XCTAssertEqual(check["measured"], .number(2))
+        XCTAssertEqual(check["own_restarts"], .number(1))
+        XCTAssertEqual(check["value"], .number(1))
+        XCTAssertTrue(service.answers())
     }
 }

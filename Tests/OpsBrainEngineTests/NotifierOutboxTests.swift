@@ -232,6 +232,38 @@ final class NotifierOutboxTests: XCTestCase {
         XCTAssertEqual(server.requests(to: "/pushover").count, 1)
     }
 
+    /// An escalated run of the unknown path (no SOP) for an alert of `severity`.
+    private func unknownEscalation(severity: String) throws -> UUID {
+        let repository = ExecutionRepository(connection: connection)
+        let alertID = try repository.insertAlert(source: "alertmanager", alertType: "NginxDown", title: "nginx down \(severity)",
+                                                 severity: severity, labels: [:], evidence: .object([:]), fingerprint: nil)
+        let id = try repository.openExecutionRow(alertID: alertID, sop: nil, match: nil, mode: .auto, maxAttempts: 1, dryRun: false,
+                                                 in: connection)
+        var state = try XCTUnwrap(repository.load(id)).state
+        state.status = .escalated
+        state.escalationReason = "unknown problem: no SOP matches this alert"
+        try repository.transition(id, from: .pending, to: state, patch: ExecutionPatch(),
+                                  audit: AuditEntry(kind: "status_escalated", actor: "test", message: "escalated")) { tx in
+            try NotifierEvents.enqueue(executionID: id, sop: nil, in: tx)
+        }
+        return alertID
+    }
+
+    func testUnknownAlertsPageBySeverityAndTheirResolveClosesThePage() throws {
+        let critical = try unknownEscalation(severity: "critical")
+        _ = try unknownEscalation(severity: "medium")
+        try worker().drain(connection)
+        XCTAssertEqual(try server.requests(to: "/pagerduty").count, 1, "seen: unknown alerts never paged, whatever their severity")
+        XCTAssertEqual(try server.requests(to: "/pushover").count, 2, "every escalation reaches Pushover")
+        try connection.transaction { tx in
+            try tx.query("UPDATE intelligence_alerts SET status = 'resolved', resolved_at = now() WHERE id = $1::uuid", [critical])
+            try NotifierEvents.enqueueResolved(alertID: critical, in: tx)
+        }
+        try worker().drain(connection)
+        let incidents = try server.requests(to: "/pagerduty").map { try JSONValue(parsing: $0.bodyText)["event_action"]?.stringValue ?? "" }
+        XCTAssertEqual(incidents, ["trigger", "resolve"])
+    }
+
     func testStatesThatAnnounceNothingEnqueueNothing() throws {
         let id = try execution()
         try connection.transaction { tx in try NotifierEvents.enqueue(executionID: id, sop: nil, in: tx) }

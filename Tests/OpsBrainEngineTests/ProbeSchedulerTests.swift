@@ -50,8 +50,12 @@ final class ProbeSchedulerTests: XCTestCase {
         XCTAssertEqual(evidence["values"]?["status"], .number(500))
         XCTAssertEqual(evidence["values"]?["body"], .string("boom"))
 
+        let escalated = try escalate(probe: "web-health", in: harness)
         server.respond(to: "/healthz", with: .init(status: 200, body: "ok"))
         try harness.eventually("the alert is resolved") { try harness.alerts("web-health").first?.string("status") == "resolved" }
+        XCTAssertEqual(try harness.connection.query(
+            "SELECT count(*) AS n FROM opsbrain_notifications WHERE kind = 'resolved' AND execution_id = $1::uuid", [escalated]).first?.int("n"), 1,
+            "seen: a probe resolving an escalated run never sent PagerDuty's resolve")
         XCTAssertEqual(try harness.alerts("web-health").count, 1)
         XCTAssertNotNil(try harness.alerts("web-health")[0].string("resolved_at"))
         let audit = try harness.connection.query("SELECT actor FROM self_healing_audit_log WHERE kind = 'alert_resolved'").rows
@@ -180,5 +184,16 @@ final class ProbeSchedulerTests: XCTestCase {
         XCTAssertEqual(check.run(step, context: context(["probe": "web-health"])).values["ok"], .bool(false))
         XCTAssertEqual(check.run(step, context: context([:])).values["ok"], .bool(false), "others: the stored status")
         XCTAssertEqual(check.run(step, context: context(["probe": "gone"])).values["status"], .string("firing"))
+    }
+
+    /// The escalated execution an engine would have left for `probe`'s alert (the engine is not what this tests).
+    private func escalate(probe: String, in harness: ProbeHarness) throws -> UUID {
+        let repository = ExecutionRepository(connection: harness.connection)
+        let alert = try harness.connection.query("SELECT id FROM intelligence_alerts WHERE labels->>'probe' = $1", [probe]).first?.uuid("id")
+        let id = try harness.connection.transaction { tx in
+            try repository.openExecutionRow(alertID: try XCTUnwrap(alert), sop: nil, match: nil, mode: .auto, maxAttempts: 1, dryRun: false, in: tx)
+        }
+        try harness.connection.query("UPDATE self_healing_executions SET status = 'escalated', next_action_at = NULL WHERE id = $1::uuid", [id])
+        return id
     }
 }

@@ -30,7 +30,7 @@ public struct ConfidenceBreakdown: Sendable, Equatable {
 public struct EnvironmentFacts: Sendable, Equatable {
     /// Local hour 0-23.
     public var hourOfDay: Int
-    /// Alerts firing right now, this one included.
+    /// Related alerts (same SOP category or instance) firing right now, this one included.
     public var concurrentAlerts: Int
     /// How this SOP's last finished execution ended, if any.
     public var lastOutcomeSucceeded: Bool?
@@ -60,13 +60,13 @@ public enum ConfidenceScorer {
                                    total: min(100, max(0, total)))
     }
 
-    /// 100, less 20 at peak hours (09-18, changes hit users), 30 in an alert storm (>5 firing),
+    /// 100, less 20 at peak hours (09-18, changes hit users), 30 in a related alert storm (>5 firing),
     /// 30 when this SOP's last run failed.
     static func environmentScore(_ facts: EnvironmentFacts) -> (Int, [String]) {
         var score = 100
         var notes: [String] = []
         if (9..<18).contains(facts.hourOfDay) { score -= 20; notes.append("peak hours") }
-        if facts.concurrentAlerts > 5 { score -= 30; notes.append("\(facts.concurrentAlerts) alerts firing") }
+        if facts.concurrentAlerts > 5 { score -= 30; notes.append("\(facts.concurrentAlerts) related alerts firing") }
         if facts.lastOutcomeSucceeded == false { score -= 30; notes.append("last run failed") }
         if facts.lastOutcomeSucceeded == true { notes.append("last run succeeded") }
         return (max(0, score), notes)

@@ -129,4 +129,10 @@ public struct NotificationPolicy: Sendable, Equatable {
         self.pushover = pushover
         self.pagerduty = pagerduty
     }
+
+    /// The policy of an alert no SOP matched: it has no runbook to say otherwise, so it pages by
+    /// its severity (PagerDuty for high and critical escalations, Pushover for every escalation).
+    public static func unmatched(severity: Severity) -> NotificationPolicy {
+        NotificationPolicy(pushover: .escalation, pagerduty: severity >= .high ? .escalation : .never)
+    }
 }

@@ -40,6 +40,10 @@ public enum StepType: String, Sendable, CaseIterable, Codable {
     case rerunAlertCheck = "rerun_alert_check"
     case wait
 
+    /// A metric step's key: over this window, service restarts Ops Brain made on the execution's
+    /// instance are taken off the measured value (starts it caused are not a crash loop).
+    public static let discountOwnRestarts = "discount_own_restarts"
+
     /// The parameters this type takes.
     public var parameters: [ParameterSpec] {
         switch self {
@@ -52,7 +56,8 @@ public enum StepType: String, Sendable, CaseIterable, Codable {
         case .diskUsage: return [.target([.path], required: true)]
         case .fileStat: return [.target([.path], required: true), .string("pattern")]
         case .tlsExpiry: return [.target([.tls, .http], required: true)]
-        case .metric: return [.target([.prometheus], required: true), .string("query", required: true)]
+        case .metric:
+            return [.target([.prometheus], required: true), .string("query", required: true), .duration(Self.discountOwnRestarts)]
         case .redis:
             return [.target([.redis], required: true), .choice("check", ["ping", "info_memory", "scan_count", "get"], required: true),
                     .string("pattern"), .string("key")]
@@ -71,7 +76,7 @@ public enum StepType: String, Sendable, CaseIterable, Codable {
         case .diskUsage: return ["used_percent", "free_bytes", "total_bytes"]
         case .fileStat: return ["exists", "size_bytes", "file_count", "age_seconds"]
         case .tlsExpiry: return ["days_left", "subject", "issuer"]
-        case .metric: return ["value"]
+        case .metric: return ["value", "measured", "own_restarts"]
         case .redis: return ["ok", "used_memory", "maxmemory", "used_percent", "count", "value"]
         case .rerunAlertCheck: return ["ok"]
         case .wait: return []
