@@ -78,31 +78,32 @@ extension ExecutionRepository {
     /// The open execution (see `openStatuses`, and `fleetStatuses` for the fleet) of the same SOP
     /// and placement; without a placement, also of the same alert type.
     private func openGroup(alertType: String, sopID: UUID?, placement: InstancePlacement?, in tx: PostgresConnection) throws -> UUID? {
-        try tx.query("""
-            SELECT e.id FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
-            WHERE e.sop_id IS NOT DISTINCT FROM $2::uuid AND NOT e.dry_run
-              AND e.instance_scope IS NOT DISTINCT FROM $4::text AND e.instance_key IS NOT DISTINCT FROM $5::text
-              AND ($4::text IS NOT NULL OR a.alert_type = $1)
-              AND e.started_at > now() - make_interval(secs => $3)
-              AND e.status IN (\(placement?.scope == .fleet ? Self.fleetStatuses : Self.openStatuses))
-            ORDER BY e.started_at DESC LIMIT 1
-            """, [alertType, sopID, Self.correlationWindowSeconds, placement?.scope.rawValue, placement?.key]).first?.uuid("id")
+        let statuses = placement?.scope == .fleet ? Self.fleetStatuses : Self.openStatuses
+        return try latestInGroup(alertType: alertType, sopID: sopID, placement: placement, status: "IN (\(statuses))", in: tx)?.uuid("id")
     }
 
     /// The latest execution of the same group that already ended within the window (an alert after
     /// it opens a new one, and the audit trail says so), as its short id and status.
     func endedGroup(alertType: String, sopID: UUID?, placement: InstancePlacement?, in tx: PostgresConnection) throws -> String? {
-        guard let row = try tx.query("""
+        guard let row = try latestInGroup(alertType: alertType, sopID: sopID, placement: placement,
+                                          status: "NOT IN (\(Self.openStatuses))", in: tx),
+              let id = row.uuid("id"), let status = row.string("status") else { return nil }
+        return "a new execution: the earlier one (\(id.uuidString.prefix(8).lowercased())) is \(status.replacingOccurrences(of: "_", with: " "))"
+    }
+
+    /// The newest execution of the same SOP and placement (without one, of the same alert type)
+    /// started within the correlation window whose status matches `status` (a fixed SQL predicate).
+    private func latestInGroup(alertType: String, sopID: UUID?, placement: InstancePlacement?, status: String,
+                               in tx: PostgresConnection) throws -> Row? {
+        try tx.query("""
             SELECT e.id, e.status FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
             WHERE e.sop_id IS NOT DISTINCT FROM $2::uuid AND NOT e.dry_run
               AND e.instance_scope IS NOT DISTINCT FROM $4::text AND e.instance_key IS NOT DISTINCT FROM $5::text
               AND ($4::text IS NOT NULL OR a.alert_type = $1)
               AND e.started_at > now() - make_interval(secs => $3)
-              AND e.status NOT IN (\(Self.openStatuses))
+              AND e.status \(status)
             ORDER BY e.started_at DESC LIMIT 1
-            """, [alertType, sopID, Self.correlationWindowSeconds, placement?.scope.rawValue, placement?.key]).first,
-              let id = row.uuid("id"), let status = row.string("status") else { return nil }
-        return "a new execution: the earlier one (\(id.uuidString.prefix(8).lowercased())) is \(status.replacingOccurrences(of: "_", with: " "))"
+            """, [alertType, sopID, Self.correlationWindowSeconds, placement?.scope.rawValue, placement?.key]).first
     }
 
     /// How many executions of the SOP for declared instances are open or escalated within the window:

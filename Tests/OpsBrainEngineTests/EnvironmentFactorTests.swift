@@ -10,19 +10,7 @@ import XCTest
 final class EnvironmentFactorTests: XCTestCase {
     /// The failed-jobs SOP (category data) beside a node-down SOP (infrastructure) that always escalates.
     private func harness() throws -> EngineHarness {
-        let nodes = EnginePipelineTests.sop(name: "nodes-down", category: "infrastructure", type: "node_down", autoFix: false, diagnosis: """
-            diagnosis:
-              - id: check
-                type: sql
-                target: app_db
-                query: "SELECT 1 AS one"
-                expect: {one: 2}
-            """, fix: """
-            fix:
-              - id: note
-                operation: escalate
-                reason: nodes are down
-            """, verification: "  steps: []")
+        let nodes = StormCorrelationTests.nodesDownSOP(name: "nodes-down", category: "infrastructure")
         return try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(), "infrastructure/nodes-down": nodes],
                                  configYAML: { EnginePipelineTests.config($0) }, mode: .approval)
     }

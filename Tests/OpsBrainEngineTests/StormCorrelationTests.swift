@@ -7,9 +7,10 @@ import XCTest
 
 /// A storm of one kind of alert opens one execution; the others join it while it is open.
 final class StormCorrelationTests: XCTestCase {
-    /// An SOP whose diagnosis always finds the node down and whose only step is a note: it escalates.
-    private func stormHarness() throws -> EngineHarness {
-        let sop = EnginePipelineTests.sop(name: "storm", type: "node_down", autoFix: false, diagnosis: """
+    /// An SOP for `node_down` whose diagnosis always finds the node down and whose only step is a
+    /// note: it escalates.
+    static func nodesDownSOP(name: String = "storm", category: String = "data") -> String {
+        EnginePipelineTests.sop(name: name, category: category, type: "node_down", autoFix: false, diagnosis: """
             diagnosis:
               - id: check
                 type: sql
@@ -22,7 +23,10 @@ final class StormCorrelationTests: XCTestCase {
                 operation: notify
                 message: nodes down
             """, verification: "  steps: []")
-        return try EngineHarness(sops: ["data/storm": sop], configYAML: { EnginePipelineTests.config($0) })
+    }
+
+    private func stormHarness() throws -> EngineHarness {
+        try EngineHarness(sops: ["data/storm": Self.nodesDownSOP()], configYAML: { EnginePipelineTests.config($0) })
     }
 
     func testAStormOpensOneExecution() throws {
