@@ -16,6 +16,7 @@ public enum EngineAssembly {
         settings.repeatLimit = config.engine.repeatLimit
         settings.approvalTTL = config.engine.approvalTTL
         settings.approvalExpiry = config.engine.approvalExpiry
+        settings.resolveWait = config.engine.resolveWait
         return settings
     }
 

@@ -17,6 +17,8 @@ public struct EngineSettings: Sendable {
     /// How long an approval request waits for a person, and what its expiry does.
     public var approvalTTL: Duration = .seconds(3600)
     public var approvalExpiry: ApprovalExpiryAction = .reject
+    /// How long verification waits for a resolving source (or any source, when hard) after `wait_before`.
+    public var resolveWait: Duration = .seconds(600)
     /// How long a claim lasts; a dead engine's claims are taken over sooner, by heartbeat age.
     public var leaseSeconds: Int
     /// The longest the loop sleeps between looks at due work.

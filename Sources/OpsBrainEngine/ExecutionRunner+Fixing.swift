@@ -96,8 +96,11 @@ extension ExecutionRunner {
         let results = try runChecks(verification.steps, phase: "verification", record: record, context: context)
         let evaluation = DiagnosisEvaluation(sop: entry.definition, steps: verification.steps, results: results,
                                              attempts: record.state.attempt, severity: context.alert.severity)
-        let alertCheck = try alertEvidence(record, context: context, required: verification.rerunAlertCheck || record.verifyHard)
-        let passed = evaluation.allPassed && alertCheck.passed
+        let alertCheck = try alertEvidence(record, context: context, entry: entry)
+        if evaluation.allPassed, case .awaitingResolve(_, let until) = alertCheck {
+            return try awaitResolve(record, until: until, note: alertCheck.note)
+        }
+        let passed = evaluation.allPassed && alertCheck.passes == true
         var escalation = passed ? nil : escalationAfterVerification(record, entry: entry, verification: results, evaluation: evaluation)
         var retryFixes = record.applicableFixes
         if !passed, escalation == nil, record.state.attempt < record.state.maxAttempts {
@@ -108,10 +111,13 @@ extension ExecutionRunner {
         var stepJSON: [String: JSONValue] = [:]
         for step in verification.steps { stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), verdict: evaluation.verdicts[step.id] ?? .error) }
         patch.verificationResults = .object(["attempt": .number(Double(record.state.attempt)), "passed": .bool(passed),
-                                             "steps": .object(stepJSON), "alert_check": .string(alertCheck.note)])
+                                             "steps": .object(stepJSON), "alert_check": .string(alertCheck.note),
+                                             "alert_check_passed": .bool(alertCheck.passes == true)])
         let state = try apply(.verificationFinished(passed: passed, escalation: escalation), to: record, patch: patch,
-                              audit: passed ? "verified: " + alertCheck.note : "verification failed (attempt \(record.state.attempt))"
-                                  + (escalation.map { ": \($0)" } ?? ""))
+                              audit: passed ? "verified: " + alertCheck.note
+                                  : "verification failed (attempt \(record.state.attempt)): "
+                                  + VerificationSummary.failures(verification.steps.map(\.id), evaluation.verdicts, alertCheck: alertCheck)
+                                  + (escalation.map { "; \($0)" } ?? ""))
         var current = record
         current.state = state
         current.applicableFixes = retryFixes
@@ -149,16 +155,30 @@ extension ExecutionRunner {
         return (fixes, nil)
     }
 
-    /// Whether the alert itself says the problem is gone: a resolved alert passes; a firing one
-    /// fails only when a hard verification needs it.
-    private func alertEvidence(_ record: ExecutionRecord, context: StepContext, required: Bool) throws -> (passed: Bool, note: String) {
-        guard let alertID = record.alertID, let status = try repository.alertStatus(alertID) else {
-            return (true, "no alert to re-check")
+    /// The alert's part of the verification: its source's resolve, or its probe's check run again.
+    private func alertEvidence(_ record: ExecutionRecord, context: StepContext, entry: CatalogEntry) throws -> AlertEvidence {
+        let status = try record.alertID.flatMap { try repository.alertStatus($0) }.map { IncomingAlert.State(rawValue: $0) ?? .firing }
+        let required = entry.definition.verification.rerunAlertCheck || record.verifyHard
+        let probe = context.alert.labels["probe"]
+        var probePassed: Bool?
+        if status == .firing, required, probe != nil {
+            let check = registry.run(StepSpec(id: "alert_check", name: "alert check", type: .rerunAlertCheck), context: context)
+            probePassed = check.values["probe"] == nil ? nil : check.values["ok"]?.boolValue
         }
-        if status == "resolved" { return (true, "the alert has resolved") }
-        let rerunnable = context.alert.labels["probe"] != nil
-        if required && rerunnable { return (false, "the alert's own check still fails") }
-        return (true, "the alert is still open (its source has not re-checked yet)")
+        let fixEnded = try repository.steps(record.id).filter { $0.phase == "fix" && $0.attempt == record.state.attempt }
+            .map { $0.finishedAt ?? $0.startedAt }.max() ?? Date()
+        let deadline = fixEnded.addingTimeInterval(entry.definition.verification.waitBefore.asSeconds + settings.resolveWait.asSeconds)
+        return AlertEvidence.judge(source: context.alert.source, status: status, probe: probe, probePassed: probePassed,
+                                   required: required, hard: record.verifyHard, now: Date(), deadline: deadline,
+                                   bound: settings.resolveWait)
+    }
+
+    /// The SOP's checks pass but the source has not resolved yet: look again at `until`, or sooner
+    /// when the resolve arrives (intake wakes verifying runs of the alert it resolves).
+    private func awaitResolve(_ record: ExecutionRecord, until: Date, note: String) throws {
+        try repository.awaitResolve(record.id, until: until, attempt: record.state.attempt,
+                                    audit: AuditEntry(kind: "verification_waiting", actor: actor,
+                                                      message: "the SOP's checks pass; \(note)"))
     }
 
     private func escalationAfterVerification(_ record: ExecutionRecord, entry: CatalogEntry, verification: [String: StepResult],

@@ -175,6 +175,22 @@ public struct ExecutionRepository {
                               alertID: row.uuid("alert_id"), sopName: sopName, details: .object(details), in: tx)
     }
 
+    /// Verification waits for the alert's resolve: the run stays `verifying`, unclaimed, due at
+    /// `until` (intake makes it due at once when the resolve arrives), with what it waits for.
+    public func awaitResolve(_ id: UUID, until: Date, attempt: Int, audit: AuditEntry) throws {
+        try connection.transaction { tx in
+            let waiting = JSONValue.object(["attempt": .number(Double(attempt)), "passed": .bool(false), "waiting": .string(audit.message)])
+            let row = try tx.query("""
+                UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL, next_action_at = $2,
+                       verification_results = $3::jsonb, updated_at = now()
+                WHERE id = $1::uuid AND status = 'verifying' RETURNING alert_id
+                """, [id, until, waiting]).first
+            guard let row else { return }
+            try AuditTrail.append(kind: audit.kind, actor: audit.actor, message: audit.message, executionID: id,
+                                  alertID: row.uuid("alert_id"), details: audit.details, in: tx)
+        }
+    }
+
     /// Gives up the claim so another pass (or engine) picks the execution up at `nextActionAt`.
     public func release(_ id: UUID, nextActionAt: Date?) throws {
         try connection.query("""

@@ -59,9 +59,6 @@ enum ExecutionReport {
     }
 
     private static func verifiedText(_ detail: ExecutionDetail) -> String {
-        guard let verification = detail.verification else { return "-" }
-        let passed = verification["passed"]?.boolValue == true
-        return (passed ? "yes" : "no") + " (attempt \(Int(verification["attempt"]?.doubleValue ?? 0))); "
-            + (verification["alert_check"]?.stringValue ?? "")
+        VerificationSummary.text(detail.verification, status: ExecutionStatus(rawValue: detail.summary.status) ?? .pending)
     }
 }

@@ -14,11 +14,16 @@ final class EngineHarness {
     let config: OpsBrainConfig
     let folder: String
     let engine: HealingEngine
+    /// Whether the harness plays a source that resolves its alerts: once a run's SOP checks pass
+    /// and verification waits for the resolve, the alert resolves, as Alertmanager's would when
+    /// its rule clears. Off, the source is silent and verification must do without it.
+    var sourceResolves = true
 
     /// `sops` maps `category/name` to the file text; `configYAML` gets the test database's URL
     /// (so targets can point at it) and returns the config text; `environment` is where `*_env` settings are read.
+    /// `resolveWait` bounds how long verification waits for the source's resolve.
     init(sops: [String: String], configYAML: (String) -> String, mode: EngineMode = .auto,
-         environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+         environment: [String: String] = ProcessInfo.processInfo.environment, resolveWait: Duration = .seconds(3)) throws {
         (connection, url) = try TestPostgres.migratedConnection()
         folder = try TemporaryDirectory.make(prefix: "ob-engine") + "/SOPs"
         for (path, text) in sops {
@@ -33,6 +38,7 @@ final class EngineHarness {
         }
         var settings = EngineAssembly.settings(config: config, mode: mode, environment: environment)
         settings.engineID = "test-engine-\(UUID().uuidString.prefix(4))"
+        settings.resolveWait = resolveWait
         engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
         try EngineRegistry(connection: connection).register(engineID: settings.engineID, hostname: "test", pid: 1,
                                                             version: "test", mode: mode)
@@ -46,7 +52,22 @@ final class EngineHarness {
     @discardableResult
     func fire(type: String, title: String, severity: String = "high", labels: [String: String] = [:]) throws -> UUID {
         try repository.insertAlert(source: "test", alertType: type, title: title, severity: severity, labels: labels,
-                                   evidence: .object([:]), fingerprint: nil)
+                                   evidence: .object([:]), fingerprint: "test-" + UUID().uuidString)
+    }
+
+    /// One engine pass, then the source's part: resolving the alerts whose runs wait for it.
+    func pass() throws {
+        try engine.pass(connection, catalog: try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters))
+        guard sourceResolves else { return }
+        let waiting = try connection.query("""
+            SELECT a.fingerprint, a.alert_type, a.title FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
+            WHERE e.status = 'verifying' AND e.verification_results ? 'waiting' AND a.status = 'firing' AND a.fingerprint IS NOT NULL
+            """)
+        let resolves = waiting.rows.map { row in
+            IncomingAlert(source: "test", alertType: row.string("alert_type") ?? "", title: row.string("title") ?? "", severity: .medium,
+                          labels: [:], evidence: .object([:]), fingerprint: row.string("fingerprint") ?? "", state: .resolved)
+        }
+        if !resolves.isEmpty { _ = try IntakeRepository(connection: connection).ingest(resolves) }
     }
 
     /// Runs engine passes until the alert's execution reaches one of `statuses` (or times out).
@@ -54,8 +75,7 @@ final class EngineHarness {
     func runUntil(alert: UUID, _ statuses: Set<String>, timeout: TimeInterval = 30) throws -> ExecutionDetail {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let catalog = try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters)
-            try engine.pass(connection, catalog: catalog)
+            try pass()
             if let detail = try execution(for: alert), statuses.contains(detail.summary.status) { return detail }
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -82,7 +102,7 @@ final class EngineHarness {
         let deadline = Date().addingTimeInterval(timeout)
         var value = -1
         while Date() < deadline {
-            try engine.pass(connection, catalog: try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters))
+            try pass()
             value = try count(sql)
             if until(value) { return value }
             Thread.sleep(forTimeInterval: 0.2)

@@ -22,7 +22,7 @@ final class EngineProcessTests: XCTestCase {
             try text.write(toFile: file, atomically: true, encoding: .utf8)
         }
         let config = "\(folder)/opsbrain.yaml"
-        try (EnginePipelineTests.config(url) + "\nengine:\n  mode: auto\n  sops_dir: \(folder)/SOPs\n")
+        try (EnginePipelineTests.config(url) + "\nengine:\n  mode: auto\n  resolve_wait: 2s\n  sops_dir: \(folder)/SOPs\n")
             .write(toFile: config, atomically: true, encoding: .utf8)
         try connection.query("CREATE TABLE jobs (id serial PRIMARY KEY, status text NOT NULL)")
         return (connection, url, config)

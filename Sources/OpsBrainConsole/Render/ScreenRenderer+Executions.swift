@@ -45,6 +45,11 @@ extension ScreenRenderer {
             .field("Decision", execution.decision ?? "-"),
         ]
         if let reason = detail.escalationReason { lines.append(.field("Reason", reason, .pipelineEscalated)) }
+        if detail.verification != nil {
+            let status = ExecutionStatus(rawValue: execution.status) ?? .pending
+            lines.append(.field("Verified", VerificationSummary.text(detail.verification, status: status),
+                                detail.verification?["passed"]?.boolValue == true ? .pipelineSuccess : .muted))
+        }
         lines += approvalLines(detail)
         if let breakdown = detail.breakdown { lines += confidenceLines(breakdown) }
         lines += planLines(detail)

@@ -1,0 +1,137 @@
+import Foundation
+import OpsBrainApp
+import OpsBrainCore
+import OpsBrainIntake
+import OpsBrainPostgres
+import OpsBrainTestSupport
+import XCTest
+
+/// Verification needs the alert's own word: a source that resolves (here a real Alertmanager)
+/// must resolve the alert within `engine.resolve_wait`, and in verify-hard mode so must any
+/// source. The SOP's checks passing is not enough on its own.
+final class VerificationEvidenceTests: XCTestCase {
+    private var service: LocalService?
+    private var server: HTTPServer?
+    private var alertmanager: AlertmanagerProcess?
+
+    override func tearDown() {
+        alertmanager?.stop()
+        server?.stop()
+        service?.stop()
+    }
+
+    // MARK: Alertmanager
+
+    func testAnAlertmanagerAlertPassesOnlyOnceAlertmanagerResolvesIt() throws {
+        let (harness, labels) = try killedServiceThroughAlertmanager(resolveWait: .seconds(120))
+        let waiting = try harness.runUntil(count: """
+            SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying' AND verification_results ? 'waiting'
+            """) { $0 == 1 }
+        XCTAssertEqual(waiting, 1)
+        XCTAssertTrue(try XCTUnwrap(service).answers(), "the restart worked; only the source's word is missing")
+        let alert = try XCTUnwrap(try harness.connection.query("SELECT id FROM intelligence_alerts").first?.uuid("id"))
+        let card = VerificationSummary.text(try harness.execution(for: alert)?.verification, status: .verifying)
+        XCTAssertTrue(card.hasPrefix("waiting (attempt 1): the SOP's checks pass; waiting for alertmanager to resolve the alert"), card)
+
+        try alertmanager?.post(alerts: .array([.object(["labels": labels, "endsAt": .string(Self.timestamp(Date()))])]))
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"], timeout: 60)
+        XCTAssertEqual(done.summary.status, "success", done.escalationReason ?? "")
+        XCTAssertEqual(done.verification?["alert_check"]?.stringValue, "the alert has resolved (alertmanager)")
+        XCTAssertTrue(done.audit.contains { $0.message == "verified: the alert has resolved (alertmanager)" }, "\(done.audit.map(\.message))")
+    }
+
+    func testAnAlertmanagerAlertThatStaysFiringIsNotASuccess() throws {
+        let (harness, _) = try killedServiceThroughAlertmanager(resolveWait: .seconds(2))
+        let alert = try XCTUnwrap(try harness.connection.query("SELECT id FROM intelligence_alerts").first?.uuid("id"))
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"], timeout: 60)
+        XCTAssertNotEqual(done.summary.status, "success", "the SOP's own check passing is not the source's resolve")
+        XCTAssertTrue(done.audit.contains { $0.message.contains("alertmanager did not resolve the alert within 2s") },
+                      "\(done.audit.map(\.message))")
+        let card = VerificationSummary.text(done.verification, status: ExecutionStatus(rawValue: done.summary.status) ?? .failed)
+        XCTAssertTrue(card.hasPrefix("no (attempt"), card)
+        XCTAssertEqual(try harness.count("SELECT times_successful AS n FROM self_healing_sops WHERE sop_name = 'web-down'"), 0)
+    }
+
+    /// A killed service, reported by a real Alertmanager to the intake server; the on-call engineer
+    /// approves the restart. The harness never resolves alerts itself: only Alertmanager does.
+    private func killedServiceThroughAlertmanager(resolveWait: Duration) throws -> (EngineHarness, JSONValue) {
+        let service = try LocalService()
+        self.service = service
+        try service.start()
+        service.kill()
+        let sop = EngineServicesTests.webDownSOP.replacingOccurrences(of: "alert_types: [web_down]", with: "alert_types: [InstanceDown]")
+            .replacingOccurrences(of: "rerun_alert_check: false", with: "rerun_alert_check: true")
+        let harness = try EngineHarness(sops: ["infrastructure/web-down": sop], configYAML: { _ in service.configYAML },
+                                        resolveWait: resolveWait)
+        harness.sourceResolves = false
+        server = try IntakeAssembly.start(listen: "127.0.0.1:0", config: harness.config, conninfo: harness.url, metrics: MetricsRegistry(),
+                                          isLeader: { true }, environment: [:])
+        alertmanager = try AlertmanagerProcess(configYAML: """
+            route:
+              receiver: opsbrain
+              group_by: ['alertname']
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: opsbrain
+                webhook_configs:
+                  - url: http://127.0.0.1:\(try XCTUnwrap(server).port)/api/v1/alerts/alertmanager
+            """)
+        let labels = JSONValue.object(["alertname": .string("InstanceDown"), "instance": .string("web"), "severity": .string("critical")])
+        try alertmanager?.post(alerts: .array([.object(["labels": labels, "annotations": .object(["summary": .string("web is down")])])]))
+        try harness.runUntil(count: "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'awaiting_approval'") { $0 == 1 }
+        let id = try XCTUnwrap(try harness.connection.query("SELECT id FROM self_healing_executions").first?.uuid("id"))
+        try ApprovalRepository(connection: harness.connection).decide(id, approve: true, approver: Approver(name: "ana", address: nil),
+                                                                       reason: nil)
+        return (harness, labels)
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    // MARK: Verify hard
+
+    func testAVerifyHardFixOfAWebhookAlertNeedsItsResolve() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP()],
+                                        configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(1))
+        harness.sourceResolves = false
+        try harness.seedJobs(failed: 2)
+        let alert = try webhookAlert(harness, fingerprint: "jobs-1")
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(done.summary.decision, "auto_fix_verify_hard")
+        XCTAssertNotEqual(done.summary.status, "success",
+                          "seen: webhook alerts passed verify-hard with 'the alert is still open (its source has not re-checked yet)'")
+        XCTAssertTrue(done.audit.contains { $0.message.contains("webhook did not resolve the alert within 1s") }, "\(done.audit.map(\.message))")
+        XCTAssertFalse(done.audit.contains { $0.message.contains("has not re-checked yet") })
+    }
+
+    func testAVerifyHardFixPassesWhenTheWebhookResolvesInTime() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP()],
+                                        configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(60))
+        harness.sourceResolves = false
+        try harness.seedJobs(failed: 2)
+        let alert = try webhookAlert(harness, fingerprint: "jobs-2")
+        try harness.runUntil(count: """
+            SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying' AND verification_results ? 'waiting'
+            """) { $0 == 1 }
+        _ = try IntakeRepository(connection: harness.connection).ingest(try WebhookParser.generic(.object([
+            "type": .string("jobs_failed"), "title": .string("Jobs failing"), "fingerprint": .string("jobs-2"), "status": .string("resolved"),
+        ])))
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(done.summary.status, "success", done.escalationReason ?? "")
+        XCTAssertEqual(done.verification?["alert_check"]?.stringValue, "the alert has resolved (webhook)")
+    }
+
+    /// A generic webhook's alert, as `POST /api/v1/alerts` parses it.
+    private func webhookAlert(_ harness: EngineHarness, fingerprint: String) throws -> UUID {
+        _ = try IntakeRepository(connection: harness.connection).ingest(try WebhookParser.generic(.object([
+            "type": .string("jobs_failed"), "title": .string("Jobs failing"), "severity": .string("high"), "fingerprint": .string(fingerprint),
+        ])))
+        return try XCTUnwrap(try harness.connection.query("SELECT id FROM intelligence_alerts WHERE fingerprint = $1", [fingerprint])
+            .first?.uuid("id"))
+    }
+}
