@@ -6,7 +6,7 @@ extension ConfigParser {
     /// with values for one SOP each. Kinds are checked by lint, against each SOP's declarations.
     static func readSOPParameters(_ field: YAMLField?, file: String) -> SOPParameterSettings {
         var settings = SOPParameterSettings(file: file)
-        guard let parts = field?.mapping(allowed: ["defaults", "sops", "targets", "skip_steps"]) else { return settings }
+        guard let parts = field?.mapping(allowed: ["defaults", "sops", "targets", "skip_steps", "limits"]) else { return settings }
         settings.defaults = parts["defaults"].map(parameterValues) ?? [:]
         for (sop, sopField) in sopEntries(parts["sops"]) {
             settings.sops[sop] = SOPParameterSettings.SOPValues(line: sopField.line, values: parameterValues(sopField))
@@ -16,6 +16,12 @@ extension ConfigParser {
         }
         for (sop, sopField) in sopEntries(parts["skip_steps"]) {
             settings.skipSteps[sop] = SOPParameterSettings.SOPSkips(line: sopField.line, steps: stepIDs(sopField))
+        }
+        for (sop, sopField) in sopEntries(parts["limits"]) {
+            guard let limits = sopField.mapping(allowed: ["max_executions_per_hour", "cooldown_minutes"]) else { continue }
+            settings.limits[sop] = SOPParameterSettings.SOPLimits(
+                line: sopField.line, maxExecutionsPerHour: limits["max_executions_per_hour"]?.int(in: 1...100),
+                cooldownMinutes: limits["cooldown_minutes"]?.int(in: 0...1440))
         }
         return settings
     }

@@ -14,9 +14,10 @@ enum SOPParameterUsage {
             issues.append(DocumentIssue(file: settings.file, line: values.line, level: .error,
                                         message: "key 'sop_parameters.sops.\(sop)': there is no SOP named '\(sop)'"))
         }
-        for (sop, skips) in settings.skipSteps.sorted(by: { $0.key < $1.key }) where !names.contains(sop) {
-            issues.append(DocumentIssue(file: settings.file, line: skips.line, level: .error,
-                                        message: "key 'sop_parameters.skip_steps.\(sop)': there is no SOP named '\(sop)'"))
+        let perSOP = settings.skipSteps.map { ("skip_steps", $0.key, $0.value.line) } + settings.limits.map { ("limits", $0.key, $0.value.line) }
+        for (section, sop, line) in perSOP.sorted(by: { $0.2 < $1.2 }) where !names.contains(sop) {
+            issues.append(DocumentIssue(file: settings.file, line: line, level: .error,
+                                        message: "key 'sop_parameters.\(section).\(sop)': there is no SOP named '\(sop)'"))
         }
         let named = settings.defaults.map { ($0.key, $0.value) } + settings.targets.values.flatMap { $0.values.map { ($0.key, $0.value) } }
         for (name, value) in named.sorted(by: { $0.1.line < $1.1.line }) where !parameters.contains(name) {

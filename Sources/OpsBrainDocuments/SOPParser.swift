@@ -35,6 +35,7 @@ public enum SOPParser {
         var reader = SOPFieldReader(fields: fields, issues: issues)
         guard var definition = reader.read(), !issues.hasErrors else { return nil }
         SOPStepSkips.apply(settings, to: &definition, issues: issues)
+        settings.limits[definition.name]?.apply(to: &definition)
         guard !issues.hasErrors else { return nil }
         definition.parameters = parameters.values.sorted { $0.name < $1.name }
         return SOPDocument(path: path, definition: definition, body: body, sourceText: text,

@@ -27,10 +27,10 @@ extension ExecutionRunner {
         let results = try runChecks(sop.diagnosis, phase: "diagnosis", record: record, context: context)
         let evaluation = DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: results, attempts: 0,
                                              severity: context.alert.severity)
-        let stats = try repository.sopStatistics(entry.id, instance: instance)
         let facts = try repository.environmentFacts(sopID: entry.id, instance: instance,
                                                     hourOfDay: Calendar.current.component(.hour, from: Date()))
-        let confidence = ConfidenceScorer.score(timesExecuted: stats.executed, timesSuccessful: stats.successful,
+        let confidence = ConfidenceScorer.score(sop: try repository.successRecord(entry.id),
+                                                instance: try instance.map { try repository.successRecord(entry.id, instance: $0) },
                                                 clarity: evaluation.clarity, patternMatch: record.patternScore ?? 0, environment: facts)
         let mode = Self.stricter(settings.mode, entry.definition.mode)
         var summary: JSONValue = .null

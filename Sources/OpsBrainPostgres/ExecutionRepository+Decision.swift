@@ -110,9 +110,9 @@ extension ExecutionRepository {
 }
 
 extension ExecutionRepository {
-    /// How often an SOP ran and succeeded, for the success-rate factor: its own statistics, or with
-    /// `instance` only its finished runs on that instance.
-    public func sopStatistics(_ sopID: UUID, instance: String? = nil) throws -> (executed: Int, successful: Int) {
+    /// How often an SOP's fixes ran and succeeded, for the success-rate factor: its own statistics
+    /// (every instance), or with `instance` only its finished runs on that instance.
+    public func successRecord(_ sopID: UUID, instance: String? = nil) throws -> SuccessRecord {
         let row = try instance.map { key in
             try connection.query("""
                 SELECT count(*) AS times_executed, count(*) FILTER (WHERE was_effective_fix) AS times_successful
@@ -120,6 +120,6 @@ extension ExecutionRepository {
                 WHERE sop_id = $1::uuid AND instance_key = $2 AND was_effective_fix IS NOT NULL AND NOT dry_run
                 """, [sopID, key]).first
         } ?? connection.query("SELECT times_executed, times_successful FROM self_healing_sops WHERE id = $1::uuid", [sopID]).first
-        return (row?.int("times_executed") ?? 0, row?.int("times_successful") ?? 0)
+        return SuccessRecord(executed: row?.int("times_executed") ?? 0, successful: row?.int("times_successful") ?? 0)
     }
 }

@@ -28,17 +28,36 @@ final class DecisionTests: XCTestCase {
 
     func testConfidenceUsesSeedWeightsAndPriorBeforeSixRuns() {
         let facts = EnvironmentFacts(hourOfDay: 3, concurrentAlerts: 1, lastOutcomeSucceeded: nil)
-        let early = ConfidenceScorer.score(timesExecuted: 5, timesSuccessful: 5, clarity: 100, patternMatch: 100, environment: facts)
-        XCTAssertFalse(early.successRateIsHistorical)
+        let early = ConfidenceScorer.score(sop: SuccessRecord(executed: 5, successful: 5), clarity: 100, patternMatch: 100, environment: facts)
+        XCTAssertEqual(early.successRateSource, .prior)
         XCTAssertEqual(early.successRate, 50)
         XCTAssertEqual(early.total, 80) // 0.4*50 + 0.3*100 + 0.2*100 + 0.1*100
-        let proven = ConfidenceScorer.score(timesExecuted: 50, timesSuccessful: 47, clarity: 80, patternMatch: 90, environment: facts)
+        let proven = ConfidenceScorer.score(sop: SuccessRecord(executed: 50, successful: 47), clarity: 80, patternMatch: 90, environment: facts)
         XCTAssertEqual(proven.successRate, 94)
         XCTAssertEqual(proven.total, 90) // 37.6 + 24 + 18 + 10 = 89.6
-        let stormy = ConfidenceScorer.score(timesExecuted: 0, timesSuccessful: 0, clarity: 0, patternMatch: 0,
+        let stormy = ConfidenceScorer.score(sop: SuccessRecord(executed: 0, successful: 0), clarity: 0, patternMatch: 0,
                                             environment: EnvironmentFacts(hourOfDay: 10, concurrentAlerts: 9, lastOutcomeSucceeded: false))
         XCTAssertEqual(stormy.environment, 20)
         XCTAssertEqual(stormy.environmentNotes, ["peak hours", "9 related alerts firing", "last run failed"])
+    }
+
+    /// A runbook earns its record across the fleet: six good restarts of six different instances make
+    /// a seventh instance's restart trusted, as the seed's "more than 5 executions" asks. An instance
+    /// where the fix has gone worse than the fleet's record does not borrow the fleet's.
+    func testTheSuccessRateCountsTheWholeFleetUnlessTheInstanceDidWorse() {
+        let facts = EnvironmentFacts(hourOfDay: 3, concurrentAlerts: 1, lastOutcomeSucceeded: nil)
+        let fleet = SuccessRecord(executed: 6, successful: 6)
+        let fresh = ConfidenceScorer.score(sop: fleet, instance: SuccessRecord(executed: 0, successful: 0), clarity: 80, patternMatch: 90,
+                                           environment: facts)
+        XCTAssertEqual(fresh.successRate, 100, "seen: per-instance history kept a fleet's restarts at the prior for ever")
+        XCTAssertEqual(fresh.successRateSource, .history)
+        let failing = ConfidenceScorer.score(sop: fleet, instance: SuccessRecord(executed: 2, successful: 1), clarity: 80, patternMatch: 90,
+                                             environment: facts)
+        XCTAssertEqual(failing.successRate, 50)
+        XCTAssertEqual(failing.successRateSource, .instance)
+        let young = ConfidenceScorer.score(sop: SuccessRecord(executed: 3, successful: 3), instance: SuccessRecord(executed: 1, successful: 0),
+                                           clarity: 80, patternMatch: 90, environment: facts)
+        XCTAssertEqual(young.successRate, 0, "an instance where the fix failed is below the prior")
     }
 
     func testThresholdsByRisk() {

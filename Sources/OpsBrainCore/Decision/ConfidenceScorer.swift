@@ -1,9 +1,18 @@
 /// The seed plan's confidence (0-100): 40% SOP success rate, 30% diagnosis clarity,
 /// 20% pattern match, 10% environment.
 public struct ConfidenceBreakdown: Sendable, Equatable {
+    /// Where the success rate comes from.
+    public enum SuccessRateSource: String, Sendable, Equatable {
+        /// The SOP has run 5 times or fewer: the neutral prior.
+        case prior
+        /// The SOP's record across every instance it has fixed.
+        case history
+        /// The alert's own instance, whose record is worse than the SOP's.
+        case instance
+    }
+
     public var successRate: Int
-    /// True when the SOP has run more than 5 times; otherwise `successRate` is the prior.
-    public var successRateIsHistorical: Bool
+    public var successRateSource: SuccessRateSource
     public var diagnosisClarity: Int
     public var patternMatch: Int
     public var environment: Int
@@ -14,7 +23,7 @@ public struct ConfidenceBreakdown: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             "success_rate": .number(Double(successRate)),
-            "success_rate_source": .string(successRateIsHistorical ? "history" : "prior"),
+            "success_rate_source": .string(successRateSource.rawValue),
             "diagnosis_clarity": .number(Double(diagnosisClarity)),
             "pattern_match": .number(Double(patternMatch)),
             "environment": .number(Double(environment)),
@@ -24,6 +33,20 @@ public struct ConfidenceBreakdown: Sendable, Equatable {
                 .mapValues { .number($0) }),
         ])
     }
+}
+
+/// How often fixes ended well: executions whose fix finished, and those that reached their goal.
+public struct SuccessRecord: Sendable, Equatable {
+    public var executed: Int
+    public var successful: Int
+
+    public init(executed: Int, successful: Int) {
+        self.executed = executed
+        self.successful = successful
+    }
+
+    /// The success rate in percent (0 with no executions).
+    public var rate: Int { executed > 0 ? Int((Double(successful) * 100 / Double(executed)).rounded()) : 0 }
 }
 
 /// Facts about the moment of the decision, for the environment factor.
@@ -48,16 +71,26 @@ public enum ConfidenceScorer {
     public static let priorSuccessRate = 50
     public static let historyThreshold = 5
 
-    public static func score(timesExecuted: Int, timesSuccessful: Int, clarity: Int, patternMatch: Int,
+    /// Scores one decision. `sop` is the SOP's record across its instances (fixes that ended,
+    /// successful ones); `instance`, the alert's own instance's record, which wins when it is worse.
+    public static func score(sop: SuccessRecord, instance: SuccessRecord? = nil, clarity: Int, patternMatch: Int,
                              environment facts: EnvironmentFacts) -> ConfidenceBreakdown {
-        let historical = timesExecuted > historyThreshold
-        let success = historical ? Int((Double(timesSuccessful) * 100 / Double(timesExecuted)).rounded()) : priorSuccessRate
+        let (success, source) = successRate(sop: sop, instance: instance)
         let (environment, notes) = environmentScore(facts)
         let total = Int((0.4 * Double(success) + 0.3 * Double(clarity) + 0.2 * Double(patternMatch)
                          + 0.1 * Double(environment)).rounded())
-        return ConfidenceBreakdown(successRate: success, successRateIsHistorical: historical, diagnosisClarity: clarity,
+        return ConfidenceBreakdown(successRate: success, successRateSource: source, diagnosisClarity: clarity,
                                    patternMatch: patternMatch, environment: environment, environmentNotes: notes,
                                    total: min(100, max(0, total)))
+    }
+
+    /// The SOP's rate once it has run more than 5 times (the prior before), lowered to the
+    /// instance's own rate when that instance has fixed worse: a runbook earns trust across the
+    /// fleet, and an instance where it keeps failing does not borrow it.
+    static func successRate(sop: SuccessRecord, instance: SuccessRecord?) -> (Int, ConfidenceBreakdown.SuccessRateSource) {
+        let fleet = sop.executed > historyThreshold ? (sop.rate, ConfidenceBreakdown.SuccessRateSource.history) : (priorSuccessRate, .prior)
+        guard let instance, instance.executed > 0, instance.rate < fleet.0 else { return fleet }
+        return (instance.rate, .instance)
     }
 
     /// 100, less 20 at peak hours (09-18, changes hit users), 30 in a related alert storm (>5 firing),

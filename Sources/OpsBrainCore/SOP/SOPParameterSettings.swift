@@ -49,13 +49,37 @@ public struct SOPParameterSettings: Sendable, Equatable {
         }
     }
 
+    /// This deployment's limits for one SOP (`sop_parameters.limits.<sop>`), over the file's own.
+    public struct SOPLimits: Sendable, Equatable {
+        public var line: Int
+        /// The fleet-wide hourly cap: a fleet of several instances may need more than the file's default.
+        public var maxExecutionsPerHour: Int?
+        public var cooldownMinutes: Int?
+
+        public init(line: Int, maxExecutionsPerHour: Int? = nil, cooldownMinutes: Int? = nil) {
+            self.line = line
+            self.maxExecutionsPerHour = maxExecutionsPerHour
+            self.cooldownMinutes = cooldownMinutes
+        }
+
+        /// The SOP with these limits in place of its own.
+        public func apply(to definition: inout SOPDefinition) {
+            if let maxExecutionsPerHour { definition.maxExecutionsPerHour = maxExecutionsPerHour }
+            if let cooldownMinutes { definition.cooldownMinutes = cooldownMinutes }
+        }
+    }
+
+    /// Limits this deployment sets, by SOP.
+    public var limits: [String: SOPLimits]
+
     public init(file: String = "opsbrain.yaml", defaults: [String: Value] = [:], sops: [String: SOPValues] = [:],
-                targets: [String: SOPValues] = [:], skipSteps: [String: SOPSkips] = [:]) {
+                targets: [String: SOPValues] = [:], skipSteps: [String: SOPSkips] = [:], limits: [String: SOPLimits] = [:]) {
         self.file = file
         self.defaults = defaults
         self.sops = sops
         self.targets = targets
         self.skipSteps = skipSteps
+        self.limits = limits
     }
 
     /// The values for `sop`, which names `targets`, among the parameters it `declares`: defaults
