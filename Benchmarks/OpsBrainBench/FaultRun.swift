@@ -16,6 +16,10 @@ struct FaultRun {
     var approved: Set<String> = []
     /// The fault's own check of the real goal, run when the executions ended (not Ops Brain's verdict).
     var healthyAfter = false
+    /// Free bytes of the filesystem the fault fills, right after injection and when the executions
+    /// ended, read by the bench itself (nil for faults that take no space).
+    var freeAtInjection: Int64?
+    var freeAfter: Int64?
 
     /// What the store says about one execution a fault's alert started.
     struct ExecutionSeen {
@@ -28,6 +32,8 @@ struct FaultRun {
         var completedAt: Date?
         /// True when the execution went into fixing (the decision only starts fixing for a real operation).
         var ranFix: Bool
+        /// From the approval request to the person's answer, in seconds (nil when none was asked).
+        var approvalWait: Double?
 
         var isFinished: Bool { ExecutionStatus(rawValue: status)?.isTerminal == true }
     }
@@ -38,7 +44,7 @@ struct FaultRun {
         let rows = try connection.query("""
             SELECT e.id::text AS id, e.status, coalesce(e.decision, '') AS decision, coalesce(e.escalation_reason, ap.summary->>'reason', '') AS reason,
                    s.sop_name AS sop, extract(epoch FROM a.created_at) AS alerted, extract(epoch FROM e.completed_at) AS completed,
-                   e.fix_started_at IS NOT NULL AS ran_fix
+                   e.fix_started_at IS NOT NULL AS ran_fix, extract(epoch FROM ap.decided_at - ap.requested_at) AS approval_wait
             FROM self_healing_executions e
             JOIN intelligence_alerts a ON a.id = e.alert_id
             LEFT JOIN self_healing_sops s ON s.id = e.sop_id
@@ -52,7 +58,7 @@ struct FaultRun {
                                  reason: row.string("reason") ?? "", sop: row.string("sop"),
                                  alertedAt: Date(timeIntervalSince1970: row.double("alerted") ?? 0),
                                  completedAt: row.double("completed").map { Date(timeIntervalSince1970: $0) },
-                                 ranFix: row.bool("ran_fix") ?? false)
+                                 ranFix: row.bool("ran_fix") ?? false, approvalWait: row.double("approval_wait"))
         }
     }
 
@@ -69,6 +75,15 @@ struct FaultRun {
     var fixSeconds: Double? {
         guard fixed, let first = executions.map(\.alertedAt).min(), let last = executions.compactMap(\.completedAt).max() else { return nil }
         return last.timeIntervalSince(first)
+    }
+
+    /// The longest a person took to answer one of the fault's approval requests, in seconds.
+    var approvalWait: Double? { executions.compactMap(\.approvalWait).max() }
+
+    /// Bytes the filesystem gained between injection and the end of the executions, by statvfs.
+    var bytesFreed: Int64? {
+        guard let before = freeAtInjection, let after = freeAfter else { return nil }
+        return after - before
     }
 
     /// Injection to the last verified fix (detection included), in seconds.

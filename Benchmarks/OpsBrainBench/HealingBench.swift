@@ -110,6 +110,7 @@ private struct Player {
                     BenchReport.progress("  injected \(name)")
                     var run = FaultRun(fault: fault, injectedAt: injectedAt)
                     run.brokenAtInjection = !fault.isHealthy()
+                    run.freeAtInjection = fault.freeBytes()
                     runs[name] = run
                     order.append(name)
                 }
@@ -142,6 +143,7 @@ private struct Player {
             Thread.sleep(forTimeInterval: 1)
         }
         run.healthyAfter = run.fault.isHealthy()
+        run.freeAfter = run.fault.freeBytes()
         if !run.healthyAfter { run.fault.repairByHand() }
     }
 }

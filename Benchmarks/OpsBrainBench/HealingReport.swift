@@ -57,13 +57,18 @@ struct HealingReport {
             The \(profile.rawValue) profile's fault catalogue (`opsbrain-sandbox faults --profile \(profile.rawValue)`) injected into \
             \(setting), while the release `opsbrain engine` runs in auto mode on \(configFile) with the shipped SOPs unedited. \
             \(passText) The bench plays the on-call engineer: it approves at once what the engine asks approval for, and afterwards \
-            checks each fault's real goal itself (not Ops Brain's verdict). Baseline: the same check right after injection.
-            """, "", "| fault | expected | SOP matched | decision | outcome | first alert → verified | real goal reached |",
-            "|---|---|---|---|---|---|---|"]
+            checks each fault's real goal itself (not Ops Brain's verdict), and for faults that fill a disk reads the filesystem's \
+            free space itself (statvfs, as `df` does) right after injection and when the executions ended. "Waiting for approval" \
+            is the longest a request of the fault waited for the bench's answer; fix times leave it out. Baseline: the same check \
+            right after injection.
+            """, "", "| fault | expected | SOP matched | decision | outcome | waiting for approval | first alert → verified "
+                + "| disk freed (df) | real goal reached |",
+            "|---|---|---|---|---|---|---|---|---|"]
         for run in runs {
             let sops = Set(run.executions.map { $0.sop ?? "none" }).sorted().joined(separator: ", ")
             lines.append("| \(run.fault.name) | \(run.fault.expected.rawValue) | \(sops.isEmpty ? "none" : sops) | \(decisions(run)) | "
-                         + "\(outcomes(run)) | \(run.fixSeconds.map(seconds) ?? "-") | \(run.healthyAfter ? "yes" : "no") |")
+                         + "\(outcomes(run)) | \(run.approvalWait.map(seconds) ?? "-") | \(run.fixSeconds.map(seconds) ?? "-") | "
+                         + "\(run.bytesFreed.map(megabytes) ?? "-") | \(run.healthyAfter ? "yes" : "no") |")
         }
         return lines.joined(separator: "\n")
     }
@@ -98,6 +103,8 @@ struct HealingReport {
                         target: String, met: Bool?) -> BenchFigure {
         BenchFigure(name: name, value: share.text, baseline: baseline, ratio: "-", target: target, met: met)
     }
+
+    private func megabytes(_ bytes: Int64) -> String { "\(Measure.format(Double(bytes) / 1_048_576, 1)) MB" }
 
     private func seconds(_ value: Double) -> String { value.isFinite ? "\(Measure.format(value, 0)) s" : "-" }
 }

@@ -22,12 +22,15 @@ public struct Fault: Sendable {
     public let expected: Expected
     /// How many alerts (and so executions) the fault raises: one per broken instance.
     public let alerts: Int
+    /// A path on the filesystem the fault fills, for faults that take disk space (nil otherwise):
+    /// the bench reads that filesystem's free space itself, independent of Ops Brain's report.
+    public let fills: String?
     private let injection: @Sendable () throws -> Void
     private let check: @Sendable () -> Bool
     private let undo: (@Sendable () -> Void)?
 
     init(name: String, summary: String, alertType: String, expectedSOP: String, expected: Expected = .fix, alerts: Int = 1,
-         inject: @escaping @Sendable () throws -> Void,
+         fills: String? = nil, inject: @escaping @Sendable () throws -> Void,
          healthy check: @escaping @Sendable () -> Bool,
          undo: (@Sendable () -> Void)? = nil) {
         self.name = name
@@ -36,6 +39,7 @@ public struct Fault: Sendable {
         self.expectedSOP = expectedSOP
         self.expected = expected
         self.alerts = alerts
+        self.fills = fills
         self.injection = inject
         self.check = check
         self.undo = undo
@@ -46,6 +50,15 @@ public struct Fault: Sendable {
 
     /// True when the symptom is gone and the real goal holds, checked directly against the services.
     public func isHealthy() -> Bool { check() }
+
+    /// The free bytes of the filesystem the fault fills, as `df` reads them (statvfs); nil when it
+    /// fills none.
+    public func freeBytes() -> Int64? {
+        guard let fills else { return nil }
+        var stats = statvfs()
+        guard statvfs(fills, &stats) == 0 else { return nil }
+        return Int64(stats.f_bavail) * Int64(stats.f_frsize)
+    }
 
     /// Repairs by hand what Ops Brain is expected to leave to a human (after an escalation), or
     /// what it failed to repair, so the next fault starts from a healthy stack.

@@ -14,7 +14,7 @@ public enum FaultCatalogue {
     static func tempFlood(_ layout: SandboxLayout) -> Fault {
         Fault(
             name: "temp-flood", summary: "65 stale render and upload files (2 days old) pile up in the app's temp directory",
-            alertType: "temp_dir_growth", expectedSOP: "temp-directory-growth",
+            alertType: "temp_dir_growth", expectedSOP: "temp-directory-growth", fills: layout.tempDirectory,
             inject: {
                 let old = Date().addingTimeInterval(-2 * 86400)
                 for index in 1...25 { try writeFile(layout.tempDirectory + "/render-\(UUID().uuidString.prefix(8))-\(index).tmp", bytes: 64, modified: old) }
@@ -29,7 +29,7 @@ public enum FaultCatalogue {
     static func logFlood(_ layout: SandboxLayout) -> Fault {
         Fault(
             name: "log-flood", summary: "a burst of stack traces grows the app log past 500 MB",
-            alertType: "log_file_large", expectedSOP: "log-file-too-large",
+            alertType: "log_file_large", expectedSOP: "log-file-too-large", fills: layout.appLog,
             inject: { try appendTraces(to: layout.appLog, untilBytes: 540 * 1_048_576) },
             healthy: { fileSize(layout.appLog) < 100 * 1_048_576 })
     }

@@ -44,7 +44,7 @@ public enum StockFaults {
     static func tempFlood(_ layout: StockLayout) -> Fault {
         Fault(
             name: "temp-flood", summary: "80 stale temp files (tmp*, 50 KB each, 2 days old) fill the shop's temp directory",
-            alertType: "temp_dir_growth", expectedSOP: "temp-directory-growth",
+            alertType: "temp_dir_growth", expectedSOP: "temp-directory-growth", fills: layout.tempDirectory,
             inject: {
                 let old = Date().addingTimeInterval(-2 * 86400)
                 for _ in 1...80 {
@@ -63,7 +63,7 @@ public enum StockFaults {
         let log = layout.shopLog("shop-1")
         return Fault(
             name: "log-growth", summary: "an error storm grows shop-1's log past 500 MB; shop-1 keeps the file open",
-            alertType: "log_file_large", expectedSOP: "log-file-too-large",
+            alertType: "log_file_large", expectedSOP: "log-file-too-large", fills: layout.shopLog("shop-1"),
             inject: { try FaultCatalogue.appendTraces(to: log, untilBytes: 540 * 1_048_576) },
             healthy: { FaultCatalogue.fileSize(log) < 100 * 1_048_576 && (shop.pid.map { deletedBytes(heldBy: $0) } ?? 0) < 1_048_576
                        && writesInto(log, shop) },
