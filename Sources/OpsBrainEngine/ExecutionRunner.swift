@@ -29,8 +29,9 @@ struct ExecutionRunner {
         case .diagnosing: try rediagnose(record)
         case .success where record.rollbackRequestedBy != nil, .escalated where record.rollbackRequestedBy != nil,
              .failed where record.rollbackRequestedBy != nil:
-            let state = try apply(.rollbackRequested(by: record.rollbackRequestedBy ?? "?"), to: record,
-                                  patch: ExecutionPatch(), audit: "rolling back at the request of \(record.rollbackRequestedBy ?? "?")")
+            let state = try apply(.rollbackRequested(by: record.rollbackRequestedBy ?? "?", harmful: record.state.harmfulRollback), to: record,
+                                  patch: ExecutionPatch(), audit: "rolling back at the request of \(record.rollbackRequestedBy ?? "?")"
+                                      + (record.state.harmfulRollback ? ", who marked the fix harmful" : ""))
             try rollback(record, state: state)
         default:
             try repository.release(record.id, nextActionAt: nil)
@@ -61,6 +62,10 @@ struct ExecutionRunner {
             if let effective = learning {
                 try repository.recordOutcome(executionID: record.id, effective: effective,
                                              failureReason: effective ? nil : state.escalationReason, in: tx)
+            }
+            if actions.contains(.recordHarmful) {
+                try repository.recordHarmful(executionID: record.id,
+                                             reason: "rolled back as harmful by \(record.rollbackRequestedBy ?? "a person")", in: tx)
             }
             try extra?(tx)
             if !state.dryRun { try NotifierEvents.enqueue(executionID: record.id, sop: sop(of: record)?.definition, in: tx) }

@@ -113,7 +113,7 @@ struct OpsAPI {
             switch action {
             case "approve": try approvals.decide(id, approve: true, approver: approver, reason: nil)
             case "reject": try approvals.decide(id, approve: false, approver: approver, reason: reason)
-            default: try approvals.requestRollback(id, approver: approver)
+            default: try approvals.requestRollback(id, approver: approver, harmful: body["harmful"]?.boolValue == true)
             }
             return .json(200, .object(["execution_id": .string(text.lowercased()), "action": .string(action),
                                        "by": .string(approver.name), "from": .string(request.peer)]))

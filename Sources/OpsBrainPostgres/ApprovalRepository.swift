@@ -89,20 +89,23 @@ public struct ApprovalRepository {
     }
 
     /// Asks the engine to roll back a finished execution's fixes; refused up front when none of
-    /// the fixes that ran can be undone, naming them.
-    public func requestRollback(_ executionID: UUID, approver: Approver) throws {
+    /// the fixes that ran can be undone, naming them. `harmful`: the person says the fix did harm,
+    /// so the run counts as a failed fix; otherwise a rollback leaves the statistics as they were.
+    public func requestRollback(_ executionID: UUID, approver: Approver, harmful: Bool = false) throws {
         try connection.transaction { tx in
             let updated = try tx.query("""
-                UPDATE self_healing_executions e SET rollback_requested_by = $2, next_action_at = now(), updated_at = now()
+                UPDATE self_healing_executions e SET rollback_requested_by = $2, rollback_harmful = $3, next_action_at = now(),
+                       updated_at = now()
                 WHERE id = $1::uuid AND status IN ('success', 'escalated', 'failed') AND attempts > 0
                   AND rollback_requested_by IS NULL
                   AND EXISTS (SELECT 1 FROM self_healing_execution_steps s WHERE s.execution_id = e.id AND s.phase = 'fix'
                               AND s.status = 'succeeded' AND s.undo IS NOT NULL)
                 RETURNING id
-                """, [executionID, approver.name])
+                """, [executionID, approver.name, harmful])
             guard !updated.rows.isEmpty else { throw try rollbackRefusal(executionID, in: tx) }
             try AuditTrail.append(kind: "rollback_requested", actor: "human:\(approver.name)",
-                                  message: "rollback requested by \(approver.name)" + (approver.address.map { " from \($0)" } ?? ""),
+                                  message: "rollback requested by \(approver.name)" + (approver.address.map { " from \($0)" } ?? "")
+                                      + (harmful ? ", marking the fix harmful (it counts as a failed fix)" : ""),
                                   executionID: executionID, in: tx)
         }
     }

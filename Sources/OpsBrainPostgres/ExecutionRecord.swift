@@ -26,7 +26,7 @@ public struct ExecutionRecord: Sendable {
     static let columns = """
         e.id, e.alert_id, e.sop_id, s.sop_name, e.sop_version, e.status, e.attempts, e.max_attempts,
         e.escalate_after_fix, e.dry_run, e.escalation_reason, e.mode, e.verify_hard, e.applicable_fixes,
-        e.diagnosis_results, e.confidence_score, e.pattern_score, e.started_at, e.rollback_requested_by,
+        e.diagnosis_results, e.confidence_score, e.pattern_score, e.started_at, e.rollback_requested_by, e.rollback_harmful,
         a.decision AS approval_decision, a.decided_by AS approval_by, e.instance_scope, e.instance_key
         """
     static let joins = """
@@ -47,6 +47,7 @@ public struct ExecutionRecord: Sendable {
         state = ExecutionState(status: status, attempt: row.int("attempts") ?? 0, maxAttempts: row.int("max_attempts") ?? 1,
                                escalateAfterFix: row.bool("escalate_after_fix") ?? false, dryRun: row.bool("dry_run") ?? false,
                                manualRollback: row.string("rollback_requested_by") != nil,
+                               harmfulRollback: row.bool("rollback_harmful") ?? false,
                                escalationReason: row.string("escalation_reason"))
         mode = row.string("mode").flatMap(EngineMode.init(rawValue:)) ?? .approval
         verifyHard = row.bool("verify_hard") ?? false

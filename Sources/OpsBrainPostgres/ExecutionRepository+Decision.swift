@@ -110,6 +110,23 @@ extension ExecutionRepository {
 }
 
 extension ExecutionRepository {
+    /// A person rolled a fix back as harmful: the run counts as a failed fix (a success it was
+    /// counted as is taken back), and it is the SOP's last failure and one more in a row.
+    public func recordHarmful(executionID: UUID, reason: String, in tx: PostgresConnection) throws {
+        try tx.query("""
+            WITH before AS (
+                SELECT sop_id, was_effective_fix AS counted FROM self_healing_executions WHERE id = $1::uuid FOR UPDATE),
+            e AS (
+                UPDATE self_healing_executions x SET was_effective_fix = false FROM before
+                WHERE x.id = $1::uuid AND before.counted IS NOT NULL RETURNING before.sop_id, before.counted)
+            UPDATE self_healing_sops s SET
+                times_successful = s.times_successful - CASE WHEN e.counted THEN 1 ELSE 0 END,
+                last_failure_at = now(), last_failure_reason = $2,
+                consecutive_failures = s.consecutive_failures + 1, updated_at = now()
+            FROM e WHERE s.id = e.sop_id
+            """, [executionID, reason])
+    }
+
     /// How often an SOP's fixes ran and succeeded, for the success-rate factor: its own statistics
     /// (every instance), or with `instance` only its finished runs on that instance.
     public func successRecord(_ sopID: UUID, instance: String? = nil) throws -> SuccessRecord {

@@ -49,7 +49,7 @@ struct ExecutionCommand: ParsableCommand {
 
 /// `opsbrain approve ID`; with `reject` and `rollback`, the human decisions, recorded with who and from where.
 struct DecisionCommand: OpsBrainSubcommand {
-    enum Kind { case approve, reject, rollback }
+    enum Kind { case approve, reject, rollback(harmful: Bool) }
 
     static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a pending fix.")
     @OptionGroup var global: GlobalOptions
@@ -69,12 +69,16 @@ struct DecisionCommand: OpsBrainSubcommand {
             switch kind {
             case .approve: try approvals.decide(executionID, approve: true, approver: approver, reason: nil)
             case .reject: try approvals.decide(executionID, approve: false, approver: approver, reason: reason)
-            case .rollback: try approvals.requestRollback(executionID, approver: approver)
+            case .rollback(let harmful): try approvals.requestRollback(executionID, approver: approver, harmful: harmful)
             }
         } catch let refused as ApprovalRefused {
             throw CLIError(refused.description)
         }
-        let verb = kind == .approve ? "approved" : kind == .reject ? "rejected" : "rollback requested for"
+        let verb = switch kind {
+        case .approve: "approved"
+        case .reject: "rejected"
+        case .rollback(let harmful): harmful ? "rollback (fix marked harmful) requested for" : "rollback requested for"
+        }
         print("\(verb) \(executionID.uuidString.lowercased()) as \(approver.name)" + (approver.address.map { " from \($0)" } ?? ""))
     }
 }
@@ -94,8 +98,10 @@ struct RollbackCommand: OpsBrainSubcommand {
     static let configuration = CommandConfiguration(commandName: "rollback", abstract: "Roll back a finished execution's fixes.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The execution id (or a unique prefix).") var id: String
+    @Flag(help: "The fix did harm: count the run as a failed fix in its SOP's statistics (a plain rollback leaves them as they are).")
+    var harmful = false
 
     func execute() throws {
-        try DecisionCommand.decide(global: global, id: id, kind: .rollback, reason: nil)
+        try DecisionCommand.decide(global: global, id: id, kind: .rollback(harmful: harmful), reason: nil)
     }
 }

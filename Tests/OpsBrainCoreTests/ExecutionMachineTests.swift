@@ -92,13 +92,21 @@ final class ExecutionMachineTests: XCTestCase {
 
     func testManualRollbackOfASuccess() throws {
         let done = ExecutionState(status: .success, attempt: 1)
-        let (rolling, actions) = try ExecutionMachine.apply(.rollbackRequested(by: "ana"), to: done)
+        let (rolling, actions) = try ExecutionMachine.apply(.rollbackRequested(by: "ana", harmful: false), to: done)
         XCTAssertEqual(actions, [.runRollback])
         let (final, learned) = try ExecutionMachine.apply(.rollbackFinished(succeeded: true, summary: "ok"), to: rolling)
         XCTAssertEqual(final.status, .rolledBack)
         XCTAssertEqual(learned, [], "seen: a person's rollback counted the run twice and as a failed fix")
-        XCTAssertThrowsError(try ExecutionMachine.apply(.rollbackRequested(by: "ana"), to: ExecutionState(status: .escalated)),
+        XCTAssertThrowsError(try ExecutionMachine.apply(.rollbackRequested(by: "ana", harmful: false), to: ExecutionState(status: .escalated)),
                              "nothing to roll back before a fix ran")
+    }
+
+    func testARollbackMarkedHarmfulCountsAsAFailedFix() throws {
+        let (rolling, _) = try ExecutionMachine.apply(.rollbackRequested(by: "ana", harmful: true), to: ExecutionState(status: .success, attempt: 1))
+        XCTAssertTrue(rolling.harmfulRollback)
+        let (final, learned) = try ExecutionMachine.apply(.rollbackFinished(succeeded: true, summary: "ok"), to: rolling)
+        XCTAssertEqual(final.status, .rolledBack)
+        XCTAssertEqual(learned, [.recordHarmful])
     }
 
     func testInvalidEventsAreRefused() {

@@ -135,6 +135,27 @@ final class EnginePipelineTests: XCTestCase {
             done.summary.id, approver: Approver(name: "bo", address: nil)))
     }
 
+    func testARollbackMarkedHarmfulCountsAsAFailedFix() throws {
+        let harness = try jobsHarness()
+        try harness.seedJobs(failed: 2)
+        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(done.summary.status, "success")
+        try ApprovalRepository(connection: harness.connection).requestRollback(done.summary.id, approver: Approver(name: "ana", address: nil),
+                                                                                harmful: true)
+        let rolled = try harness.runUntil(alert: alert, ["rolled_back"])
+        XCTAssertTrue(rolled.audit.contains { $0.message.hasSuffix("marking the fix harmful (it counts as a failed fix)") },
+                      "\(rolled.audit.map(\.message))")
+        let stats = try XCTUnwrap(harness.connection.query("""
+            SELECT times_executed, times_successful, consecutive_failures, last_failure_reason FROM self_healing_sops
+            WHERE sop_name = 'failed-jobs'
+            """).first)
+        XCTAssertEqual([stats.int("times_executed"), stats.int("times_successful"), stats.int("consecutive_failures")], [1, 0, 1],
+                       "one execution, no longer a success, and a failure in a row")
+        XCTAssertEqual(stats.string("last_failure_reason"), "rolled back as harmful by ana")
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM self_healing_executions WHERE was_effective_fix = false"), 1)
+    }
+
     func testFailedVerificationRediagnosesRollsBackEscalatesAndCounts() throws {
         let harness = try jobsHarness(attempts: 2, expectFailed: 99)
         try harness.seedJobs(failed: 2)

@@ -10,17 +10,20 @@ public struct ExecutionState: Sendable, Equatable {
     public var dryRun: Bool
     /// A person asked for this rollback (it ends as rolled_back rather than escalated).
     public var manualRollback: Bool
+    /// The person who asked for the rollback marked the fix harmful: it counts as a failed fix.
+    public var harmfulRollback: Bool
     /// Why the execution is escalating, kept for the final transition.
     public var escalationReason: String?
 
     public init(status: ExecutionStatus = .pending, attempt: Int = 0, maxAttempts: Int = 1, escalateAfterFix: Bool = false,
-                dryRun: Bool = false, manualRollback: Bool = false, escalationReason: String? = nil) {
+                dryRun: Bool = false, manualRollback: Bool = false, harmfulRollback: Bool = false, escalationReason: String? = nil) {
         self.status = status
         self.attempt = attempt
         self.maxAttempts = maxAttempts
         self.escalateAfterFix = escalateAfterFix
         self.dryRun = dryRun
         self.manualRollback = manualRollback
+        self.harmfulRollback = harmfulRollback
         self.escalationReason = escalationReason
     }
 }
@@ -40,7 +43,8 @@ public enum ExecutionEvent: Sendable, Equatable {
     /// `escalation` is an escalate_if rule that holds now (it stops further attempts).
     case verificationFinished(passed: Bool, escalation: String?)
     case rollbackFinished(succeeded: Bool, summary: String)
-    case rollbackRequested(by: String)
+    /// A person asked to undo a finished run; `harmful` when they say the fix did harm.
+    case rollbackRequested(by: String, harmful: Bool)
     /// The engine died while fixing: the steps that may have run are not run again; verify instead.
     case resumedAfterInterruptedFix
 }
@@ -55,6 +59,8 @@ public enum ExecutionAction: Sendable, Equatable {
     case escalate(reason: String)
     /// Feed the SOP's statistics: whether the fix worked.
     case recordOutcome(effective: Bool)
+    /// A person rolled the fix back as harmful: its counted outcome becomes a failure.
+    case recordHarmful
 }
 
 /// An event that is not allowed in the current state.
@@ -102,10 +108,12 @@ public enum ExecutionMachine {
             return afterVerification(state, passed: passed, escalation: escalation)
         case (.rollingBack, .rollbackFinished(let succeeded, let summary)):
             return afterRollback(state, succeeded: succeeded, summary: summary)
-        case (.success, .rollbackRequested), (.escalated, .rollbackRequested), (.failed, .rollbackRequested):
+        case (.success, .rollbackRequested(_, let harmful)), (.escalated, .rollbackRequested(_, let harmful)),
+             (.failed, .rollbackRequested(_, let harmful)):
             guard state.attempt > 0 else { throw invalid(state, event) }
             next.status = .rollingBack
             next.manualRollback = true
+            next.harmfulRollback = harmful
             return (next, [.runRollback])
         default:
             throw invalid(state, event)
@@ -174,9 +182,9 @@ public enum ExecutionMachine {
         var next = state
         if state.manualRollback {
             // A person undid a finished run: its outcome was counted when it finished; a rollback
-            // they asked for is not another execution, nor a failed fix.
+            // they asked for is not another execution, nor a failed fix unless they say it did harm.
             next.status = .rolledBack
-            return (next, [])
+            return (next, state.harmfulRollback ? [.recordHarmful] : [])
         }
         next.status = .escalated
         let reason = (state.escalationReason ?? "fix failed") + (succeeded ? "; rolled back: \(summary)" : "; rollback incomplete: \(summary)")
