@@ -29,7 +29,7 @@ enum ExecutionReport {
             row("Fix Applied", fixes.isEmpty ? (planned.isEmpty ? "none" : "(dry run) \(planned.count) planned") : fixes.joined(separator: "; ")),
             row("Time to Fix", detail.resolutionMs.map { SOPTable.formatMillis($0) } ?? "-"),
             row("Verified", verifiedText(detail)),
-            row("Outcome", summary.status.uppercased() + (detail.escalationReason.map { " — \($0)" } ?? "")),
+            row("Outcome", summary.status.uppercased() + (outcomeNote(detail).map { " — \($0)" } ?? "")),
         ]
         if let approvedBy = detail.approvedBy { lines.append(row("Decided by", approvedBy)) }
         lines += ["LEARNING:", "  → This SOP has \(rate)",
@@ -52,6 +52,12 @@ enum ExecutionReport {
             lines.append("  \(SOPTable.formatDate(entry.at)) \(entry.actor) \(entry.kind): \(entry.message)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Why it escalated, or who let a success run.
+    private static func outcomeNote(_ detail: ExecutionDetail) -> String? {
+        detail.escalationReason
+            ?? ExecutionStatus(rawValue: detail.summary.status).flatMap { FixAttribution(status: $0, approvedBy: detail.approvedBy) }?.phrase
     }
 
     private static func row(_ label: String, _ value: String) -> String {

@@ -54,6 +54,18 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("delete 65 files older than 1d"), "the operations are shown as they would run")
     }
 
+    func testASuccessSaysWhetherAPersonApprovedIt() {
+        let text = { (approvedBy: String?) -> String in
+            var state = ConsoleFixtures.state(.executions, width: 120, height: 40)
+            state.executionDetail?.execution.status = "success"
+            state.executionDetail?.execution.approvedBy = approvedBy
+            return self.unicode.render(state).text
+        }
+        XCTAssertTrue(text(nil).contains("auto-fixed"), text(nil))
+        XCTAssertTrue(text("ana").contains("fixed with approval by ana"), text("ana"))
+        XCTAssertFalse(text("ana").contains("auto-fixed"), "seen: fixes a person approved were reported as auto-fixed")
+    }
+
     func testSideBySideDetailWhenWide() {
         let grid = unicode.render(ConsoleFixtures.state(.executions, width: 200, height: 60))
         GoldenFile.check(grid, named: "runs-200x60")

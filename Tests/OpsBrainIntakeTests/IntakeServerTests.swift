@@ -134,6 +134,17 @@ final class IntakeServerTests: XCTestCase {
         XCTAssertTrue(text.contains("opsbrain_leader 1"), text)
     }
 
+    func testMetricsNeverCountAnApprovedFixAsAutoFixed() throws {
+        try start()
+        for approver in [nil, "ana", "bo"] {
+            try connection.query("INSERT INTO self_healing_executions (status, approved_by) VALUES ('success', $1)", [approver])
+        }
+        let (_, text) = try get("/metrics")
+        XCTAssertTrue(text.contains("opsbrain_fixes{by=\"engine\",sop=\"unknown\"} 1"), text)
+        XCTAssertTrue(text.contains("opsbrain_fixes{by=\"approval\",sop=\"unknown\"} 2"),
+                      "seen: fixes a person approved were counted as auto-fixed\n" + text)
+    }
+
     func testOpsAPIListsAndDecides() throws {
         try start(token: "tok")
         let auth = ["Authorization": "Bearer tok"]

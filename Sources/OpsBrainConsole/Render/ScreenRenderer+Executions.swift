@@ -44,6 +44,9 @@ extension ScreenRenderer {
                    + (execution.alertSeverity.map { " (\($0))" } ?? ""), severityRole(execution.alertSeverity)),
             .field("Decision", execution.decision ?? "-"),
         ]
+        if let attribution = ExecutionStatus(rawValue: execution.status).flatMap({ FixAttribution(status: $0, approvedBy: execution.approvedBy) }) {
+            lines.append(.field("Outcome", attribution.phrase, .pipelineSuccess))
+        }
         if let reason = detail.escalationReason { lines.append(.field("Reason", reason, .pipelineEscalated)) }
         if detail.verification != nil {
             let status = ExecutionStatus(rawValue: execution.status) ?? .pending
