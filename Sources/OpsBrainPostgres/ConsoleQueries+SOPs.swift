@@ -13,15 +13,21 @@ public struct ConsoleSOPStats: Sendable, Equatable {
     public var timesExecuted: Int
     public var timesSuccessful: Int
     public var averageResolutionMs: Int?
+    /// When the last fix that counts in the statistics ended.
     public var lastExecutedAt: Date?
+    /// When the newest outcome of any kind (the sparkline's last mark) ended.
+    public var lastRunAt: Date?
     public var lastFailureAt: Date?
     public var lastFailureReason: String?
-    /// Final statuses of the latest finished executions, oldest first.
+    /// The latest outcomes, oldest first, as the statistics count them: a fix that did not work is
+    /// `failed` whatever status it ended in, one that worked is `success` (or `rolled_back` when a
+    /// person undid it), and runs that fixed nothing keep their status (escalated, rejected, not_needed).
     public var recentOutcomes: [String]
 
     public init(name: String, category: String, risk: String, version: Int, autoFix: Bool, requiresApproval: Bool,
                 modeOverride: String? = nil, timesExecuted: Int = 0, timesSuccessful: Int = 0, averageResolutionMs: Int? = nil,
-                lastExecutedAt: Date? = nil, lastFailureAt: Date? = nil, lastFailureReason: String? = nil, recentOutcomes: [String] = []) {
+                lastExecutedAt: Date? = nil, lastRunAt: Date? = nil, lastFailureAt: Date? = nil, lastFailureReason: String? = nil,
+                recentOutcomes: [String] = []) {
         self.name = name
         self.category = category
         self.risk = risk
@@ -33,6 +39,7 @@ public struct ConsoleSOPStats: Sendable, Equatable {
         self.timesSuccessful = timesSuccessful
         self.averageResolutionMs = averageResolutionMs
         self.lastExecutedAt = lastExecutedAt
+        self.lastRunAt = lastRunAt
         self.lastFailureAt = lastFailureAt
         self.lastFailureReason = lastFailureReason
         self.recentOutcomes = recentOutcomes
@@ -51,6 +58,11 @@ public struct ConsoleSOPStats: Sendable, Equatable {
 extension ConsoleQueries {
     /// Final statuses that count as an outcome in the sparkline.
     static let outcomeStatuses = "('success', 'failed', 'escalated', 'rejected', 'rolled_back', 'not_needed')"
+    /// An execution's mark as the statistics count it (`recordOutcome`, `recordHarmful`).
+    static let outcomeMark = """
+        CASE WHEN x.was_effective_fix = false THEN 'failed' WHEN x.status = 'rolled_back' THEN 'rolled_back'
+             WHEN x.was_effective_fix THEN 'success' ELSE x.status END
+        """
 
     /// Active SOPs by category and name, each with its latest `recent` outcomes (at most `limit` SOPs).
     public func sopStats(filter: ListFilter? = nil, recent: Int = 20, limit: Int = 1000) throws -> [ConsoleSOPStats] {
@@ -61,10 +73,13 @@ extension ConsoleQueries {
             SELECT s.sop_name, s.category, s.risk_level, s.version, s.auto_fix_enabled, s.requires_approval, s.mode_override,
                    s.times_executed, s.times_successful, s.avg_resolution_time_ms, s.last_executed_at, s.last_failure_at,
                    s.last_failure_reason,
-                   (SELECT coalesce(array_to_json(array_agg(r.status ORDER BY r.started_at, r.id)), '[]'::json)::text
-                    FROM (SELECT x.status, x.started_at, x.id FROM self_healing_executions x
+                   (SELECT max(coalesce(x.completed_at, x.started_at)) FROM self_healing_executions x
+                    WHERE x.sop_id = s.id AND x.status IN \(Self.outcomeStatuses) AND NOT x.dry_run) AS last_run_at,
+                   (SELECT coalesce(array_to_json(array_agg(r.outcome ORDER BY r.ended, r.id)), '[]'::json)::text
+                    FROM (SELECT \(Self.outcomeMark) AS outcome, coalesce(x.completed_at, x.started_at) AS ended, x.id
+                          FROM self_healing_executions x
                           WHERE x.sop_id = s.id AND x.status IN \(Self.outcomeStatuses) AND NOT x.dry_run
-                          ORDER BY x.started_at DESC, x.id DESC LIMIT \(recentParameter)) r) AS recent
+                          ORDER BY ended DESC, x.id DESC LIMIT \(recentParameter)) r) AS recent
             FROM self_healing_sops s
             WHERE s.retired_at IS NULL AND \(condition)
             ORDER BY s.category, s.sop_name LIMIT \(limit)
@@ -77,7 +92,7 @@ extension ConsoleQueries {
             version: row.int("version") ?? 1, autoFix: row.bool("auto_fix_enabled") ?? false,
             requiresApproval: row.bool("requires_approval") ?? true, modeOverride: row.string("mode_override"),
             timesExecuted: row.int("times_executed") ?? 0, timesSuccessful: row.int("times_successful") ?? 0,
-            averageResolutionMs: row.int("avg_resolution_time_ms"), lastExecutedAt: row.date("last_executed_at"),
+            averageResolutionMs: row.int("avg_resolution_time_ms"), lastExecutedAt: row.date("last_executed_at"), lastRunAt: row.date("last_run_at"),
             lastFailureAt: row.date("last_failure_at"), lastFailureReason: row.string("last_failure_reason"),
             recentOutcomes: row.json("recent")?.arrayValue?.compactMap(\.stringValue) ?? [])
     }

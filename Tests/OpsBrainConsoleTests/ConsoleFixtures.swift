@@ -120,7 +120,7 @@ enum ConsoleFixtures {
 
     static var sops: [ConsoleSOPStats] {
         [ConsoleSOPStats(name: "disk-filling", category: "infrastructure", risk: "medium", version: 3, autoFix: true, requiresApproval: true,
-                         timesExecuted: 20, timesSuccessful: 17, averageResolutionMs: 48_000, lastExecutedAt: ago(3600),
+                         timesExecuted: 20, timesSuccessful: 17, averageResolutionMs: 48_000, lastExecutedAt: ago(3600), lastRunAt: ago(900),
                          lastFailureAt: ago(86_400 * 2), lastFailureReason: "verification: still above 90%",
                          recentOutcomes: ["success", "success", "failed", "success", "escalated", "success", "rolled_back", "success"]),
          ConsoleSOPStats(name: "failed-jobs", category: "data", risk: "low", version: 1, autoFix: true, requiresApproval: false,

@@ -95,6 +95,38 @@ final class ConsoleQueriesTests: XCTestCase {
         XCTAssertEqual(try ConsoleQueries(connection: connection).sopNames(), ["failed-jobs"])
     }
 
+    /// The SOP view's figures come from one count: the bars of fixes that worked and failed are the
+    /// success rate's numerator and the rest, the last run is the newest bar, the last failure a
+    /// failed bar.
+    func testTheSOPViewsFiguresAgreeWithEachOther() throws {
+        let database = try ConsoleTestDatabase()
+        let connection = database.connection
+        let sop = try XCTUnwrap(try connection.query("SELECT id FROM self_healing_sops WHERE sop_name = 'failed-jobs'").first?.string("id"))
+        let repository = ExecutionRepository(connection: connection)
+        let runs: [(status: String, effective: Bool?)] = [("success", true), ("escalated", false), ("escalated", nil), ("rejected", nil),
+                                                          ("rolled_back", true)]
+        for (offset, run) in runs.enumerated() {
+            let id = try XCTUnwrap(try connection.query("""
+                INSERT INTO self_healing_executions (sop_id, status, started_at, completed_at)
+                VALUES ($1::uuid, $2, now() - make_interval(mins => $3), now() - make_interval(mins => $3 - 1)) RETURNING id
+                """, [sop, run.status, 50 - offset * 10]).first?.uuid("id"))
+            if let effective = run.effective {
+                try connection.transaction { tx in
+                    try repository.recordOutcome(executionID: id, effective: effective, failureReason: effective ? nil : "fix did not verify", in: tx)
+                }
+            }
+        }
+        let stats = try XCTUnwrap(try ConsoleQueries(connection: connection).sopStats().first)
+        XCTAssertEqual(stats.recentOutcomes, ["success", "failed", "escalated", "rejected", "rolled_back"],
+                       "seen: a fix that failed showed as 'escalated' beside a success rate that counted it as a failure")
+        XCTAssertEqual(stats.recentOutcomes.filter { ["success", "rolled_back"].contains($0) }.count, stats.timesSuccessful)
+        XCTAssertEqual(stats.recentOutcomes.filter { $0 == "failed" }.count, stats.timesExecuted - stats.timesSuccessful)
+        let newest = try XCTUnwrap(try connection.query("SELECT max(completed_at) AS at FROM self_healing_executions").first?.date("at"))
+        XCTAssertEqual(try XCTUnwrap(stats.lastRunAt).timeIntervalSince1970, newest.timeIntervalSince1970, accuracy: 0.001,
+                       "the last run is the newest bar, not the last counted fix")
+        XCTAssertEqual(stats.lastFailureReason, "fix did not verify")
+    }
+
     func testAuditFiltersAndPages() throws {
         let (connection, _) = try TestPostgres.migratedConnection()
         defer { connection.close() }

@@ -43,7 +43,8 @@ extension ScreenRenderer {
             .field("Success", sop.successRate.map { "\($0)% (\(sop.timesSuccessful) of \(sop.timesExecuted) fixes)" } ?? "no finished fixes yet",
                    successRole(sop.successRate)),
             .field("Avg fix", sop.averageResolutionMs.map(Formatting.duration(milliseconds:)) ?? "-"),
-            .field("Last run", sop.lastExecutedAt.map { "\(formatting.timestamp($0)) (\(Formatting.age($0, now: now)) ago)" } ?? "never"),
+            .field("Last run", sop.lastRunAt.map { "\(formatting.timestamp($0)) (\(Formatting.age($0, now: now)) ago)" } ?? "never"),
+            .field("Last fix", sop.lastExecutedAt.map { "\(formatting.timestamp($0)) (\(Formatting.age($0, now: now)) ago)" } ?? "never"),
             .field("Last fail", sop.lastFailureAt.map { formatting.timestamp($0) + (sop.lastFailureReason.map { ": \($0)" } ?? "") } ?? "none",
                    sop.lastFailureAt == nil ? .muted : .pipelineFailed),
         ]
@@ -51,9 +52,9 @@ extension ScreenRenderer {
         for outcome in sop.recentOutcomes { spark.append((glyphs.outcomeMark(outcome), outcomeRole(outcome))) }
         if sop.recentOutcomes.isEmpty { spark.append(("no outcomes yet", .muted)) }
         lines.append(StyledLine(spark))
-        lines.append(StyledLine("  oldest \(glyphs.arrow) newest: \(glyphs.outcomeMark("success")) success  \(glyphs.outcomeMark("escalated")) escalated  "
-                                + "\(glyphs.outcomeMark("rolled_back")) rolled back  \(glyphs.outcomeMark("rejected")) rejected  "
-                                + "\(glyphs.outcomeMark("failed")) failed", .muted))
+        lines.append(StyledLine("  oldest \(glyphs.arrow) newest: \(glyphs.outcomeMark("success")) fixed  \(glyphs.outcomeMark("failed")) fix failed  "
+                                + "\(glyphs.outcomeMark("rolled_back")) rolled back  \(glyphs.outcomeMark("escalated")) escalated, no fix  "
+                                + "\(glyphs.outcomeMark("rejected")) rejected", .muted))
         lines.append(StyledLine("  d: dry-run this SOP", .keyHint))
         return lines
     }
