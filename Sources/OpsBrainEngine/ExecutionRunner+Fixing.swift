@@ -61,11 +61,13 @@ extension ExecutionRunner {
         return patch
     }
 
-    /// A fix step's stored result; it names its operation, so later runs can tell what Ops Brain did.
+    /// A fix step's stored result; it names its operation and target, so later runs can tell what
+    /// Ops Brain did, and to what.
     func json(_ outcome: OperationOutcome, of fix: FixOperationSpec) -> JSONValue {
         settings.redactor.redact(.object(["succeeded": .bool(outcome.succeeded), "summary": .string(outcome.summary),
                                           "details": outcome.details, "reversible": .bool(outcome.undo != nil),
-                                          "operation": .string(fix.operation.rawValue)]))
+                                          "operation": .string(fix.operation.rawValue),
+                                          "target": fix.target.map(JSONValue.string) ?? .null]))
     }
 
     private func fixActionsJSON(_ executionID: UUID) throws -> JSONValue {

@@ -96,12 +96,14 @@ struct ExecutionRunner {
                            environment: settings.environment, attempt: attempt)
     }
 
-    /// A metric step with `discount_own_restarts` measures starts; those Ops Brain caused by its own
-    /// service restarts on this instance within the window are taken off, and both figures kept.
-    private func discountingOwnRestarts(_ result: StepResult, of step: StepSpec, instance: String?) throws -> StepResult {
+    /// A metric step with `discount_own_restarts` measures starts; those Ops Brain caused within the
+    /// window, by restarting a service this SOP restarts on this instance (from any SOP), are taken
+    /// off, and both figures kept. Another service's restarts are not this one's.
+    private func discountingOwnRestarts(_ result: StepResult, of step: StepSpec, record: ExecutionRecord) throws -> StepResult {
         guard step.type == .metric, let window = step.parameters[StepType.discountOwnRestarts]?.stringValue.flatMap(DurationSyntax.parse),
               let measured = result.values["value"]?.doubleValue else { return result }
-        let own = try repository.ownServiceRestarts(instance: instance, within: window)
+        let services = sop(of: record)?.definition.fix.filter { $0.operation == .serviceRestart }.compactMap(\.target) ?? []
+        let own = try repository.ownServiceRestarts(of: Set(services), instance: record.instance?.key, within: window)
         var discounted = result
         discounted.values["value"] = .number(max(0, measured - Double(own)))
         discounted.values["measured"] = .number(measured)
@@ -123,7 +125,7 @@ struct ExecutionRunner {
         var results: [String: StepResult] = [:]
         for step in steps {
             _ = try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run)
-            let result = try discountingOwnRestarts(registry.run(step, context: context), of: step, instance: record.instance?.key)
+            let result = try discountingOwnRestarts(registry.run(step, context: context), of: step, record: record)
             results[step.id] = result
             let verdict = DiagnosisEvaluation.verdict(step, result)
             try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,

@@ -45,15 +45,15 @@ public struct ExecutionDetail: Sendable {
 }
 
 extension ExecutionRepository {
-    /// How many service restarts Ops Brain's fixes completed on `instance` (nil: on executions
-    /// without one) within the last `window`.
-    public func ownServiceRestarts(instance: String?, within window: Duration) throws -> Int {
+    /// How many restarts of the service targets `services` Ops Brain's fixes completed on
+    /// `instance` (nil: on executions without one) within the last `window`.
+    public func ownServiceRestarts(of services: Set<String>, instance: String?, within window: Duration) throws -> Int {
         try connection.query("""
             SELECT count(*) AS n FROM self_healing_execution_steps st JOIN self_healing_executions e ON e.id = st.execution_id
             WHERE st.phase = 'fix' AND st.status = 'succeeded' AND st.result->>'operation' = 'service_restart' AND NOT e.dry_run
-              AND e.instance_key IS NOT DISTINCT FROM $1::text
+              AND st.result->>'target' = ANY ($3::text[]) AND e.instance_key IS NOT DISTINCT FROM $1::text
               AND st.finished_at > clock_timestamp() - make_interval(secs => $2::double precision)
-            """, [instance, window.asSeconds]).first?.int("n") ?? 0
+            """, [instance, window.asSeconds, "{" + services.sorted().joined(separator: ",") + "}"]).first?.int("n") ?? 0
     }
 
     /// When the still undecided approval request of `executionID` was made (nil: none is pending).

@@ -150,14 +150,18 @@ final class EngineServicesTests: XCTestCase {
 
     /// Prometheus counts two starts of the service in 15 minutes (`vector(2)` stands for the start
     /// metric's `changes`); one was Ops Brain's own restart, so it is not the crash loop (two starts
-    /// or more) that would stop a second restart.
+    /// or more) that would stop a second restart. A restart of another service is not discounted.
     func testRestartsOpsBrainMadeAreNotCountedAsACrashLoop() throws {
         let prometheus = try PrometheusProcess()
         defer { prometheus.stop() }
         let service = try LocalService()
         defer { service.stop() }
+        let other = try LocalService()
+        defer { other.stop() }
         try service.start()
         service.kill()
+        try other.start()
+        other.kill()
         let crashLoop = """
               - id: crash_loop
                 type: metric
@@ -173,9 +177,19 @@ final class EngineServicesTests: XCTestCase {
         XCTAssertTrue(sop.contains("discount_own_restarts"), sop)
         let plain = Self.webDownSOP.replacingOccurrences(of: "name: web-down", with: "name: web-restart")
             .replacingOccurrences(of: "alert_types: [web_down]", with: "alert_types: [web_restart]")
-        let harness = try EngineHarness(sops: ["infrastructure/web-down": sop, "infrastructure/web-restart": plain], configYAML: { _ in
-            service.configYAML + "\n  prometheus: {type: prometheus, url: \"\(prometheus.baseURL)\"}\n"
+        let otherSOP = Self.webDownSOP.replacingOccurrences(of: "name: web-down", with: "name: other-restart")
+            .replacingOccurrences(of: "alert_types: [web_down]", with: "alert_types: [other_down]")
+            .replacingOccurrences(of: "target: web_service", with: "target: other_service").replacingOccurrences(of: "target: web\n", with: "target: other\n")
+        let otherTargets = other.configYAML.replacingOccurrences(of: "targets:\n", with: "")
+            .replacingOccurrences(of: "  web:", with: "  other:").replacingOccurrences(of: "  web_service:", with: "  other_service:")
+        let harness = try EngineHarness(sops: ["infrastructure/web-down": sop, "infrastructure/web-restart": plain,
+                                               "infrastructure/other-restart": otherSOP], configYAML: { _ in
+            service.configYAML + "\n" + otherTargets + "\n  prometheus: {type: prometheus, url: \"\(prometheus.baseURL)\"}\n"
         })
+        // Another service's restart: not a start of this one.
+        let elsewhere = try harness.approveWhenAsked(alert: try harness.fire(type: "other_down", title: "Other service down"),
+                                                     reasonContaining: "for high-risk service_restart", timeout: 60)
+        XCTAssertEqual(elsewhere.summary.status, "success", elsewhere.escalationReason ?? "")
         // Another SOP's restart of the same service: Ops Brain's own start, whichever runbook made it.
         let first = try harness.fire(type: "web_restart", title: "Web service restart asked")
         let fixed = try harness.approveWhenAsked(alert: first, reasonContaining: "for high-risk service_restart", timeout: 60)
