@@ -19,6 +19,8 @@ public struct EngineSettings: Sendable {
     public var approvalExpiry: ApprovalExpiryAction = .reject
     /// How long verification waits for a resolving source (or any source, when hard) after `wait_before`.
     public var resolveWait: Duration = .seconds(600)
+    /// How often verification runs a lagging check again once the alert's source has resolved.
+    public var verificationRecheck: Duration = .seconds(15)
     /// How long a claim lasts; a dead engine's claims are taken over sooner, by heartbeat age.
     public var leaseSeconds: Int
     /// The longest the loop sleeps between looks at due work.

@@ -51,6 +51,9 @@ public final class HealingEngine: Sendable {
             } catch {
                 logger.error("engine pass failed", metadata: ["error": "\(error)"])
                 stop.wait(.seconds(1))
+                // Whatever this engine had claimed when the pass broke (a lost connection), it gives
+                // up as soon as the database answers again, rather than when a lease runs out.
+                try? registryStore.releaseClaims(engineID: settings.engineID)
             }
         }
         try? registryStore.releaseClaims(engineID: settings.engineID)
@@ -72,9 +75,10 @@ public final class HealingEngine: Sendable {
         while !stop.isSet, let record = try repository.claimRunnable(engineID: settings.engineID, leaseSeconds: settings.leaseSeconds) {
             do {
                 try runner.process(record)
+                try repository.releaseClaim(record.id, engineID: settings.engineID)
             } catch {
                 logger.error("execution step failed", metadata: ["execution": "\(record.id)", "error": "\(settings.redactor.redact("\(error)"))"])
-                try? repository.release(record.id, nextActionAt: Date().addingTimeInterval(30))
+                try? repository.releaseClaim(record.id, engineID: settings.engineID, retryAt: Date().addingTimeInterval(30))
             }
             advanced += 1
         }

@@ -27,9 +27,14 @@ public struct EngineRegistry {
             """, [engineID, hostname, pid, version, mode.rawValue])
     }
 
+    /// Renews an engine's liveness; the leader's beat also clears the flag any other row still
+    /// carries (an engine that died while leading).
     public func heartbeat(engineID: String, isLeader: Bool) throws {
-        try connection.query("UPDATE opsbrain_engines SET heartbeat_at = now(), is_leader = $2 WHERE engine_id = $1",
-                             [engineID, isLeader])
+        try connection.query("""
+            UPDATE opsbrain_engines SET heartbeat_at = CASE WHEN engine_id = $1 THEN now() ELSE heartbeat_at END,
+                   is_leader = (engine_id = $1 AND $2)
+            WHERE engine_id = $1 OR ($2 AND is_leader)
+            """, [engineID, isLeader])
     }
 
     /// Marks an engine stopped so its claims are taken over at once.
@@ -45,7 +50,8 @@ public struct EngineRegistry {
     /// Engines seen in the last day, newest heartbeat first.
     public func engines() throws -> [EngineInfo] {
         try connection.query("""
-            SELECT engine_id, hostname, pid, mode, is_leader, heartbeat_at,
+            SELECT engine_id, hostname, pid, mode, heartbeat_at,
+                   (is_leader AND stopped_at IS NULL AND heartbeat_at > now() - interval '\(ExecutionRepository.deadAfter)') AS is_leader,
                    (stopped_at IS NULL AND heartbeat_at > now() - interval '\(ExecutionRepository.deadAfter)') AS alive
             FROM opsbrain_engines WHERE heartbeat_at > now() - interval '1 day' ORDER BY heartbeat_at DESC
             """).rows.map {

@@ -29,7 +29,7 @@ public struct ExecutionRepository {
             WHERE a.id IN (
                 SELECT id FROM intelligence_alerts
                 WHERE processed_at IS NULL AND status = 'firing' AND (lease_until IS NULL OR lease_until < now()
-                    OR claimed_by NOT IN (\(Self.liveEngines)))
+                    OR claimed_by = $1 OR claimed_by NOT IN (\(Self.liveEngines)))
                 ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
             RETURNING a.id, a.source, a.alert_type, a.title, a.severity, a.labels::text AS labels_text,
                       a.evidence::text AS evidence_text, a.fingerprint, a.status, a.count, a.created_at
@@ -102,15 +102,16 @@ public struct ExecutionRepository {
 
     // MARK: Executions
 
-    /// Claims the next execution that is due, taking over ones whose engine died.
+    /// Claims the next execution that is due and free: unclaimed, or claimed by an engine whose
+    /// heartbeat has expired (or that stopped). A live engine keeps its claim for as long as it works
+    /// on the run, whatever the run's transitions, and gives it up with `releaseClaim`.
     public func claimRunnable(engineID: String, leaseSeconds: Int) throws -> ExecutionRecord? {
         let claimed = try connection.query("""
             UPDATE self_healing_executions SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
             WHERE id = (
                 SELECT id FROM self_healing_executions
                 WHERE next_action_at IS NOT NULL AND next_action_at <= now()
-                  AND (lease_until IS NULL OR lease_until < now() OR claimed_by IS NULL OR claimed_by = $1
-                       OR claimed_by NOT IN (\(Self.liveEngines)))
+                  AND (claimed_by IS NULL OR claimed_by NOT IN (\(Self.liveEngines)))
                 ORDER BY next_action_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id
             """, [engineID, leaseSeconds]).first?.uuid("id")
@@ -155,8 +156,6 @@ public struct ExecutionRepository {
                 completed_at = CASE WHEN $18 THEN now() ELSE completed_at END,
                 total_resolution_time_ms = CASE WHEN $18 AND fix_started_at IS NOT NULL
                     THEN (extract(epoch FROM clock_timestamp() - fix_started_at) * 1000)::int ELSE total_resolution_time_ms END,
-                claimed_by = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE claimed_by END,
-                lease_until = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE lease_until END,
                 updated_at = now()
             WHERE id = $1::uuid AND status = $2
             RETURNING alert_id, sop_id
@@ -175,20 +174,35 @@ public struct ExecutionRepository {
                               alertID: row.uuid("alert_id"), sopName: sopName, details: .object(details), in: tx)
     }
 
-    /// Verification waits for the alert's resolve: the run stays `verifying`, unclaimed, due at
-    /// `until` (intake makes it due at once when the resolve arrives), with what it waits for.
-    public func awaitResolve(_ id: UUID, until: Date, attempt: Int, audit: AuditEntry) throws {
+    /// Verification looks again later (for the alert's resolve, or for a lagging check): the run
+    /// stays `verifying`, unclaimed, due at `until` (intake makes it due at once when a resolve
+    /// arrives), with what it waits for. The audit row is written when the wait begins, not at
+    /// every look.
+    public func awaitVerdict(_ id: UUID, until: Date, attempt: Int, waitingFor: String, audit: AuditEntry) throws {
         try connection.transaction { tx in
-            let waiting = JSONValue.object(["attempt": .number(Double(attempt)), "passed": .bool(false), "waiting": .string(audit.message)])
+            let waiting = JSONValue.object(["attempt": .number(Double(attempt)), "passed": .bool(false), "waiting": .string(audit.message),
+                                            "waiting_for": .string(waitingFor)])
             let row = try tx.query("""
+                WITH before AS (SELECT verification_results->>'waiting_for' AS waiting_for FROM self_healing_executions WHERE id = $1::uuid)
                 UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL, next_action_at = $2,
                        verification_results = $3::jsonb, updated_at = now()
-                WHERE id = $1::uuid AND status = 'verifying' RETURNING alert_id
-                """, [id, until, waiting]).first
-            guard let row else { return }
+                WHERE id = $1::uuid AND status = 'verifying'
+                RETURNING alert_id, (SELECT waiting_for FROM before) IS NOT DISTINCT FROM $4 AS same_wait
+                """, [id, until, waiting, waitingFor]).first
+            guard let row, row.bool("same_wait") != true else { return }
             try AuditTrail.append(kind: audit.kind, actor: audit.actor, message: audit.message, executionID: id,
                                   alertID: row.uuid("alert_id"), details: audit.details, in: tx)
         }
+    }
+
+    /// Gives up `engineID`'s claim on a run it has finished working on for now; the run's
+    /// `next_action_at` (or `retryAt`, after an error) says when any engine picks it up again. A
+    /// claim another engine holds (it took the run over) is left alone.
+    public func releaseClaim(_ id: UUID, engineID: String, retryAt: Date? = nil) throws {
+        try connection.query("""
+            UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL, next_action_at = coalesce($3, next_action_at)
+            WHERE id = $1::uuid AND claimed_by = $2
+            """, [id, engineID, retryAt])
     }
 
     /// Gives up the claim so another pass (or engine) picks the execution up at `nextActionAt`.

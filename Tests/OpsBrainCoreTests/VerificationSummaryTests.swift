@@ -39,7 +39,7 @@ final class VerificationSummaryTests: XCTestCase {
     func testAFailedVerificationNeverReadsAsResolved() {
         let stored: JSONValue = .object([
             "attempt": .number(1), "passed": .bool(false), "alert_check": .string("the alert has resolved (alertmanager)"),
-            "alert_check_passed": .bool(true),
+            "alert_check_failed": .bool(false),
             "steps": .object(["web_up": .object(["verdict": .string("failed")]), "db": .object(["verdict": .string("passed")])]),
         ])
         let text = VerificationSummary.text(stored, status: .escalated)

@@ -39,6 +39,7 @@ final class EngineHarness {
         var settings = EngineAssembly.settings(config: config, mode: mode, environment: environment)
         settings.engineID = "test-engine-\(UUID().uuidString.prefix(4))"
         settings.resolveWait = resolveWait
+        settings.verificationRecheck = .milliseconds(300)
         engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
         try EngineRegistry(connection: connection).register(engineID: settings.engineID, hostname: "test", pid: 1,
                                                             version: "test", mode: mode)

@@ -126,6 +126,51 @@ final class VerificationEvidenceTests: XCTestCase {
         XCTAssertEqual(done.verification?["alert_check"]?.stringValue, "the alert has resolved (webhook)")
     }
 
+    /// Seen on the stock stack: the restart cured the 5xx spike and Alertmanager resolved the alert,
+    /// but the SOP's error-rate check still read 5.13% over a window that held the spike, and the
+    /// run escalated a fix that had worked. A check that lags a resolved alert is looked at again.
+    func testACheckThatLagsAResolvedAlertIsLookedAtAgainWithinTheBound() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(guarded: true)],
+                                        configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(60))
+        harness.sourceResolves = false
+        try harness.seedJobs(failed: 2)
+        // The retry wakes a straggler that fails once more, as a window that still holds the spike would.
+        try harness.connection.query("""
+            CREATE FUNCTION straggler() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO jobs (id, status) VALUES (1000, 'failed') ON CONFLICT (id) DO NOTHING; RETURN NULL; END $$
+            """)
+        try harness.connection.query("CREATE TRIGGER straggler AFTER UPDATE ON jobs FOR EACH STATEMENT EXECUTE FUNCTION straggler()")
+        let alert = try webhookAlert(harness, fingerprint: "jobs-3")
+        // The fix ran; during wait_before the source resolves the alert.
+        try harness.runUntil(count: "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying'") { $0 == 1 }
+        _ = try IntakeRepository(connection: harness.connection).ingest(try WebhookParser.generic(.object([
+            "type": .string("jobs_failed"), "title": .string("Jobs failing"), "fingerprint": .string("jobs-3"), "status": .string("resolved"),
+        ])))
+        try harness.runUntil(count: """
+            SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying' AND verification_results->>'waiting_for' = 'checks'
+            """) { $0 == 1 }
+        try harness.connection.query("DROP TRIGGER straggler ON jobs")
+        try harness.connection.query("UPDATE jobs SET status = 'done' WHERE id = 1000")
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertEqual(done.summary.status, "success", "\(done.audit.map(\.message))")
+        XCTAssertEqual(done.audit.filter { $0.kind == "verification_waiting" }.count, 1, "one audit row for the wait, not one per look")
+        XCTAssertTrue(done.audit.contains { $0.message.hasPrefix("the alert has resolved (webhook), but none_failed does not pass yet") },
+                      "\(done.audit.map(\.message))")
+    }
+
+    func testAFailingCheckWithTheAlertStillFiringFailsAtOnce() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(expectFailed: 99)],
+                                        configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(600))
+        harness.sourceResolves = false
+        try harness.seedJobs(failed: 2)
+        let alert = try webhookAlert(harness, fingerprint: "jobs-4")
+        let started = Date()
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertNotEqual(done.summary.status, "success")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60, "a fix that did not work is not held for the resolve bound")
+        XCTAssertFalse(done.audit.contains { $0.kind == "verification_waiting" }, "\(done.audit.map(\.message))")
+    }
+
     /// A generic webhook's alert, as `POST /api/v1/alerts` parses it.
     private func webhookAlert(_ harness: EngineHarness, fingerprint: String) throws -> UUID {
         _ = try IntakeRepository(connection: harness.connection).ingest(try WebhookParser.generic(.object([

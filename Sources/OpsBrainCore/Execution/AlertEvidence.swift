@@ -70,7 +70,8 @@ public enum AlertEvidence: Sendable, Equatable {
         }
     }
 
-    private static func clock(_ date: Date) -> String {
+    /// A time of day in UTC, as notes show it.
+    static func clock(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

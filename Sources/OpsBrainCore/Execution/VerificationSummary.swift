@@ -6,7 +6,7 @@
 public enum VerificationSummary {
     /// What made a verification fail: the checks that did not pass, then the alert when it did not.
     public static func failures(_ stepIDs: [String], _ verdicts: [String: StepVerdict], alertCheck: AlertEvidence) -> String {
-        describe(failed: stepIDs.filter { verdicts[$0] != .passed }, alertNote: alertCheck.passes == true ? nil : alertCheck.note)
+        describe(failed: stepIDs.filter { verdicts[$0] != .passed }, alertNote: alertCheck.passes == false ? alertCheck.note : nil)
     }
 
     /// The card's "Verified" text from a stored `verification_results`, with the run's status.
@@ -20,7 +20,7 @@ public enum VerificationSummary {
         if verification["passed"]?.boolValue == true { return "yes (attempt \(attempt)): \(note)" }
         let steps = verification["steps"]?.objectValue ?? [:]
         let failed = steps.keys.sorted().filter { steps[$0]?["verdict"]?.stringValue != StepVerdict.passed.rawValue }
-        let alertFailed = verification["alert_check_passed"]?.boolValue != true && !note.isEmpty
+        let alertFailed = verification["alert_check_failed"]?.boolValue == true
         return "no (attempt \(attempt)): " + describe(failed: failed, alertNote: alertFailed ? note : nil)
     }
 
