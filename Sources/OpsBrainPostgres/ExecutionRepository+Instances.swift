@@ -61,14 +61,18 @@ extension ExecutionRepository {
     ///
     /// Without instances, alerts of one kind and SOP share an execution. With them, the group is
     /// (SOP, instance); a declared instance with no open execution opens one unless the SOP already
-    /// has `cap` open, and then joins (or opens) the SOP's one fleet-wide escalation. The instance
-    /// path holds a per-SOP lock, so two engines cannot both pass the cap.
+    /// has `cap` open, and then joins (or opens) the SOP's one fleet-wide escalation. Every path holds
+    /// a per-SOP lock (per alert type without an SOP) to commit, so two engines can neither open two
+    /// executions for one group nor both pass the cap.
     func place(alertType: String, sopID: UUID?, instances: InstanceRequest?,
                in tx: PostgresConnection) throws -> (placement: InstancePlacement?, group: UUID?) {
+        // One transaction at a time looks for (and opens) an SOP's group, across engines: the lock
+        // is held to commit, and the next transaction's look sees the execution this one opened.
+        try tx.query("SELECT pg_advisory_xact_lock(hashtextextended('opsbrain.group:' || coalesce($1::text, $2::text), 0))",
+                     [sopID, alertType])
         guard let instances else { return (nil, try openGroup(alertType: alertType, sopID: sopID, placement: nil, in: tx)) }
         let own = InstancePlacement(choice: instances.choice)
         guard own.scope == .instance else { return (own, try openGroup(alertType: alertType, sopID: sopID, placement: own, in: tx)) }
-        try tx.query("SELECT pg_advisory_xact_lock(hashtextextended('opsbrain.instances:' || $1::text, 0))", [sopID])
         if let group = try openGroup(alertType: alertType, sopID: sopID, placement: own, in: tx) { return (own, group) }
         guard try openInstanceExecutions(sopID: sopID, in: tx) >= instances.cap else { return (own, nil) }
         let fleet = InstancePlacement(scope: .fleet, key: nil)
