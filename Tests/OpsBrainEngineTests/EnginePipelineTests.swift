@@ -117,12 +117,18 @@ final class EnginePipelineTests: XCTestCase {
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2)
     }
 
-    func testRollbackRestoresPreviousValues() throws {
+    /// Two failed jobs retried successfully: the harness, the alert and the finished run.
+    private func retriedJobs() throws -> (EngineHarness, UUID, ExecutionDetail) {
         let harness = try jobsHarness()
         try harness.seedJobs(failed: 2)
         let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
         let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
         XCTAssertEqual(done.summary.status, "success")
+        return (harness, alert, done)
+    }
+
+    func testRollbackRestoresPreviousValues() throws {
+        let (harness, alert, done) = try retriedJobs()
         try ApprovalRepository(connection: harness.connection).requestRollback(done.summary.id, approver: Approver(name: "ana", address: "10.0.0.5"))
         let rolled = try harness.runUntil(alert: alert, ["rolled_back"])
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2)
@@ -136,11 +142,7 @@ final class EnginePipelineTests: XCTestCase {
     }
 
     func testARollbackMarkedHarmfulCountsAsAFailedFix() throws {
-        let harness = try jobsHarness()
-        try harness.seedJobs(failed: 2)
-        let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
-        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
-        XCTAssertEqual(done.summary.status, "success")
+        let (harness, alert, done) = try retriedJobs()
         try ApprovalRepository(connection: harness.connection).requestRollback(done.summary.id, approver: Approver(name: "ana", address: nil),
                                                                                 harmful: true)
         let rolled = try harness.runUntil(alert: alert, ["rolled_back"])

@@ -42,21 +42,6 @@ final class InstanceAlertmanagerTests: XCTestCase {
             """
     }
 
-    private func startAlertmanager(intakePort: Int) throws -> AlertmanagerProcess {
-        try AlertmanagerProcess(configYAML: """
-            route:
-              receiver: opsbrain
-              group_by: ['alertname']
-              group_wait: 1s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: opsbrain
-                webhook_configs:
-                  - url: http://127.0.0.1:\(intakePort)/api/v1/alerts/alertmanager
-            """)
-    }
-
     func testFiveInstancesDownThroughAlertmanagerEndInFiveExecutionsEachOnItsOwnInstance() throws {
         services = try (0..<5).map { _ in try LocalService() }
         for service in services {
@@ -68,7 +53,7 @@ final class InstanceAlertmanagerTests: XCTestCase {
         let harness = try EngineHarness(sops: ["infrastructure/web-down": sop], configYAML: { _ in Self.config(self.services) })
         server = try IntakeAssembly.start(listen: "127.0.0.1:0", config: harness.config, conninfo: harness.url, metrics: MetricsRegistry(),
                                           isLeader: { true }, environment: [:])
-        alertmanager = try startAlertmanager(intakePort: try XCTUnwrap(server).port)
+        alertmanager = try AlertmanagerProcess.delivering(toIntakePort: try XCTUnwrap(server).port)
         try alertmanager?.post(alerts: .array((1...5).map { index in
             .object(["labels": .object(["alertname": .string("InstanceDown"), "instance": .string("web-\(index)"),
                                         "severity": .string("critical")]),

@@ -66,18 +66,7 @@ final class VerificationEvidenceTests: XCTestCase {
         harness.sourceResolves = false
         server = try IntakeAssembly.start(listen: "127.0.0.1:0", config: harness.config, conninfo: harness.url, metrics: MetricsRegistry(),
                                           isLeader: { true }, environment: [:])
-        alertmanager = try AlertmanagerProcess(configYAML: """
-            route:
-              receiver: opsbrain
-              group_by: ['alertname']
-              group_wait: 1s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: opsbrain
-                webhook_configs:
-                  - url: http://127.0.0.1:\(try XCTUnwrap(server).port)/api/v1/alerts/alertmanager
-            """)
+        alertmanager = try AlertmanagerProcess.delivering(toIntakePort: try XCTUnwrap(server).port)
         let labels = JSONValue.object(["alertname": .string("InstanceDown"), "instance": .string("web"), "severity": .string("critical")])
         try alertmanager?.post(alerts: .array([.object(["labels": labels, "annotations": .object(["summary": .string("web is down")])])]))
         try harness.runUntil(count: "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'awaiting_approval'") { $0 == 1 }

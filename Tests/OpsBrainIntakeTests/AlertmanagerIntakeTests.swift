@@ -29,19 +29,7 @@ final class AlertmanagerIntakeTests: XCTestCase {
         self.connection = connection
         server = try IntakeAssembly.start(listen: "127.0.0.1:0", config: OpsBrainConfig(), conninfo: url, metrics: MetricsRegistry(),
                                           isLeader: { true }, environment: [:])
-        alertmanager = try AlertmanagerProcess(configYAML: """
-            route:
-              receiver: opsbrain
-              group_by: ['alertname']
-              group_wait: 1s
-              group_interval: 1s
-              repeat_interval: 2s
-            receivers:
-              - name: opsbrain
-                webhook_configs:
-                  - url: http://127.0.0.1:\(server!.port)/api/v1/alerts/alertmanager
-                    send_resolved: true
-            """)
+        alertmanager = try AlertmanagerProcess.delivering(toIntakePort: server!.port, repeatInterval: "2s")
         let alert: JSONValue = .array([.object([
             "labels": .object(["alertname": .string("DiskSpaceLow"), "severity": .string("critical"), "instance": .string("db-1")]),
             "annotations": .object(["summary": .string("Disk 97% full on db-1")]),

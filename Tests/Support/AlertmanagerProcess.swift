@@ -9,6 +9,24 @@ public final class AlertmanagerProcess {
     private let directory: String
     private let process = Process()
 
+    /// An Alertmanager that sends every alert, resolves included, to Ops Brain's intake on
+    /// `intakePort`, grouped by alert name and quickly (1 s), repeating after `repeatInterval`.
+    public static func delivering(toIntakePort intakePort: Int, repeatInterval: String = "1h") throws -> AlertmanagerProcess {
+        try AlertmanagerProcess(configYAML: """
+            route:
+              receiver: opsbrain
+              group_by: ['alertname']
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: \(repeatInterval)
+            receivers:
+              - name: opsbrain
+                webhook_configs:
+                  - url: http://127.0.0.1:\(intakePort)/api/v1/alerts/alertmanager
+                    send_resolved: true
+            """)
+    }
+
     /// Starts it with `configYAML` and waits until /-/ready answers.
     public init(configYAML: String = "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n") throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw StepFailure("\(Self.binary) is not installed") }
