@@ -85,13 +85,14 @@ extension ExecutionRunner {
     /// plus `engine.resolve_wait`.
     private func verificationDeadline(_ record: ExecutionRecord, entry: CatalogEntry) throws -> Date {
         let fixEnded = try repository.steps(record.id).filter { $0.phase == "fix" && $0.attempt == record.state.attempt }
-            .map { $0.finishedAt ?? $0.startedAt }.max() ?? Date()
+            .map { $0.finishedAt ?? $0.startedAt }.max() ?? record.startedAt
         return fixEnded.addingTimeInterval(entry.definition.verification.waitBefore.asSeconds + settings.resolveWait.asSeconds)
     }
 
     /// The alert's part of the verification: its source's resolve, or its probe's check run again.
     private func alertEvidence(_ record: ExecutionRecord, context: StepContext, entry: CatalogEntry, deadline: Date) throws -> AlertEvidence {
-        let status = try record.alertID.flatMap { try repository.alertStatus($0) }.map { IncomingAlert.State(rawValue: $0) ?? .firing }
+        let status = try record.alertID.map { try repository.alertStatusForVerification(executionID: record.id, alertID: $0) }
+            .map { IncomingAlert.State(rawValue: $0) ?? .firing }
         let required = entry.definition.verification.rerunAlertCheck || record.verifyHard
         let probe = context.alert.labels["probe"]
         var probePassed: Bool?

@@ -110,17 +110,18 @@ extension ExecutionRepository {
 }
 
 extension ExecutionRepository {
-    /// A person rolled a fix back as harmful: the run counts as a failed fix (a success it was
-    /// counted as is taken back), and it is the SOP's last failure and one more in a row.
+    /// A person rolled a fix back as harmful: a run counted as a success becomes a failed fix (the
+    /// success taken back, the SOP's last failure, one more in a row). A run already counted as a
+    /// failure, or never counted, is left as it is.
     public func recordHarmful(executionID: UUID, reason: String, in tx: PostgresConnection) throws {
         try tx.query("""
             WITH before AS (
                 SELECT sop_id, was_effective_fix AS counted FROM self_healing_executions WHERE id = $1::uuid FOR UPDATE),
             e AS (
                 UPDATE self_healing_executions x SET was_effective_fix = false FROM before
-                WHERE x.id = $1::uuid AND before.counted IS NOT NULL RETURNING before.sop_id, before.counted)
+                WHERE x.id = $1::uuid AND before.counted RETURNING before.sop_id)
             UPDATE self_healing_sops s SET
-                times_successful = s.times_successful - CASE WHEN e.counted THEN 1 ELSE 0 END,
+                times_successful = s.times_successful - 1,
                 last_failure_at = now(), last_failure_reason = $2,
                 consecutive_failures = s.consecutive_failures + 1, updated_at = now()
             FROM e WHERE s.id = e.sop_id

@@ -53,7 +53,7 @@ extension ExecutionRepository {
             WHERE st.phase = 'fix' AND st.status = 'succeeded' AND st.result->>'operation' = 'service_restart' AND NOT e.dry_run
               AND st.result->>'target' = ANY ($3::text[]) AND e.instance_key IS NOT DISTINCT FROM $1::text
               AND st.finished_at > clock_timestamp() - make_interval(secs => $2::double precision)
-            """, [instance, window.asSeconds, "{" + services.sorted().joined(separator: ",") + "}"]).first?.int("n") ?? 0
+            """, [instance, window.asSeconds, PostgresArray(services.sorted())]).first?.int("n") ?? 0
     }
 
     /// When the still undecided approval request of `executionID` was made (nil: none is pending).

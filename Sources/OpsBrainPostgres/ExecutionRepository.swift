@@ -102,8 +102,9 @@ public struct ExecutionRepository {
 
     // MARK: Executions
 
-    /// Claims the next execution that is due and free: unclaimed, or claimed by an engine whose
-    /// heartbeat has expired (or that stopped). A live engine keeps its claim for as long as it works
+    /// Claims the next execution that is due and free: unclaimed, left claimed by this engine (a
+    /// release lost with the connection; one pass loop per engine works on a run at a time), or
+    /// claimed by an engine whose heartbeat has expired (or that stopped). A live engine keeps its claim for as long as it works
     /// on the run, whatever the run's transitions, and gives it up with `releaseClaim`.
     public func claimRunnable(engineID: String, leaseSeconds: Int) throws -> ExecutionRecord? {
         let claimed = try connection.query("""
@@ -111,7 +112,7 @@ public struct ExecutionRepository {
             WHERE id = (
                 SELECT id FROM self_healing_executions
                 WHERE next_action_at IS NOT NULL AND next_action_at <= now()
-                  AND (claimed_by IS NULL OR claimed_by NOT IN (\(Self.liveEngines)))
+                  AND (claimed_by IS NULL OR claimed_by = $1 OR claimed_by NOT IN (\(Self.liveEngines)))
                 ORDER BY next_action_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id
             """, [engineID, leaseSeconds]).first?.uuid("id")
@@ -184,7 +185,9 @@ public struct ExecutionRepository {
                                             "waiting_for": .string(waitingFor)])
             let row = try tx.query("""
                 WITH before AS (SELECT verification_results->>'waiting_for' AS waiting_for FROM self_healing_executions WHERE id = $1::uuid)
-                UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL, next_action_at = $2,
+                UPDATE self_healing_executions e SET claimed_by = NULL, lease_until = NULL,
+                       next_action_at = CASE WHEN (SELECT a.status FROM intelligence_alerts a WHERE a.id = e.alert_id) = 'resolved'
+                                             AND $4 = 'resolve' THEN now() ELSE $2 END,
                        verification_results = $3::jsonb, updated_at = now()
                 WHERE id = $1::uuid AND status = 'verifying'
                 RETURNING alert_id, (SELECT waiting_for FROM before) IS NOT DISTINCT FROM $4 AS same_wait
@@ -252,6 +255,21 @@ extension ExecutionRepository {
                    fingerprint, status, count, created_at FROM intelligence_alerts WHERE id = $1::uuid
             """, [id]).first, let alert = ClaimedAlert(row: row) else { return nil }
         return alert.snapshot
+    }
+
+    /// The alert's word for a run's verification: `firing` when its own alert fires, or when an
+    /// alert that joined the run (or re-fired with the same fingerprint) fires and arrived after
+    /// the fix began; else its own alert's status. A run whose alert row is gone reads `firing`.
+    public func alertStatusForVerification(executionID: UUID, alertID: UUID) throws -> String {
+        try connection.query("""
+            SELECT CASE WHEN own.status IS NULL OR EXISTS (
+                       SELECT 1 FROM intelligence_alerts a, self_healing_executions e
+                       WHERE e.id = $1::uuid AND a.status = 'firing' AND a.created_at >= coalesce(e.fix_started_at, e.started_at)
+                         AND (a.correlated_execution_id = e.id OR (own.fingerprint IS NOT NULL AND a.fingerprint = own.fingerprint)))
+                   THEN 'firing' ELSE own.status END AS status
+            FROM (SELECT (SELECT status FROM intelligence_alerts WHERE id = $2::uuid) AS status,
+                         (SELECT fingerprint FROM intelligence_alerts WHERE id = $2::uuid) AS fingerprint) own
+            """, [executionID, alertID]).first?.string("status") ?? "firing"
     }
 
     /// The alert's current status (`firing`, `resolved`, `rejected`).

@@ -147,6 +147,22 @@ final class VerificationEvidenceTests: XCTestCase {
                       "\(done.audit.map(\.message))")
     }
 
+    func testAnAlertThatFiresAgainAfterItsResolveIsNotResolved() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(guarded: true)],
+                                        configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(1))
+        harness.sourceResolves = false
+        try harness.seedJobs(failed: 2)
+        let alert = try webhookAlert(harness, fingerprint: "jobs-5")
+        try harness.runUntil(count: "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying'") { $0 == 1 }
+        let intake = IntakeRepository(connection: harness.connection)
+        _ = try intake.ingest(try WebhookParser.generic(.object([
+            "type": .string("jobs_failed"), "title": .string("Jobs failing"), "fingerprint": .string("jobs-5"), "status": .string("resolved"),
+        ])))
+        _ = try webhookAlert(harness, fingerprint: "jobs-5", expectRows: 2)
+        let done = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
+        XCTAssertNotEqual(done.summary.status, "success", "the source fires again: its earlier resolve is not the word that counts")
+    }
+
     func testAFailingCheckWithTheAlertStillFiringFailsAtOnce() throws {
         let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(expectFailed: 99)],
                                         configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(600))
@@ -161,11 +177,12 @@ final class VerificationEvidenceTests: XCTestCase {
     }
 
     /// A generic webhook's alert, as `POST /api/v1/alerts` parses it.
-    private func webhookAlert(_ harness: EngineHarness, fingerprint: String) throws -> UUID {
+    private func webhookAlert(_ harness: EngineHarness, fingerprint: String, expectRows: Int = 1) throws -> UUID {
         _ = try IntakeRepository(connection: harness.connection).ingest(try WebhookParser.generic(.object([
             "type": .string("jobs_failed"), "title": .string("Jobs failing"), "severity": .string("high"), "fingerprint": .string(fingerprint),
         ])))
-        return try XCTUnwrap(try harness.connection.query("SELECT id FROM intelligence_alerts WHERE fingerprint = $1", [fingerprint])
-            .first?.uuid("id"))
+        let rows = try harness.connection.query("SELECT id FROM intelligence_alerts WHERE fingerprint = $1 ORDER BY created_at", [fingerprint])
+        XCTAssertEqual(rows.rows.count, expectRows)
+        return try XCTUnwrap(rows.first?.uuid("id"))
     }
 }
