@@ -20,10 +20,10 @@ extension ExecutionRunner {
         let deadline = try verificationDeadline(record, entry: entry)
         let alertCheck = try alertEvidence(record, context: context, entry: entry, deadline: deadline)
         var escalation = evaluation.allPassed ? nil : escalationAfterVerification(record, entry: entry, verification: results, evaluation: evaluation)
+        let failed = verification.steps.map(\.id).filter { evaluation.verdicts[$0] != .passed }
         if let wait = VerificationWait.next(checksPassed: evaluation.allPassed, evidence: alertCheck, escalation: escalation,
                                             now: Date(), deadline: deadline, recheck: settings.verificationRecheck) {
-            let failed = verification.steps.map(\.id).filter { evaluation.verdicts[$0] != .passed }
-            return try repository.awaitVerdict(record.id, until: wait.until, attempt: record.state.attempt, waitingFor: wait.kind.rawValue,
+            return try repository.awaitVerdict(record.id, until: wait.until, attempt: record.state.attempt, waitingFor: wait.kind,
                                                audit: AuditEntry(kind: "verification_waiting", actor: actor,
                                                                  message: wait.kind.note(failedChecks: failed, evidence: alertCheck, deadline: deadline)))
         }
@@ -42,7 +42,7 @@ extension ExecutionRunner {
         let state = try apply(.verificationFinished(passed: passed, escalation: escalation), to: record, patch: patch,
                               audit: passed ? "verified: " + alertCheck.note
                                   : "verification failed (attempt \(record.state.attempt)): "
-                                  + VerificationSummary.failures(verification.steps.map(\.id), evaluation.verdicts, alertCheck: alertCheck)
+                                  + VerificationSummary.failures(failed, alertCheck: alertCheck)
                                   + (escalation.map { "; \($0)" } ?? ""))
         var current = record
         current.state = state

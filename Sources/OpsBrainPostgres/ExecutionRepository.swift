@@ -104,8 +104,9 @@ public struct ExecutionRepository {
 
     /// Claims the next execution that is due and free: unclaimed, left claimed by this engine (a
     /// release lost with the connection; one pass loop per engine works on a run at a time), or
-    /// claimed by an engine whose heartbeat has expired (or that stopped). A live engine keeps its claim for as long as it works
-    /// on the run, whatever the run's transitions, and gives it up with `releaseClaim`.
+    /// claimed by an engine whose heartbeat has expired (or that stopped). A live engine keeps its
+    /// claim for as long as it works on the run, whatever the run's transitions, and gives it up
+    /// with `releaseClaim`.
     public func claimRunnable(engineID: String, leaseSeconds: Int) throws -> ExecutionRecord? {
         let claimed = try connection.query("""
             UPDATE self_healing_executions SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
@@ -179,19 +180,19 @@ public struct ExecutionRepository {
     /// stays `verifying`, unclaimed, due at `until` (intake makes it due at once when a resolve
     /// arrives), with what it waits for. The audit row is written when the wait begins, not at
     /// every look.
-    public func awaitVerdict(_ id: UUID, until: Date, attempt: Int, waitingFor: String, audit: AuditEntry) throws {
+    public func awaitVerdict(_ id: UUID, until: Date, attempt: Int, waitingFor wait: VerificationWait, audit: AuditEntry) throws {
         try connection.transaction { tx in
             let waiting = JSONValue.object(["attempt": .number(Double(attempt)), "passed": .bool(false), "waiting": .string(audit.message),
-                                            "waiting_for": .string(waitingFor)])
+                                            "waiting_for": .string(wait.rawValue)])
             let row = try tx.query("""
                 WITH before AS (SELECT verification_results->>'waiting_for' AS waiting_for FROM self_healing_executions WHERE id = $1::uuid)
                 UPDATE self_healing_executions e SET claimed_by = NULL, lease_until = NULL,
-                       next_action_at = CASE WHEN (SELECT a.status FROM intelligence_alerts a WHERE a.id = e.alert_id) = 'resolved'
-                                             AND $4 = 'resolve' THEN now() ELSE $2 END,
+                       next_action_at = CASE WHEN $5 AND (SELECT a.status FROM intelligence_alerts a WHERE a.id = e.alert_id) = 'resolved'
+                                             THEN now() ELSE $2 END,
                        verification_results = $3::jsonb, updated_at = now()
                 WHERE id = $1::uuid AND status = 'verifying'
                 RETURNING alert_id, (SELECT waiting_for FROM before) IS NOT DISTINCT FROM $4 AS same_wait
-                """, [id, until, waiting, waitingFor]).first
+                """, [id, until, waiting, wait.rawValue, wait == .sourceResolve]).first
             guard let row, row.bool("same_wait") != true else { return }
             try AuditTrail.append(kind: audit.kind, actor: audit.actor, message: audit.message, executionID: id,
                                   alertID: row.uuid("alert_id"), details: audit.details, in: tx)
@@ -265,10 +266,9 @@ extension ExecutionRepository {
             SELECT CASE WHEN own.status IS NULL OR EXISTS (
                        SELECT 1 FROM intelligence_alerts a, self_healing_executions e
                        WHERE e.id = $1::uuid AND a.status = 'firing' AND a.created_at >= coalesce(e.fix_started_at, e.started_at)
-                         AND (a.correlated_execution_id = e.id OR (own.fingerprint IS NOT NULL AND a.fingerprint = own.fingerprint)))
+                         AND (a.correlated_execution_id = e.id OR a.fingerprint = own.fingerprint))
                    THEN 'firing' ELSE own.status END AS status
-            FROM (SELECT (SELECT status FROM intelligence_alerts WHERE id = $2::uuid) AS status,
-                         (SELECT fingerprint FROM intelligence_alerts WHERE id = $2::uuid) AS fingerprint) own
+            FROM (SELECT 1) AS one LEFT JOIN intelligence_alerts own ON own.id = $2::uuid
             """, [executionID, alertID]).first?.string("status") ?? "firing"
     }
 

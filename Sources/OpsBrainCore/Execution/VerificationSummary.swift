@@ -5,8 +5,8 @@
 /// the verdict.
 public enum VerificationSummary {
     /// What made a verification fail: the checks that did not pass, then the alert when it did not.
-    public static func failures(_ stepIDs: [String], _ verdicts: [String: StepVerdict], alertCheck: AlertEvidence) -> String {
-        describe(failed: stepIDs.filter { verdicts[$0] != .passed }, alertNote: alertCheck.passes == false ? alertCheck.note : nil)
+    public static func failures(_ failedChecks: [String], alertCheck: AlertEvidence) -> String {
+        describe(failed: failedChecks, alertNote: alertCheck.passes == false ? alertCheck.note : nil)
     }
 
     /// The card's "Verified" text from a stored `verification_results`, with the run's status.
