@@ -17,6 +17,7 @@ public enum EngineAssembly {
         settings.approvalTTL = config.engine.approvalTTL
         settings.approvalExpiry = config.engine.approvalExpiry
         settings.resolveWait = config.engine.resolveWait
+        settings.concurrency = config.engine.concurrency
         return settings
     }
 

@@ -59,6 +59,8 @@ public struct EngineConfig: Sendable, Equatable {
     public var approvalExpiry: ApprovalExpiryAction = .reject
     /// How long verification waits for the alert's source to resolve it, after the SOP's `wait_before`.
     public var resolveWait: Duration = .seconds(600)
+    /// How many executions one engine works on at once.
+    public var concurrency = 8
 
     public init(mode: EngineMode = .approval, sopsDirectory: String = "SOPs", autoFixBudgetPerHour: Int = 20,
                 circuitBreakerFailures: Int = 3, listen: String = "127.0.0.1:9477", apiTokenEnv: String? = nil) {

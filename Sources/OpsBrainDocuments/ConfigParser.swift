@@ -50,7 +50,8 @@ public enum ConfigParser {
     private static func readEngine(_ field: YAMLField?, into config: inout OpsBrainConfig) {
         guard let fields = field?.mapping(allowed: ["mode", "sops_dir", "listen", "api_token_env", "auto_fix_budget_per_hour",
                                                     "circuit_breaker_failures", "quarantine_retention", "repeat_limit",
-                                                    "approval_ttl", "approval_expiry", "resolve_wait"]) else { return }
+                                                    "approval_ttl", "approval_expiry", "resolve_wait", "concurrency"]) else { return }
+        if let workers = fields["concurrency"]?.int(in: 1...256) { config.engine.concurrency = workers }
         if let wait = fields["resolve_wait"]?.duration(max: .seconds(86400)) { config.engine.resolveWait = wait }
         if let limit = fields["repeat_limit"] { readRepeatLimit(limit, into: &config) }
         if let ttl = fields["approval_ttl"]?.duration(max: .seconds(7 * 86400)) { config.engine.approvalTTL = ttl }

@@ -21,6 +21,8 @@ public struct EngineSettings: Sendable {
     public var resolveWait: Duration = .seconds(600)
     /// How often verification runs a lagging check again once the alert's source has resolved.
     public var verificationRecheck: Duration = .seconds(15)
+    /// How many executions this engine works on at once (`engine.concurrency`).
+    public var concurrency = 8
     /// How long a claim lasts; a dead engine's claims are taken over sooner, by heartbeat age.
     public var leaseSeconds: Int
     /// The longest the loop sleeps between looks at due work.

@@ -15,6 +15,9 @@ extension ExecutionRunner {
         guard let entry = sop(of: current) else {
             return try fail(current, reason: "SOP \(current.sopName ?? "?") is no longer active")
         }
+        let targets = fixTargets(entry.definition.fix.filter { current.applicableFixes.contains($0.id) }, of: current)
+        guard try repository.tryTargetLocks(targets) else { return try awaitTargets(current, targets) }
+        defer { try? repository.unlockTargets(targets) }
         let context = try context(for: current, attempt: state.attempt)
         let earlier = try repository.steps(current.id).filter { $0.phase == "fix" && $0.attempt == state.attempt }
         for fix in entry.definition.fix where current.applicableFixes.contains(fix.id) {
@@ -38,6 +41,25 @@ extension ExecutionRunner {
         try apply(.fixesFinished(succeeded: true, failure: nil), to: current, patch: patch,
                   audit: "fix attempt \(state.attempt) applied; verifying after \(DurationSyntax.format(entry.definition.verification.waitBefore))")
     }
+
+    /// The targets `fixes` act on, as fix-lock keys: the target's name and, for an instance target,
+    /// the instance. Notifications and escalations touch no target.
+    func fixTargets(_ fixes: [FixOperationSpec], of record: ExecutionRecord) -> Set<String> {
+        let suffix = record.instance?.key.map { "@" + $0 } ?? ""
+        let acting = fixes.filter { $0.operation != .notify && $0.operation != .escalate }
+        return Set(acting.map { fix -> String in (fix.target ?? fix.operation.rawValue) + suffix })
+    }
+
+    /// Another run (of this engine or another) is fixing one of these targets: this run stays in its
+    /// phase, gives up its claim and comes back shortly. It never waits on a worker.
+    private func awaitTargets(_ record: ExecutionRecord, _ targets: Set<String>) throws {
+        logger.info("a target is being fixed by another run; trying again shortly",
+                    metadata: ["execution": "\(record.id)", "targets": "\(targets.sorted().joined(separator: ", "))"])
+        try repository.release(record.id, nextActionAt: Date().addingTimeInterval(Self.targetRetry))
+    }
+
+    /// How soon a run that found its target locked looks again.
+    static let targetRetry: TimeInterval = 2
 
     private func execute(_ fix: FixOperationSpec, context: StepContext) -> OperationOutcome {
         guard let driver = registry.driver(for: fix.operation) else {
@@ -95,6 +117,9 @@ extension ExecutionRunner {
         var current = record
         current.state = state
         let entry = sop(of: current)
+        let targets = fixTargets(entry?.definition.fix ?? [], of: current)
+        guard try repository.tryTargetLocks(targets) else { return try awaitTargets(current, targets) }
+        defer { try? repository.unlockTargets(targets) }
         let context = try context(for: current, attempt: state.attempt)
         let done = try repository.steps(current.id)
         var undone: [String] = []

@@ -70,8 +70,11 @@ extension EngineRegistry {
     }
 
     /// Gives up every claim an engine holds, so others take its work at once.
-    public func releaseClaims(engineID: String) throws {
-        try connection.query("UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1", [engineID])
+    public func releaseClaims(engineID: String, keeping working: Set<UUID> = []) throws {
+        try connection.query("""
+            UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL
+            WHERE claimed_by = $1 AND NOT (id = ANY(string_to_array($2, ',')::uuid[]))
+            """, [engineID, working.map(\.uuidString).joined(separator: ",")])
         try connection.query("UPDATE intelligence_alerts SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1", [engineID])
     }
 }

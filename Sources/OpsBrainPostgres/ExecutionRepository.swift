@@ -5,7 +5,11 @@ import OpsBrainCore
 public struct TransitionConflict: Error, CustomStringConvertible, Sendable {
     public var executionID: UUID
     public var expected: ExecutionStatus
-    public var description: String { "execution \(executionID) is no longer \(expected.rawValue)" }
+    /// The engine whose claim the transition was fenced by, if any.
+    public var holder: String?
+    public var description: String {
+        "execution \(executionID) is no longer \(expected.rawValue)" + (holder.map { " or no longer claimed by \($0)" } ?? "")
+    }
 }
 
 /// Durable pipeline state: claims with leases, transitions with their audit rows, steps, learning.
@@ -14,6 +18,10 @@ public struct TransitionConflict: Error, CustomStringConvertible, Sendable {
 /// trigger adds the NOTIFY, delivered on commit.
 public struct ExecutionRepository {
     let connection: PostgresConnection
+    /// The engine that holds the claims this repository's transitions are made under: when set,
+    /// a transition or release applies only while that engine still holds the run (a fence against
+    /// an engine that was taken for dead and kept going).
+    public var claimHolder: String?
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
@@ -102,21 +110,21 @@ public struct ExecutionRepository {
 
     // MARK: Executions
 
-    /// Claims the next execution that is due and free: unclaimed, left claimed by this engine (a
-    /// release lost with the connection; one pass loop per engine works on a run at a time), or
-    /// claimed by an engine whose heartbeat has expired (or that stopped). A live engine keeps its
-    /// claim for as long as it works on the run, whatever the run's transitions, and gives it up
-    /// with `releaseClaim`.
-    public func claimRunnable(engineID: String, leaseSeconds: Int) throws -> ExecutionRecord? {
+    /// Claims the next execution that is due and free: unclaimed, left claimed by this engine but
+    /// held by none of its workers (`working`; a release lost with the connection), or claimed by an
+    /// engine whose heartbeat has expired (or that stopped). A live engine keeps its claim for as
+    /// long as it works on the run, whatever the run's transitions, and gives it up with `releaseClaim`.
+    public func claimRunnable(engineID: String, leaseSeconds: Int, excluding working: Set<UUID> = []) throws -> ExecutionRecord? {
         let claimed = try connection.query("""
             UPDATE self_healing_executions SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
             WHERE id = (
                 SELECT id FROM self_healing_executions
                 WHERE next_action_at IS NOT NULL AND next_action_at <= now()
                   AND (claimed_by IS NULL OR claimed_by = $1 OR claimed_by NOT IN (\(Self.liveEngines)))
+                  AND NOT (id = ANY(string_to_array($3, ',')::uuid[]))
                 ORDER BY next_action_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id
-            """, [engineID, leaseSeconds]).first?.uuid("id")
+            """, [engineID, leaseSeconds, working.map(\.uuidString).joined(separator: ",")]).first?.uuid("id")
         guard let claimed else { return nil }
         return try load(claimed)
     }
@@ -159,13 +167,13 @@ public struct ExecutionRepository {
                 total_resolution_time_ms = CASE WHEN $18 AND fix_started_at IS NOT NULL
                     THEN (extract(epoch FROM clock_timestamp() - fix_started_at) * 1000)::int ELSE total_resolution_time_ms END,
                 updated_at = now()
-            WHERE id = $1::uuid AND status = $2
+            WHERE id = $1::uuid AND status = $2 AND ($19::text IS NULL OR claimed_by = $19)
             RETURNING alert_id, sop_id
             """, [id, from.rawValue, state.status.rawValue, state.attempt, state.escalateAfterFix, state.escalationReason,
                   patch.diagnosisResults, patch.verificationResults, patch.fixActions, patch.confidence?.total,
                   patch.confidence?.json, patch.decision, patch.applicableFixes.map { JSONValue.array($0.map(JSONValue.string)) },
-                  patch.verifyHard, patch.nextActionAt, state.status == .fixing, patch.outcome, terminal])
-        guard let row = updated.first else { throw TransitionConflict(executionID: id, expected: from) }
+                  patch.verifyHard, patch.nextActionAt, state.status == .fixing, patch.outcome, terminal, claimHolder])
+        guard let row = updated.first else { throw TransitionConflict(executionID: id, expected: from, holder: claimHolder) }
         let sopName = try row.uuid("sop_id").flatMap {
             try tx.query("SELECT sop_name FROM self_healing_sops WHERE id = $1::uuid", [$0]).first?.string("sop_name")
         }
@@ -190,9 +198,9 @@ public struct ExecutionRepository {
                        next_action_at = CASE WHEN $5 AND (SELECT a.status FROM intelligence_alerts a WHERE a.id = e.alert_id) = 'resolved'
                                              THEN now() ELSE $2 END,
                        verification_results = $3::jsonb, updated_at = now()
-                WHERE id = $1::uuid AND status = 'verifying'
+                WHERE id = $1::uuid AND status = 'verifying' AND ($6::text IS NULL OR claimed_by = $6)
                 RETURNING alert_id, (SELECT waiting_for FROM before) IS NOT DISTINCT FROM $4 AS same_wait
-                """, [id, until, waiting, wait.rawValue, wait == .sourceResolve]).first
+                """, [id, until, waiting, wait.rawValue, wait == .sourceResolve, claimHolder]).first
             guard let row, row.bool("same_wait") != true else { return }
             try AuditTrail.append(kind: audit.kind, actor: audit.actor, message: audit.message, executionID: id,
                                   alertID: row.uuid("alert_id"), details: audit.details, in: tx)
@@ -212,8 +220,9 @@ public struct ExecutionRepository {
     /// Gives up the claim so another pass (or engine) picks the execution up at `nextActionAt`.
     public func release(_ id: UUID, nextActionAt: Date?) throws {
         try connection.query("""
-            UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL, next_action_at = $2 WHERE id = $1::uuid
-            """, [id, nextActionAt])
+            UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL, next_action_at = $2
+            WHERE id = $1::uuid AND ($3::text IS NULL OR claimed_by = $3)
+            """, [id, nextActionAt, claimHolder])
     }
 }
 
