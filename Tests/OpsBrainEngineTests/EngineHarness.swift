@@ -60,15 +60,7 @@ final class EngineHarness {
     func pass() throws {
         try engine.pass(connection, catalog: try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters))
         guard sourceResolves else { return }
-        let waiting = try connection.query("""
-            SELECT a.fingerprint, a.alert_type, a.title FROM self_healing_executions e JOIN intelligence_alerts a ON a.id = e.alert_id
-            WHERE e.status = 'verifying' AND e.verification_results ? 'waiting' AND a.status = 'firing' AND a.fingerprint IS NOT NULL
-            """)
-        let resolves = waiting.rows.map { row in
-            IncomingAlert(source: "test", alertType: row.string("alert_type") ?? "", title: row.string("title") ?? "", severity: .medium,
-                          labels: [:], evidence: .object([:]), fingerprint: row.string("fingerprint") ?? "", state: .resolved)
-        }
-        if !resolves.isEmpty { _ = try IntakeRepository(connection: connection).ingest(resolves) }
+        try ResolvingSource.resolveWaiting(connection)
     }
 
     /// Runs engine passes until the alert's execution reaches one of `statuses` (or times out).
