@@ -59,7 +59,8 @@ enum DecisionBench {
     private static func prepare(connection: PostgresConnection, url: String) throws -> OpsBrainConfig {
         let folder = try TemporaryDirectory.make(prefix: "ob-bench") + "/SOPs/data"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try sopText.write(toFile: folder + "/bench-decision.md", atomically: true, encoding: .utf8)
+        try sopText(name: "bench-decision", titlePattern: "(?i)bench alert", diagnosis: quickDiagnosis)
+            .write(toFile: folder + "/bench-decision.md", atomically: true, encoding: .utf8)
         let config = try ConfigParser.parse("""
             targets:
               app_db: {type: postgres, url: "\(url)"}
@@ -87,7 +88,9 @@ enum DecisionBench {
         throw StepFailure("the engine did not decide every alert within a minute")
     }
 
-    private static func decisionLatencies(_ connection: PostgresConnection) throws -> [Double] {
+    /// Each decision's latency in ms (its audit time minus the alert's commit, less the diagnosis
+    /// steps' durations), for alerts whose title is LIKE `titles`.
+    static func decisionLatencies(_ connection: PostgresConnection, titles: String = "%") throws -> [Double] {
         try connection.query("""
             SELECT extract(epoch FROM (d.at - a.created_at)) * 1000
                    - coalesce((SELECT sum(extract(epoch FROM (s.finished_at - s.started_at)) * 1000)
@@ -95,27 +98,35 @@ enum DecisionBench {
             FROM self_healing_executions e
             JOIN intelligence_alerts a ON a.id = e.alert_id
             JOIN self_healing_audit_log d ON d.execution_id = e.id AND d.kind = 'decision'
-            """).rows.compactMap { $0.double("ms") }
+            WHERE a.title LIKE $1
+            """, [titles]).rows.compactMap { $0.double("ms") }
     }
 
-    static let sopText = """
-        ---
-        name: bench-decision
-        category: data
-        agent: data
-        description: A runbook whose diagnosis is one quick query, to time the engine itself.
-        severity: high
-        risk: low
-        auto_fix: true
-        requires_approval: false
-        trigger:
-          title_patterns: ["(?i)bench alert"]
-        diagnosis:
+    /// A diagnosis of one quick query that always finds the problem.
+    static let quickDiagnosis = """
           - id: probe
             type: sql
             target: app_db
             query: "SELECT 1 AS one"
             expect: {one: 2}
+        """
+
+    /// A runbook for alerts whose title matches `titlePattern`, with `diagnosis` (steps named `probe`).
+    static func sopText(name: String, titlePattern: String, diagnosis: String) -> String {
+        """
+        ---
+        name: \(name)
+        category: data
+        agent: data
+        description: A bench runbook, to time the engine itself.
+        severity: high
+        risk: low
+        auto_fix: true
+        requires_approval: false
+        trigger:
+          title_patterns: ["\(titlePattern)"]
+        diagnosis:
+        \(diagnosis)
         fix:
           - id: flag
             operation: feature_flag
@@ -129,7 +140,7 @@ enum DecisionBench {
           - when: "attempts >= 3"
             reason: too many attempts
         ---
-        # bench-decision
+        # \(name)
 
         ## Trigger
         Bench alert.
@@ -155,4 +166,5 @@ enum DecisionBench {
         ## Notification
         Slack: #ops-alerts
         """
+    }
 }

@@ -6,7 +6,7 @@ import OpsBrainDocuments
 import OpsBrainSandbox
 
 // Runs the benchmark suite and rewrites BENCHMARKS.md:
-// `opsbrain-bench [--only matching|intake|healing|console] [--profile sandbox|stock] [--settle MINUTES] [OUTPUT]`.
+// `opsbrain-bench [--only matching|intake|backlog|healing|console] [--profile sandbox|stock] [--settle MINUTES] [OUTPUT]`.
 // The healing bench runs both profiles unless --profile names one; --settle is the pause between its passes (default 61).
 var arguments = Array(CommandLine.arguments.dropFirst())
 /// Removes `--name VALUE` from the arguments and returns VALUE.
@@ -42,6 +42,11 @@ if only == "console" {
     try ConsoleBench.run(report: report, opsbrain: binDirectory + "/opsbrain")
     exit(0)
 }
+if only == "backlog" {
+    try BacklogBench.run(report: report)
+    try report.markdown().write(toFile: output, atomically: true, encoding: .utf8)
+    exit(0)
+}
 if only == "healing" {
     for profile in profiles { try HealingBench.run(report: report, binDirectory: binDirectory, profile: profile, settleMinutes: settleMinutes) }
     try report.markdown().write(toFile: output, atomically: true, encoding: .utf8)
@@ -63,6 +68,11 @@ do {
     try IntakeBench.run(report: report, binDirectory: binDirectory)
 } catch {
     FileHandle.standardError.write(Data("intake bench failed: \(error)\n".utf8))
+}
+do {
+    try BacklogBench.run(report: report)
+} catch {
+    FileHandle.standardError.write(Data("backlog bench failed: \(error)\n".utf8))
 }
 for profile in profiles {
     do {
