@@ -29,13 +29,17 @@ final class ConsoleSessionTests: XCTestCase {
         let id = try database.executionAwaitingApproval()
         let viewer = try session(database, approver: "ana", readOnly: true)
         viewer.reload(.approvals)
+        viewer.settle()
         let target = ActionTarget(try XCTUnwrap(viewer.state.approvals.selected))
         // Even an effect that did not come from a key (the controller refuses those first) is refused here.
         viewer.perform(.decide(target, approve: true, reason: nil))
+        viewer.settle()
         XCTAssertEqual(viewer.state.message, ConsoleMessage("read-only console: approve refused", isError: true))
         viewer.perform(.rollback(target))
+        viewer.settle()
         XCTAssertEqual(viewer.state.message?.text, "read-only console: roll back refused")
         viewer.perform(.dryRun(DryRunRequest(sopName: "failed-jobs", alert: .existing(id))))
+        viewer.settle()
         XCTAssertEqual(viewer.state.message?.text, "read-only console: dry-run refused")
         XCTAssertNil(try approvedBy(database, id))
         XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM self_healing_executions").first?.int("n"), 1)
@@ -49,11 +53,14 @@ final class ConsoleSessionTests: XCTestCase {
         for console in [first, second] {
             console.state.view = .approvals
             console.reload(.approvals)
+            console.settle()
         }
         let target = ActionTarget(try XCTUnwrap(second.state.approvals.selected))
         first.perform(.decide(target, approve: true, reason: nil))
+        first.settle()
         XCTAssertEqual(first.state.message?.isError, false, first.state.message?.text ?? "")
         second.perform(.decide(target, approve: false, reason: "too risky"))
+        second.settle()
         XCTAssertEqual(second.state.message, ConsoleMessage("not rejected: already approved by ana", isError: true))
         XCTAssertEqual(try approvedBy(database, id), "ana")
         let audit = try database.connection.query("SELECT kind, actor, details->>'from' AS origin FROM self_healing_audit_log WHERE kind LIKE 'approval_%'")
@@ -66,12 +73,14 @@ final class ConsoleSessionTests: XCTestCase {
         let database = try ConsoleTestDatabase()
         let console = try session(database, approver: "ana")
         console.reload(.alerts)
+        console.settle()
         XCTAssertEqual(console.state.alerts.items.count, 0)
         _ = try ExecutionRepository(connection: database.connection).insertAlert(
             source: "test", alertType: "disk", title: "disk full", severity: "critical", labels: [:], evidence: .object([:]), fingerprint: nil)
         let notes = try waitForNotes(console.connection)
         XCTAssertEqual(console.notified(notes), [.alerts])
         console.reload(.alerts)
+        console.settle()
         XCTAssertEqual(console.state.alerts.items.map(\.title), ["disk full"])
         console.state.view = .sops
         XCTAssertEqual(console.notified(notes), [], "an alert does not concern the SOP list")
@@ -79,6 +88,29 @@ final class ConsoleSessionTests: XCTestCase {
         console.state.view = .alerts
         XCTAssertEqual(console.notified(notes), [])
         XCTAssertEqual(console.state.changesWhilePaused, notes.count)
+    }
+
+    func testKeysAnswerWhileAQueryWaits() throws {
+        let database = try ConsoleTestDatabase()
+        _ = try ExecutionRepository(connection: database.connection).insertAlert(
+            source: "test", alertType: "disk", title: "disk full", severity: "critical", labels: [:], evidence: .object([:]), fingerprint: nil)
+        let console = try session(database, approver: "ana")
+        // Another session holds the alerts table; the server ends it after 5 s, so a console that
+        // queried on its UI thread would come back, late, rather than hang the test.
+        let locker = try PostgresConnection(conninfo: database.url, applicationName: "console-test-locker")
+        defer { locker.close() }
+        try locker.query("SET idle_in_transaction_session_timeout = '5s'")
+        try locker.query("BEGIN")
+        try locker.query("LOCK TABLE intelligence_alerts IN ACCESS EXCLUSIVE MODE")
+        console.reload(.alerts)
+        XCTAssertTrue(console.reader.isBusy, "seen: the console queried on its input thread, so keys waited for the query")
+        XCTAssertFalse(console.state.alerts.loaded, "the list is still loading")
+        for effect in ConsoleController().handle(.char("2"), state: &console.state) { console.perform(effect) }
+        XCTAssertEqual(console.state.view, .executions, "a key answers while the query waits")
+        XCTAssertTrue(console.reader.isBusy)
+        try locker.query("COMMIT")
+        console.settle()
+        XCTAssertEqual(console.state.alerts.items.map(\.title), ["disk full"], "the query's rows arrive once it ends")
     }
 
     private func waitForNotes(_ connection: PostgresConnection) throws -> [PostgresNotification] {
@@ -95,14 +127,18 @@ final class ConsoleSessionTests: XCTestCase {
             """)
         let console = try session(database, approver: "ana")
         console.reload(.alerts)
+        console.settle()
         XCTAssertEqual(console.state.alerts.items.count, ConsoleSession.pageSize)
         XCTAssertTrue(console.state.alerts.hasOlder)
         console.perform(.loadOlder(.alerts))
+        console.settle()
         XCTAssertEqual(console.state.alerts.items.count, 400)
         console.perform(.loadTail(.alerts))
+        console.settle()
         XCTAssertEqual(console.state.alerts.selected?.title, "alert 450")
         XCTAssertTrue(console.state.alerts.hasNewer)
         console.perform(.loadHead(.alerts))
+        console.settle()
         XCTAssertEqual(console.state.alerts.selected?.title, "alert 1")
     }
 
@@ -115,6 +151,7 @@ final class ConsoleSessionTests: XCTestCase {
         var descriptor = pollfd(fd: console.mailbox.readDescriptor, events: Int16(POLLIN), revents: 0)
         XCTAssertEqual(poll(&descriptor, 1, 30_000), 1, "the dry run reports back through the wake-up pipe")
         for event in console.mailbox.drain() { console.handle(event) }
+        console.settle()
         let result = try XCTUnwrap(console.state.dryRun.result, console.state.dryRun.error ?? "")
         XCTAssertEqual(result.execution.status, "dry_run")
         XCTAssertEqual(result.steps.first?.result["values"]?["failed"]?.doubleValue, 3, "the diagnosis ran against the database")

@@ -56,3 +56,29 @@ public struct ConsoleState: Sendable {
     /// The active filter of the current view.
     public var filter: ListFilter? { filters[view] }
 }
+
+extension ConsoleState {
+    /// Takes `view`'s rows from `read` (a copy this state was read into) as a reload.
+    mutating func refreshList(_ view: ViewID, from read: ConsoleState, visibleRows rows: Int) {
+        switch view {
+        case .alerts: alerts.refresh(from: read.alerts, visibleRows: rows)
+        case .executions: executions.refresh(from: read.executions, visibleRows: rows)
+        case .approvals: approvals.refresh(from: read.approvals, visibleRows: rows)
+        case .sops: sops.refresh(from: read.sops, visibleRows: rows)
+        case .audit: audit.refresh(from: read.audit, visibleRows: rows)
+        case .dryRun: break
+        }
+    }
+
+    /// Takes `view`'s list from `read` whole, cursor included (a page the user asked for).
+    mutating func replaceList(_ view: ViewID, from read: ConsoleState) {
+        switch view {
+        case .alerts: alerts = read.alerts
+        case .executions: executions = read.executions
+        case .approvals: approvals = read.approvals
+        case .sops: sops = read.sops
+        case .audit: audit = read.audit
+        case .dryRun: break
+        }
+    }
+}

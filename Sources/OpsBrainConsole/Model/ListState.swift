@@ -101,3 +101,13 @@ public struct ListState<Item: ListItem>: Sendable {
         self = ListState()
     }
 }
+
+extension ListState {
+    /// Takes the rows of `read` (the same list, read on another thread) as a reload: the cursor
+    /// stays where the user has put it meanwhile.
+    public mutating func refresh(from read: ListState, visibleRows: Int) {
+        replace(with: read.items, visibleRows: visibleRows)
+        hasOlder = read.hasOlder
+        hasNewer = read.hasNewer
+    }
+}

@@ -3,7 +3,8 @@ import OpsBrainCore
 import OpsBrainPostgres
 
 /// The UI thread: sleeps in `poll()` on the keyboard, the wake-up pipe and the LISTEN socket, and
-/// wakes only for a key, an event, a notification, or the status bar's five-second tick.
+/// wakes only for a key, an event, what the reader read, a notification, or the status bar's
+/// five-second tick. It never waits on a query: those run on the session's reader.
 final class ConsoleLoop {
     private let screen: NcursesScreen
     private let session: ConsoleSession
@@ -91,11 +92,13 @@ final class ConsoleLoop {
         }
     }
 
+    /// Handles what other threads posted: events, then what the reader read.
     private func handleEvents() {
         for event in session.mailbox.drain() {
             if case .signal = event { quitting = true }
             session.handle(event)
         }
+        session.applyUpdates()
     }
 
     private func readNotifications() {

@@ -7,32 +7,41 @@ extension ConsoleSession {
     /// hears who made it. (`perform` has already refused it in read-only mode.)
     func dispatchDecision(_ target: ActionTarget, approve: Bool, reason: String?) {
         let verb = approve ? "approved" : "rejected"
-        do {
-            try ApprovalRepository(connection: connection).decide(target.executionID, approve: approve, approver: configuration.approver,
-                                                                  reason: reason)
-            state.message = ConsoleMessage("\(verb) \(target.shortID) (\(target.sopName)) as \(configuration.approver.name)"
-                                           + (approve ? "; the engine runs the fix now" : ""))
-            logger.notice("approval decided", metadata: ["execution": "\(target.executionID)", "decision": "\(verb)",
-                                                         "by": "\(configuration.approver.name)"])
-        } catch let refused as ApprovalRefused {
-            state.message = ConsoleMessage("not \(verb): \(refused.description)", isError: true)
-        } catch {
-            state.message = ConsoleMessage("not \(verb): \(error)", isError: true)
+        let approver = configuration.approver
+        let done = "\(verb) \(target.shortID) (\(target.sopName)) as \(approver.name)" + (approve ? "; the engine runs the fix now" : "")
+        write(refusal: "not \(verb)", done: done) { connection in
+            try ApprovalRepository(connection: connection).decide(target.executionID, approve: approve, approver: approver, reason: reason)
         }
-        reloadAfterAction()
+        logger.notice("approval asked", metadata: ["execution": "\(target.executionID)", "decision": "\(verb)", "by": "\(approver.name)"])
     }
 
     /// Asks the engine to roll the target back.
     func dispatchRollback(_ target: ActionTarget) {
-        do {
-            try ApprovalRepository(connection: connection).requestRollback(target.executionID, approver: configuration.approver)
-            state.message = ConsoleMessage("rollback of \(target.shortID) requested as \(configuration.approver.name); the engine undoes the fixes")
-        } catch let refused as ApprovalRefused {
-            state.message = ConsoleMessage("no rollback: \(refused.description)", isError: true)
-        } catch {
-            state.message = ConsoleMessage("no rollback: \(error)", isError: true)
+        let approver = configuration.approver
+        write(refusal: "no rollback",
+              done: "rollback of \(target.shortID) requested as \(approver.name); the engine undoes the fixes") { connection in
+            try ApprovalRepository(connection: connection).requestRollback(target.executionID, approver: approver)
         }
-        reloadAfterAction()
+    }
+
+    /// Runs a decision's write on the reader; the message says `done`, or `refusal` and why, and
+    /// the view reloads either way.
+    private func write(refusal: String, done: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) {
+        reader.submit { connection in
+            let message: ConsoleMessage
+            do {
+                try body(connection)
+                message = ConsoleMessage(done)
+            } catch let refused as ApprovalRefused {
+                message = ConsoleMessage("\(refusal): \(refused.description)", isError: true)
+            } catch {
+                message = ConsoleMessage("\(refusal): \(error)", isError: true)
+            }
+            return { session in
+                session.state.message = message
+                session.reload(session.state.view)
+            }
+        }
     }
 
     /// Starts a dry run on its own thread (refused in read-only mode: it records an execution).
@@ -54,15 +63,6 @@ extension ConsoleSession {
         default: action = "that"
         }
         state.message = ConsoleMessage("read-only console: \(action) refused", isError: true)
-    }
-
-    private func reloadAfterAction() {
-        let view = state.view
-        guarded {
-            try reloadList(view)
-            if view == .executions { try loadDetail() }
-        }
-        refreshStatus()
     }
 
     /// Applies notifications: while paused they are only counted; otherwise the current view reloads
@@ -91,7 +91,8 @@ extension ConsoleSession {
         switch event {
         case .dryRunFinished(let id):
             state.dryRun.running = false
-            guarded { state.dryRun.result = try queries.executionDetail(id) }
+            read({ state, queries in state.dryRun.result = try queries.executionDetail(id) },
+                 keep: { live, read in live.dryRun.result = read.dryRun.result })
             state.message = ConsoleMessage("dry run \(Formatting.shortID(id)) finished: recorded as a dry run, nothing changed")
         case .dryRunFailed(let message):
             state.dryRun.running = false

@@ -18,15 +18,13 @@ enum PageStep {
 
 extension ConsoleSession {
     /// Re-reads the loaded window of a list (at the head: the newest rows, at least a page).
-    func reloadList(_ view: ViewID) throws {
-        let rows = visibleRows
-        let queries = self.queries
+    static func reloadList(_ view: ViewID, in state: inout ConsoleState, rows: Int, queries: ConsoleQueries) throws {
         let filter = state.filters[view]
         switch view {
         case .alerts: try Self.refreshWindow(&state.alerts, rows: rows) { try queries.alerts($0, filter: filter) }
         case .executions: try Self.refreshWindow(&state.executions, rows: rows) { try queries.executions($0, filter: filter) }
         case .audit:
-            let auditFilter = self.auditFilter
+            let auditFilter = auditFilter(state)
             try Self.refreshWindow(&state.audit, rows: rows) { try queries.audit($0, filter: auditFilter) }
         case .approvals: state.approvals.replace(with: try queries.pendingApprovals(filter: filter), visibleRows: rows)
         case .sops: state.sops.replace(with: try queries.sopStats(filter: filter), visibleRows: rows)
@@ -34,7 +32,7 @@ extension ConsoleSession {
         }
     }
 
-    private var auditFilter: AuditFilter {
+    private static func auditFilter(_ state: ConsoleState) -> AuditFilter {
         var filter = state.auditFilter
         filter.text = state.filters[.audit]
         return filter
@@ -53,20 +51,28 @@ extension ConsoleSession {
         list.hasNewer = false
     }
 
-    /// Reads the next page below or above the window, or jumps to the newest or oldest rows.
-    func page(_ view: ViewID, _ step: PageStep) throws {
+    /// Reads the next page below or above the window, or jumps to the newest or oldest rows; the
+    /// list read replaces the live one whole (the user asked for that page).
+    func page(_ view: ViewID, _ step: PageStep) {
         let rows = visibleRows
-        let queries = self.queries
+        read({ state, queries in try Self.page(view, step, in: &state, rows: rows, queries: queries) },
+             keep: { live, read in
+                 live.replaceList(view, from: read)
+                 if view == .executions { live.executionDetail = read.executionDetail }
+             })
+    }
+
+    private static func page(_ view: ViewID, _ step: PageStep, in state: inout ConsoleState, rows: Int, queries: ConsoleQueries) throws {
         let filter = state.filters[view]
         switch view {
         case .alerts: try Self.apply(step, to: &state.alerts, rows: rows) { try queries.alerts($0, filter: filter) }
         case .executions: try Self.apply(step, to: &state.executions, rows: rows) { try queries.executions($0, filter: filter) }
         case .audit:
-            let auditFilter = self.auditFilter
+            let auditFilter = auditFilter(state)
             try Self.apply(step, to: &state.audit, rows: rows) { try queries.audit($0, filter: auditFilter) }
         default: return
         }
-        if view == .executions, step == .head || step == .tail { try loadDetail() }
+        if view == .executions, step == .head || step == .tail { try loadDetail(in: &state, queries: queries) }
     }
 
     private static func apply<Item: KeyedItem>(_ step: PageStep, to list: inout ListState<Item>, rows: Int,
@@ -100,13 +106,13 @@ extension ConsoleSession {
     }
 
     /// Reads the selected execution's detail.
-    func loadDetail() throws {
+    static func loadDetail(in state: inout ConsoleState, queries: ConsoleQueries) throws {
         guard let id = state.executions.selected?.id else { state.executionDetail = nil; return }
         state.executionDetail = try queries.executionDetail(id)
     }
 
     /// Reads the SOP names for the dry-run form, keeping the chosen one selected.
-    func loadSOPNames() throws {
+    static func loadSOPNames(in state: inout ConsoleState, queries: ConsoleQueries) throws {
         let chosen = state.dryRun.sopName
         state.dryRun.sopNames = try queries.sopNames()
         state.dryRun.sopIndex = chosen.flatMap { state.dryRun.sopNames.firstIndex(of: $0) } ?? 0

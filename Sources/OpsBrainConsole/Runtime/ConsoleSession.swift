@@ -3,15 +3,19 @@ import Logging
 import OpsBrainCore
 import OpsBrainPostgres
 
-/// The console's side of the database: runs the controller's effects on the UI thread's connection
-/// and puts what it reads into the state. Dangerous effects are checked against read-only mode here,
-/// where they are dispatched, whatever asked for them.
+/// The console's side of the database: turns the controller's effects into jobs for the reader,
+/// and puts what they read into the state. Dangerous effects are checked against read-only mode
+/// here, where they are dispatched, whatever asked for them.
+///
+/// The UI thread's own connection only listens for notifications; every query and write runs on
+/// the reader's thread, so keys answer while one runs.
 final class ConsoleSession {
+    /// The LISTEN connection, polled by the UI thread.
     let connection: PostgresConnection
     let configuration: ConsoleConfiguration
     let mailbox: EventMailbox
+    let reader: ConsoleReader
     var state: ConsoleState
-    private(set) var lastBackend: Int32
     /// When predicted issues were last computed (they change slowly; once a minute is enough).
     private var predictedAt = Date.distantPast
     let logger = Logger(label: "opsbrain.console")
@@ -25,10 +29,10 @@ final class ConsoleSession {
         self.configuration = configuration
         self.mailbox = mailbox
         self.state = state
-        lastBackend = connection.backendPID
+        reader = ConsoleReader(conninfo: configuration.conninfo, mailbox: mailbox)
     }
 
-    var queries: ConsoleQueries { ConsoleQueries(connection: connection) }
+    deinit { reader.stop() }
 
     /// Rows of the current list view on screen.
     var visibleRows: Int { Layout(width: state.width, height: state.height).listRows(zoomed: state.detailZoomed) }
@@ -44,86 +48,101 @@ final class ConsoleSession {
         switch effect {
         case .quit, .redraw, .setTheme: return false
         case .reload(let view): reload(view)
-        case .loadOlder(let view): guarded { try page(view, .older) }
-        case .loadNewer(let view): guarded { try page(view, .newer) }
-        case .loadHead(let view): guarded { try page(view, .head) }
-        case .loadTail(let view): guarded { try page(view, .tail) }
-        case .loadDetail: guarded { try loadDetail() }
+        case .loadOlder(let view): page(view, .older)
+        case .loadNewer(let view): page(view, .newer)
+        case .loadHead(let view): page(view, .head)
+        case .loadTail(let view): page(view, .tail)
+        case .loadDetail: read({ state, queries in try Self.loadDetail(in: &state, queries: queries) },
+                               keep: { live, read in live.executionDetail = read.executionDetail })
         case .decide(let target, let approve, let reason): dispatchDecision(target, approve: approve, reason: reason)
         case .rollback(let target): dispatchRollback(target)
         case .dryRun(let request): dispatchDryRun(request)
-        case .loadSOPNames: guarded { try loadSOPNames() }
+        case .loadSOPNames: read({ state, queries in try Self.loadSOPNames(in: &state, queries: queries) },
+                                 keep: { live, read in live.dryRun.sopNames = read.dryRun.sopNames; live.dryRun.sopIndex = read.dryRun.sopIndex })
         }
         return true
     }
 
     /// Reloads a view and the status bar.
     func reload(_ view: ViewID) {
-        guarded {
-            try reloadList(view)
-            if view == .executions { try loadDetail() }
-            if view == .dryRun { try loadSOPNames() }
-        }
+        let rows = visibleRows
+        read({ state, queries in
+            try Self.reloadList(view, in: &state, rows: rows, queries: queries)
+            if view == .executions { try Self.loadDetail(in: &state, queries: queries) }
+            if view == .dryRun { try Self.loadSOPNames(in: &state, queries: queries) }
+        }, keep: { live, read in
+            live.refreshList(view, from: read, visibleRows: rows)
+            if view == .executions { live.executionDetail = read.executionDetail }
+            if view == .dryRun { (live.dryRun.sopNames, live.dryRun.sopIndex) = (read.dryRun.sopNames, read.dryRun.sopIndex) }
+        })
         refreshStatus()
     }
 
     /// Reads the status bar's counts and engines.
     func refreshStatus() {
-        guarded {
-            state.status.counts = try queries.counts()
-            state.status.failedNotifications = try NotificationRepository(connection: connection)
-                .failedCount(from: Date().addingTimeInterval(-86400), to: Date().addingTimeInterval(60))
-            state.status.preflightProblems = try PreflightRepository(connection: connection).count()
-            if Date().timeIntervalSince(predictedAt) > 60 {
-                let samples = try ReportRepository(connection: connection).samples(from: Date().addingTimeInterval(-7 * 86400), to: Date())
-                state.status.predictions = Predictor(settings: ReportSettings()).predict(samples).map(\.message)
-                predictedAt = Date()
+        let predict = Date().timeIntervalSince(predictedAt) > 60
+        if predict { predictedAt = Date() }
+        let before = state.status
+        reader.submit { connection in
+            do {
+                let status = try Self.readStatus(before, predict: predict, connection: connection)
+                return { $0.state.status = Self.merged(status, into: $0.state.status) }
+            } catch {
+                return { $0.readFailed(error) }
             }
-            let engines = try EngineRegistry(connection: connection).engines().filter(\.alive)
-            state.status.enginesAlive = engines.count
-            let leader = engines.first(where: \.isLeader)
-            state.status.leader = leader?.engineID
-            state.status.mode = (leader ?? engines.first)?.mode
-            state.status.databaseUp = true
-            state.status.databaseText = connection.serverDescription
         }
     }
 
-    /// Runs a read; a lost database shows in the status bar, a bad filter as a message.
-    func guarded(_ body: () throws -> Void) {
-        do {
-            try body()
-            noteReconnectIfAny()
-        } catch let error as PostgresError where error.sqlState == "2201B" {
+    /// Runs `work` on the reader against a copy of the state as it is now; on the UI thread, `keep`
+    /// moves what it read into the live state (which keys may have changed meanwhile).
+    func read(_ work: @escaping @Sendable (inout ConsoleState, ConsoleQueries) throws -> Void,
+              keep: @escaping @Sendable (inout ConsoleState, ConsoleState) -> Void) {
+        let snapshot = state
+        reader.submit { connection in
+            var copy = snapshot
+            do {
+                try work(&copy, ConsoleQueries(connection: connection))
+                return { [copy] session in keep(&session.state, copy) }
+            } catch {
+                return { $0.readFailed(error) }
+            }
+        }
+    }
+
+    /// Applies what the reader handed back, in order (on the UI thread).
+    func applyUpdates() {
+        for update in mailbox.drainUpdates() {
+            update(self)
+            reader.applied()
+        }
+    }
+
+    /// Waits until every submitted job's update is applied, at most `timeout` (tests, and the loop's last paint).
+    func settle(timeout: TimeInterval = 10) {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            applyUpdates()
+            guard reader.isBusy else { return }
+            Thread.sleep(forTimeInterval: 0.005)
+        } while Date() < deadline
+    }
+
+    /// A read that failed: a lost database shows in the status bar, a bad filter as a message.
+    func readFailed(_ error: Error) {
+        if let error = error as? PostgresError, error.sqlState == "2201B" {
             state.message = ConsoleMessage("filter: \(error.message)", isError: true)
             state.filters[state.view] = nil
-        } catch let error as PostgresError where error.isConnectionLoss {
+        } else if let error = error as? PostgresError, error.isConnectionLoss {
             state.status.databaseUp = false
             state.status.databaseText = error.message
-        } catch {
+        } else {
             state.message = ConsoleMessage("\(error)", isError: true)
             logger.warning("console read failed", metadata: ["error": "\(error)"])
         }
     }
 
-    /// A silent reconnect inside a query loses notifications: re-read what is on screen.
-    private func noteReconnectIfAny() {
-        guard connection.backendPID != lastBackend else { return }
-        lastBackend = connection.backendPID
-        state.status.databaseUp = true
-        reloadAfterReconnect()
-    }
-
     /// After LISTEN is made again nothing sent meanwhile will arrive: reload the view and the counts.
     func reloadAfterReconnect() {
-        lastBackend = connection.backendPID
-        let view = state.view
-        do {
-            try reloadList(view)
-            if view == .executions { try loadDetail() }
-        } catch {
-            state.message = ConsoleMessage("\(error)", isError: true)
-        }
-        refreshStatus()
+        reload(state.view)
     }
 }

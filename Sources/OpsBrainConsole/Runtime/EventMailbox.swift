@@ -13,6 +13,8 @@ public enum ConsoleEvent: Sendable, Equatable {
 /// Hands events to the UI thread: a locked queue plus a self-pipe that wakes its `poll()`.
 public final class EventMailbox: Sendable {
     private let queue = Mutex<[ConsoleEvent]>([])
+    /// What the reader read, for the UI thread to put into the state.
+    private let updates = Mutex<[ConsoleReader.Update]>([])
     /// The descriptor to include in `poll()`.
     public let readDescriptor: Int32
     private let writeDescriptor: Int32
@@ -36,8 +38,27 @@ public final class EventMailbox: Sendable {
     /// Queues an event and wakes the UI thread (from any thread).
     public func post(_ event: ConsoleEvent) {
         queue.withLock { $0.append(event) }
+        ring()
+    }
+
+    /// Queues the reader's update and wakes the UI thread.
+    func post(update: @escaping ConsoleReader.Update) {
+        updates.withLock { $0.append(update) }
+        ring()
+    }
+
+    /// Wakes the UI thread's `poll()`.
+    private func ring() {
         var byte: UInt8 = 1
         _ = write(writeDescriptor, &byte, 1)
+    }
+
+    /// The reader's updates not yet applied, oldest first.
+    func drainUpdates() -> [ConsoleReader.Update] {
+        updates.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
     }
 
     /// Empties the pipe and returns the queued events, oldest first.
