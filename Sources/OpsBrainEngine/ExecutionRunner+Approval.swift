@@ -16,7 +16,7 @@ extension ExecutionRunner {
         }
         var fixes = record.applicableFixes
         if let entry = sop(of: record) {
-            let recheck = try rediagnose(record, entry: entry, context: context, phase: "recheck", moment: "at approval")
+            let recheck = try rediagnose(record, entry: entry, context: context, phase: .recheck, moment: "at approval")
             if let reason = recheck.escalation { return try endNotNeeded(record, by: approver, reason: reason) }
             fixes = recheck.fixes
             let ages = try repository.recentFixAges(sopID: entry.id, instance: record.instance?.key, excluding: record.id,
@@ -29,10 +29,7 @@ extension ExecutionRunner {
         }
         var patch = ExecutionPatch()
         patch.applicableFixes = fixes
-        let state = try apply(.approved(by: approver), to: record, patch: patch, audit: "fixing after approval by \(approver)")
-        var current = record
-        current.applicableFixes = fixes
-        try runFixes(current, state: state)
+        try apply(.approved(by: approver), to: record, patch: patch, audit: "fixing after approval by \(approver)")
     }
 
     /// An approval request came due: when nobody decided within `engine.approval_ttl`, its expiry

@@ -5,9 +5,7 @@ import OpsBrainPostgres
 extension ExecutionRunner {
     /// pending → diagnosing, then runs the diagnosis and decides.
     func diagnose(_ record: ExecutionRecord) throws {
-        var current = record
-        current.state = try apply(.start, to: record, patch: ExecutionPatch(), audit: "diagnosing")
-        try runDiagnosis(current)
+        try apply(.start, to: record, patch: ExecutionPatch(), audit: "diagnosing")
     }
 
     /// The engine stopped while diagnosing: the checks are read-only, so run them again.
@@ -15,7 +13,7 @@ extension ExecutionRunner {
         try runDiagnosis(record)
     }
 
-    private func runDiagnosis(_ record: ExecutionRecord) throws {
+    func runDiagnosis(_ record: ExecutionRecord) throws {
         let context = try context(for: record, attempt: 0)
         guard let entry = sop(of: record) else { return try decideUnknown(record, context: context) }
         guard entry.isSetUp else { return try escalateNotSetUp(record, entry: entry) }
@@ -24,7 +22,7 @@ extension ExecutionRunner {
         }
         let sop = entry.definition
         let instance = record.instance?.key
-        let results = try runChecks(sop.diagnosis, phase: "diagnosis", record: record, context: context)
+        let results = try runChecks(sop.diagnosis, phase: .diagnosis, record: record, context: context)
         let evaluation = DiagnosisEvaluation(sop: sop, steps: sop.diagnosis, results: results, attempts: 0,
                                              severity: context.alert.severity)
         let facts = try repository.environmentFacts(sopID: entry.id, instance: instance,
@@ -34,6 +32,7 @@ extension ExecutionRunner {
                                                 clarity: evaluation.clarity, patternMatch: record.patternScore ?? 0, environment: facts)
         let mode = Self.stricter(settings.mode, entry.definition.mode)
         var summary: JSONValue = .null
+        var next: [ExecutionAction] = []
         let state = try repository.decideLocked(
             executionID: record.id, sopID: entry.id, instance: instance, budgetPerHour: settings.autoFixBudgetPerHour,
             circuitBreakerThreshold: settings.circuitBreakerFailures, repeatLimit: settings.repeatLimit,
@@ -42,8 +41,9 @@ extension ExecutionRunner {
                     mode: mode, sop: sop, diagnosis: evaluation, confidence: confidence.total, limits: limits, targets: settings.targets))
                 let fixes = Self.fixesToRun(decision, evaluation.applicableFixes)
                 let escalateAfter = fixes.contains { $0.operation == .escalate }
-                let (state, _) = try ExecutionMachine.apply(.diagnosisFinished(decision, reason: reason, escalateAfterFix: escalateAfter),
-                                                            to: record.state)
+                let (state, actions) = try ExecutionMachine.apply(.diagnosisFinished(decision, reason: reason, escalateAfterFix: escalateAfter),
+                                                                  to: record.state)
+                next = actions
                 var patch = ExecutionPatch()
                 patch.diagnosisResults = diagnosisJSON(evaluation, results: results, steps: sop.diagnosis)
                 patch.confidence = confidence
@@ -66,10 +66,7 @@ extension ExecutionRunner {
         settings.metrics?.observe("opsbrain_decision_latency_seconds", Date().timeIntervalSince(context.alert.createdAt),
                                   buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
                                   help: "From the alert's arrival to the committed decision (steps included).")
-        // The stored row now carries the fixes the decision chose.
-        if state.status == .fixing, let decided = try repository.load(record.id) {
-            try runFixes(decided, state: state)
-        }
+        try follow(next, after: record, state: state)
     }
 
     /// No SOP matched: record what is known about the alert and let the policy escalate (or just report).

@@ -19,21 +19,21 @@ extension ExecutionRunner {
         guard try repository.tryTargetLocks(targets) else { return try awaitTargets(current, targets) }
         defer { try? repository.unlockTargets(targets) }
         let context = try context(for: current, attempt: state.attempt)
-        let earlier = try repository.steps(current.id).filter { $0.phase == "fix" && $0.attempt == state.attempt }
+        let earlier = try repository.steps(current.id).filter { $0.phase == .fix && $0.attempt == state.attempt }
         for fix in entry.definition.fix where current.applicableFixes.contains(fix.id) {
             if let previous = earlier.first(where: { $0.stepID == fix.id }) {
-                if previous.status == "succeeded" { continue }
-                if previous.status == "started" {
+                if previous.status == .succeeded { continue }
+                if previous.status == .started {
                     try apply(.resumedAfterInterruptedFix, to: current, patch: verificationPatch(entry),
                               audit: "engine stopped during fix '\(fix.id)'; it may have run, so it is not run again: verifying")
                     return
                 }
                 return try fixFailed(current, fix: fix, message: previous.result["summary"]?.stringValue ?? "failed earlier")
             }
-            guard try repository.beginStep(current.id, phase: "fix", stepID: fix.id, attempt: state.attempt) else { continue }
+            guard try repository.beginStep(current.id, phase: .fix, stepID: fix.id, attempt: state.attempt) else { continue }
             let outcome = execute(fix, context: context)
-            try repository.finishStep(current.id, phase: "fix", stepID: fix.id, attempt: state.attempt,
-                                      status: outcome.succeeded ? "succeeded" : "failed", result: json(outcome, of: fix), undo: outcome.undo)
+            try repository.finishStep(current.id, phase: .fix, stepID: fix.id, attempt: state.attempt,
+                                      status: outcome.succeeded ? .succeeded : .failed, result: json(outcome, of: fix), undo: outcome.undo)
             if !outcome.succeeded { return try fixFailed(current, fix: fix, message: outcome.summary) }
         }
         var patch = verificationPatch(entry)
@@ -69,11 +69,8 @@ extension ExecutionRunner {
     }
 
     private func fixFailed(_ record: ExecutionRecord, fix: FixOperationSpec, message: String) throws {
-        let state = try apply(.fixesFinished(succeeded: false, failure: "\(fix.id): \(message)"), to: record, patch: ExecutionPatch(),
-                              audit: "fix '\(fix.id)' failed: \(message); rolling back")
-        var current = record
-        current.state = state
-        try rollback(current, state: state)
+        try apply(.fixesFinished(succeeded: false, failure: "\(fix.id): \(message)"), to: record, patch: ExecutionPatch(),
+                  audit: "fix '\(fix.id)' failed: \(message); rolling back")
     }
 
     /// Verification waits `wait_before`; the claim is given up meanwhile (the row says when to come back).
@@ -93,21 +90,15 @@ extension ExecutionRunner {
     }
 
     private func fixActionsJSON(_ executionID: UUID) throws -> JSONValue {
-        .array(try repository.steps(executionID).filter { $0.phase == "fix" }.map { step in
-            .object(["step": .string(step.stepID), "attempt": .number(Double(step.attempt)), "status": .string(step.status),
+        .array(try repository.steps(executionID).filter { $0.phase == .fix }.map { step in
+            .object(["step": .string(step.stepID), "attempt": .number(Double(step.attempt)), "status": .string(step.status.rawValue),
                      "summary": step.result["summary"] ?? .null])
         })
     }
 
     /// Ends an execution that cannot go on as failed, with its reason.
     func fail(_ record: ExecutionRecord, reason: String) throws {
-        var state = record.state
-        state.status = .failed
-        state.escalationReason = reason
-        try repository.transition(record.id, from: record.state.status, to: redacted(state), patch: ExecutionPatch(),
-                                  audit: AuditEntry(kind: "status_failed", actor: actor, message: settings.redactor.redact(reason))) { tx in
-            try NotifierEvents.enqueue(executionID: record.id, sop: sop(of: record)?.definition, in: tx)
-        }
+        try apply(.abandoned(reason: reason), to: record, patch: ExecutionPatch(), audit: reason)
     }
 
     // MARK: Rollback
@@ -124,16 +115,16 @@ extension ExecutionRunner {
         let done = try repository.steps(current.id)
         var undone: [String] = []
         var problems: [String] = []
-        for step in done.filter({ $0.phase == "fix" && $0.status == "succeeded" }).reversed() {
+        for step in done.filter({ $0.phase == .fix && $0.status == .succeeded }).reversed() {
             guard let undo = step.undo, let fix = entry?.definition.fix.first(where: { $0.id == step.stepID }),
                   let driver = registry.driver(for: fix.operation) else {
                 if step.undo == nil { problems.append("\(step.stepID) is not reversible") }
                 continue
             }
-            guard try repository.beginStep(current.id, phase: "rollback", stepID: step.stepID, attempt: step.attempt) else { continue }
+            guard try repository.beginStep(current.id, phase: .rollback, stepID: step.stepID, attempt: step.attempt) else { continue }
             let outcome = driver.rollback(fix, undo: undo, context: context)
-            try repository.finishStep(current.id, phase: "rollback", stepID: step.stepID, attempt: step.attempt,
-                                      status: outcome.succeeded ? "succeeded" : "failed", result: json(outcome, of: fix), undo: nil)
+            try repository.finishStep(current.id, phase: .rollback, stepID: step.stepID, attempt: step.attempt,
+                                      status: outcome.succeeded ? .succeeded : .failed, result: json(outcome, of: fix), undo: nil)
             if outcome.succeeded { undone.append(step.stepID) } else { problems.append("\(step.stepID): \(outcome.summary)") }
         }
         let summary = (undone.isEmpty ? "nothing undone" : "undid " + undone.joined(separator: ", "))

@@ -14,7 +14,7 @@ extension ExecutionRunner {
         guard let entry = sop(of: record) else { return try fail(record, reason: "SOP \(record.sopName ?? "?") is no longer active") }
         let verification = entry.definition.verification
         let context = try context(for: record, attempt: record.state.attempt)
-        let results = try runChecks(verification.steps, phase: "verification", record: record, context: context)
+        let results = try runChecks(verification.steps, phase: .verification, record: record, context: context)
         let evaluation = DiagnosisEvaluation(sop: entry.definition, steps: verification.steps, results: results,
                                              attempts: record.state.attempt, severity: context.alert.severity)
         let deadline = try verificationDeadline(record, entry: entry)
@@ -39,19 +39,11 @@ extension ExecutionRunner {
         patch.verificationResults = .object(["attempt": .number(Double(record.state.attempt)), "passed": .bool(passed),
                                              "steps": .object(stepJSON), "alert_check": .string(alertCheck.note),
                                              "alert_check_failed": .bool(alertCheck.passes == false)])
-        let state = try apply(.verificationFinished(passed: passed, escalation: escalation), to: record, patch: patch,
+        try apply(.verificationFinished(passed: passed, escalation: escalation), to: record, patch: patch,
                               audit: passed ? "verified: " + alertCheck.note
                                   : "verification failed (attempt \(record.state.attempt)): "
                                   + VerificationSummary.failures(failed, alertCheck: alertCheck)
                                   + (escalation.map { "; \($0)" } ?? ""))
-        var current = record
-        current.state = state
-        current.applicableFixes = retryFixes
-        switch state.status {
-        case .fixing: try runFixes(current, state: state)
-        case .rollingBack: try rollback(current, state: state)
-        default: break
-        }
     }
 
     /// Before another attempt, the diagnosis runs again: the world may have changed since the
@@ -60,12 +52,12 @@ extension ExecutionRunner {
     /// conditions still hold, and none left means there is nothing safe to repeat.
     private func rediagnoseBeforeRetry(_ record: ExecutionRecord, entry: CatalogEntry,
                                        context: StepContext) throws -> (fixes: [String], escalation: String?) {
-        try rediagnose(record, entry: entry, context: context, phase: "diagnosis", moment: "before attempt \(record.state.attempt + 1)")
+        try rediagnose(record, entry: entry, context: context, phase: .diagnosis, moment: "before attempt \(record.state.attempt + 1)")
     }
 
     /// Runs the diagnosis again (recorded under `phase`) and keeps the decided fixes whose conditions
     /// still hold; returns why none may run when an escalation rule holds or no decided fix applies.
-    func rediagnose(_ record: ExecutionRecord, entry: CatalogEntry, context: StepContext, phase: String,
+    func rediagnose(_ record: ExecutionRecord, entry: CatalogEntry, context: StepContext, phase: StepPhase,
                     moment: String) throws -> (fixes: [String], escalation: String?) {
         let sop = entry.definition
         let results = try runChecks(sop.diagnosis, phase: phase, record: record, context: context)
@@ -84,7 +76,7 @@ extension ExecutionRunner {
     /// The end of verification's bound: the fix's last step of this attempt, plus `wait_before`,
     /// plus `engine.resolve_wait`.
     private func verificationDeadline(_ record: ExecutionRecord, entry: CatalogEntry) throws -> Date {
-        let fixEnded = try repository.steps(record.id).filter { $0.phase == "fix" && $0.attempt == record.state.attempt }
+        let fixEnded = try repository.steps(record.id).filter { $0.phase == .fix && $0.attempt == record.state.attempt }
             .map { $0.finishedAt ?? $0.startedAt }.max() ?? record.startedAt
         return fixEnded.addingTimeInterval(entry.definition.verification.waitBefore.asSeconds + settings.resolveWait.asSeconds)
     }

@@ -21,7 +21,7 @@ struct ExecutionRunner {
     func process(_ record: ExecutionRecord) throws {
         switch record.state.status {
         case .pending: try diagnose(record)
-        case .awaitingApproval where record.approval == "approved": try startApprovedFix(record)
+        case .awaitingApproval where record.approval == .approved: try startApprovedFix(record)
         case .awaitingApproval: try expireApproval(record)
         case .fixing: try resumeFixing(record)
         case .verifying: try verify(record)
@@ -29,16 +29,16 @@ struct ExecutionRunner {
         case .diagnosing: try rediagnose(record)
         case .success where record.rollbackRequestedBy != nil, .escalated where record.rollbackRequestedBy != nil,
              .failed where record.rollbackRequestedBy != nil:
-            let state = try apply(.rollbackRequested(by: record.rollbackRequestedBy ?? "?", harmful: record.state.harmfulRollback), to: record,
-                                  patch: ExecutionPatch(), audit: "rolling back at the request of \(record.rollbackRequestedBy ?? "?")"
-                                      + (record.state.harmfulRollback ? ", who marked the fix harmful" : ""))
-            try rollback(record, state: state)
+            try apply(.rollbackRequested(by: record.rollbackRequestedBy ?? "?", harmful: record.state.harmfulRollback), to: record,
+                      patch: ExecutionPatch(), audit: "rolling back at the request of \(record.rollbackRequestedBy ?? "?")"
+                          + (record.state.harmfulRollback ? ", who marked the fix harmful" : ""))
         default:
             try repository.release(record.id, nextActionAt: nil)
         }
     }
 
-    /// Applies `event` through the state machine and persists the result in one transaction.
+    /// Applies `event` through the state machine, persists the result in one transaction, then
+    /// carries out the actions the machine asked for (`follow`).
     ///
     /// The audit message, its details and the escalation reason are redacted here, for every
     /// transition: fix errors and rollback summaries carry what upstreams answered.
@@ -70,10 +70,36 @@ struct ExecutionRunner {
             try extra?(tx)
             if !state.dryRun { try NotifierEvents.enqueue(executionID: record.id, sop: sop(of: record)?.definition, in: tx) }
         }
-        if let reason = actions.compactMap({ action -> String? in if case .escalate(let reason) = action { return reason }; return nil }).first {
-            logger.notice("escalated", metadata: ["execution": "\(record.id)", "reason": "\(redactor.redact(reason))"])
-        }
+        try follow(actions, after: record, state: state)
         return state
+    }
+
+    /// Carries out what the machine asked for after a transition, one action at a time. Work that
+    /// is due later (verification after `wait_before`) is left to the row's `next_action_at`, and
+    /// what the transition's transaction already wrote (approval request, learning) is done.
+    func follow(_ actions: [ExecutionAction], after record: ExecutionRecord, state: ExecutionState) throws {
+        for action in actions {
+            switch action {
+            case .runDiagnosis: try runDiagnosis(moved(record, to: state))
+            case .runFixes: try runFixes(try reloaded(record, at: state), state: state)
+            case .runRollback: try rollback(try reloaded(record, at: state), state: state)
+            case .runVerification, .requestApproval, .recordOutcome, .recordHarmful: break
+            case .escalate(let reason):
+                logger.notice("escalated", metadata: ["execution": "\(record.id)", "reason": "\(settings.redactor.redact(reason))"])
+            }
+        }
+    }
+
+    /// `record` as it now stands in `state`.
+    private func moved(_ record: ExecutionRecord, to state: ExecutionState) -> ExecutionRecord {
+        var current = record
+        current.state = state
+        return current
+    }
+
+    /// `record` read again (the transition may have chosen other fixes), in `state`.
+    private func reloaded(_ record: ExecutionRecord, at state: ExecutionState) throws -> ExecutionRecord {
+        moved(try repository.load(record.id) ?? record, to: state)
     }
 
     /// `state` as it may be stored and shown: its escalation reason redacted.
@@ -120,7 +146,7 @@ struct ExecutionRunner {
     }
 
     /// Runs read-only steps, recording each, and returns their results by step id.
-    func runChecks(_ steps: [StepSpec], phase: String, record: ExecutionRecord, context: StepContext) throws -> [String: StepResult] {
+    func runChecks(_ steps: [StepSpec], phase: StepPhase, record: ExecutionRecord, context: StepContext) throws -> [String: StepResult] {
         let run = UUID().uuidString.prefix(8).lowercased()
         var results: [String: StepResult] = [:]
         for step in steps {
@@ -129,7 +155,7 @@ struct ExecutionRunner {
             results[step.id] = result
             let verdict = DiagnosisEvaluation.verdict(step, result)
             try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,
-                                      status: verdict == .error ? "failed" : "succeeded", result: json(result, verdict: verdict), undo: nil)
+                                      status: verdict == .error ? .failed : .succeeded, result: json(result, verdict: verdict), undo: nil)
         }
         return results
     }

@@ -23,7 +23,7 @@ public enum NotifierEvents {
         let repository = ExecutionRepository(connection: tx)
         guard let record = try repository.load(executionID), kind(for: record.state.status) != nil else { return }
         let alert = try record.alertID.flatMap { try repository.alertSnapshot($0) }
-        let fixes = try repository.steps(executionID).filter { $0.phase == "fix" && $0.status == "succeeded" }
+        let fixes = try repository.steps(executionID).filter { $0.phase == .fix && $0.status == .succeeded }
         guard let event = event(for: record, state: record.state, alert: alert, detail: detail(record, sop: sop, fixes: fixes),
                                 action: escalationAction(record, sop: sop)) else { return }
         try NotificationRepository.enqueue(event, policy: policy(sop: sop, severity: event.severity), in: tx)

@@ -63,8 +63,8 @@ struct OpsAPI {
             body["confidence_breakdown"] = detail.confidenceBreakdown ?? .null
             body["diagnosis"] = detail.diagnosis ?? .null
             body["verification"] = detail.verification ?? .null
-            body["steps"] = .array(detail.steps.map { .object(["phase": .string($0.phase), "step": .string($0.stepID),
-                                                               "attempt": .number(Double($0.attempt)), "status": .string($0.status),
+            body["steps"] = .array(detail.steps.map { .object(["phase": .string($0.phase.rawValue), "step": .string($0.stepID),
+                                                               "attempt": .number(Double($0.attempt)), "status": .string($0.status.rawValue),
                                                                "result": $0.result]) })
             body["audit"] = .array(detail.audit.map { .object(["at": .string(ISO8601DateFormatter().string(from: $0.at)),
                                                                "actor": .string($0.actor), "kind": .string($0.kind),

@@ -18,7 +18,7 @@ public struct ExecutionRecord: Sendable {
     public var startedAt: Date
     public var rollbackRequestedBy: String?
     /// The approval decision, when one was made.
-    public var approval: String?
+    public var approval: ApprovalDecision?
     public var approvedBy: String?
     /// Which of its SOP's instances it is for, when the SOP's targets are sets of instances.
     public var instance: InstancePlacement?
@@ -57,7 +57,7 @@ public struct ExecutionRecord: Sendable {
         patternScore = row.int("pattern_score")
         startedAt = row.date("started_at") ?? Date()
         rollbackRequestedBy = row.string("rollback_requested_by")
-        approval = row.string("approval_decision")
+        approval = row.string("approval_decision").flatMap(ApprovalDecision.init(rawValue:))
         approvedBy = row.string("approval_by")
         instance = InstancePlacement(row: row)
     }

@@ -3,10 +3,10 @@ import OpsBrainCore
 
 /// One recorded step run.
 public struct StepRecord: Sendable {
-    public var phase: String
+    public var phase: StepPhase
     public var stepID: String
     public var attempt: Int
-    public var status: String
+    public var status: StepStatus
     public var result: JSONValue
     public var undo: JSONValue?
     public var startedAt: Date
@@ -16,26 +16,26 @@ public struct StepRecord: Sendable {
 extension ExecutionRepository {
     /// The idempotency key of one step run: a fix step of an attempt runs at most once, ever.
     /// Read-only phases pass a `run` token, so a re-run after a crash is recorded anew.
-    public static func stepKey(_ executionID: UUID, phase: String, stepID: String, attempt: Int, run: String? = nil) -> String {
-        "\(executionID.uuidString.lowercased()):\(phase):\(stepID):\(attempt)" + (run.map { ":\($0)" } ?? "")
+    public static func stepKey(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String? = nil) -> String {
+        "\(executionID.uuidString.lowercased()):\(phase.rawValue):\(stepID):\(attempt)" + (run.map { ":\($0)" } ?? "")
     }
 
     /// Records that a step starts; false when it already started before (it must not run again).
-    public func beginStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int, run: String? = nil) throws -> Bool {
+    public func beginStep(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String? = nil) throws -> Bool {
         let key = Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run)
         return try !connection.query("""
             INSERT INTO self_healing_execution_steps (execution_id, phase, step_id, attempt, idempotency_key, status)
             VALUES ($1::uuid, $2, $3, $4, $5, 'started') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
-            """, [executionID, phase, stepID, attempt, key]).rows.isEmpty
+            """, [executionID, phase.rawValue, stepID, attempt, key]).rows.isEmpty
     }
 
     /// Records how a started step ended.
-    public func finishStep(_ executionID: UUID, phase: String, stepID: String, attempt: Int, run: String? = nil,
-                           status: String, result: JSONValue, undo: JSONValue?) throws {
+    public func finishStep(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String? = nil,
+                           status: StepStatus, result: JSONValue, undo: JSONValue?) throws {
         try connection.query("""
             UPDATE self_healing_execution_steps SET status = $2, result = $3::jsonb, undo = $4::jsonb, finished_at = now()
             WHERE idempotency_key = $1
-            """, [Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run), status, result, undo])
+            """, [Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run), status.rawValue, result, undo])
     }
 
     /// Every step run of an execution, in order.
@@ -44,8 +44,8 @@ extension ExecutionRepository {
             SELECT phase, step_id, attempt, status, result::text AS result_text, undo::text AS undo_text, started_at, finished_at
             FROM self_healing_execution_steps WHERE execution_id = $1::uuid ORDER BY id
             """, [executionID]).rows.map { row in
-            StepRecord(phase: row.string("phase") ?? "", stepID: row.string("step_id") ?? "", attempt: row.int("attempt") ?? 1,
-                       status: row.string("status") ?? "", result: row.string("result_text").flatMap { try? JSONValue(parsing: $0) } ?? .null,
+            StepRecord(phase: row.string("phase").flatMap(StepPhase.init(rawValue:)) ?? .diagnosis, stepID: row.string("step_id") ?? "", attempt: row.int("attempt") ?? 1,
+                       status: row.string("status").flatMap(StepStatus.init(rawValue:)) ?? .failed, result: row.string("result_text").flatMap { try? JSONValue(parsing: $0) } ?? .null,
                        undo: row.string("undo_text").flatMap { try? JSONValue(parsing: $0) },
                        startedAt: row.date("started_at") ?? Date(), finishedAt: row.date("finished_at"))
         }

@@ -16,7 +16,7 @@ enum ExecutionReport {
 
     static func card(_ detail: ExecutionDetail) -> String {
         let summary = detail.summary
-        let fixes = detail.steps.filter { $0.phase == "fix" }.map { "\($0.stepID): \($0.result["summary"]?.stringValue ?? $0.status)" }
+        let fixes = detail.steps.filter { $0.phase == .fix }.map { "\($0.stepID): \($0.result["summary"]?.stringValue ?? $0.status.rawValue)" }
         let planned = summary.dryRun ? (detail.fixActions?.arrayValue ?? []) : []
         let stats = detail.sopStatistics
         let rate = stats.executed > 0 ? "\(stats.successful * 100 / stats.executed)% success rate (\(stats.successful)/\(stats.executed) fixes)" : "no finished fixes yet"
@@ -43,9 +43,9 @@ enum ExecutionReport {
         for plan in planned { lines.append("  would run: \(plan["id"]?.stringValue ?? "?"): \(plan["plan"]?.stringValue ?? "")") }
         lines.append("STEPS:")
         for step in detail.steps {
-            let verdict = step.result["verdict"]?.stringValue ?? step.status
+            let verdict = step.result["verdict"]?.stringValue ?? step.status.rawValue
             let text = step.result["summary"]?.stringValue ?? step.result["error"]?.stringValue ?? step.result["values"]?.jsonText ?? ""
-            lines.append("  \(step.phase)/\(step.stepID) #\(step.attempt) \(verdict): \(String(text.prefix(160)))")
+            lines.append("  \(step.phase.rawValue)/\(step.stepID) #\(step.attempt) \(verdict): \(String(text.prefix(160)))")
         }
         lines.append("AUDIT TRAIL:")
         for entry in detail.audit {

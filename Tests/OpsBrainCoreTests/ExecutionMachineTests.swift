@@ -109,6 +109,16 @@ final class ExecutionMachineTests: XCTestCase {
         XCTAssertEqual(learned, [.recordHarmful])
     }
 
+    func testARunThatCannotGoOnEndsFailedFromAnyOpenStateButNotTwice() throws {
+        for status in [ExecutionStatus.pending, .diagnosing, .fixing, .verifying, .rollingBack, .awaitingApproval] {
+            let (state, actions) = try ExecutionMachine.apply(.abandoned(reason: "SOP gone"), to: ExecutionState(status: status))
+            XCTAssertEqual(state.status, .failed, "from \(status)")
+            XCTAssertEqual(state.escalationReason, "SOP gone")
+            XCTAssertEqual(actions, [], "nothing runs and nothing is learned")
+        }
+        XCTAssertThrowsError(try ExecutionMachine.apply(.abandoned(reason: "x"), to: ExecutionState(status: .success)))
+    }
+
     func testInvalidEventsAreRefused() {
         XCTAssertThrowsError(try ExecutionMachine.apply(.approved(by: "x"), to: ExecutionState(status: .pending))) { error in
             XCTAssertEqual("\(error)", "cannot apply approved to an execution that is pending")

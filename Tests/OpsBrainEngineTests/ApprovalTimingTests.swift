@@ -62,7 +62,7 @@ final class ApprovalTimingTests: XCTestCase {
         try harness.connection.query("UPDATE self_healing_executions SET next_action_at = now() WHERE id = $1::uuid", [execution])
         let detail = try harness.runUntil(alert: alert, ["rejected", "escalated", "success"])
         XCTAssertEqual(detail.summary.status, "rejected")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 0, "nothing ran")
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.count, 0, "nothing ran")
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 1)
         XCTAssertTrue(detail.audit.contains { $0.kind == "approval_expired" && $0.message.contains("within 30m") },
                       "\(detail.audit.map(\.message))")

@@ -80,7 +80,7 @@ final class ChaosTests: XCTestCase {
         // The run killed mid-fix was taken over by a survivor: its fix is not run again, it is verified.
         let takenOver = try XCTUnwrap(repository.detail(XCTUnwrap(interrupted)))
         XCTAssertTrue(takenOver.audit.contains { $0.message.contains("engine stopped during fix") }, "\(takenOver.audit.map(\.message))")
-        XCTAssertEqual(takenOver.steps.filter { $0.phase == "fix" }.count, 1)
+        XCTAssertEqual(takenOver.steps.filter { $0.phase == .fix }.count, 1)
         try assertNothingLost(connection)
         try assertNothingDoneTwice(connection, fixLog: folder + "/fixes.log")
         XCTAssertGreaterThan(try count(connection, "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'success'"), 0,

@@ -71,10 +71,10 @@ final class EngineClaimTests: XCTestCase {
         XCTAssertEqual(done.summary.status, "success",
                        "seen: the other engine took the run over while the fix ran and verified too early: \(done.audit.map(\.message))")
         XCTAssertFalse(done.audit.contains { $0.message.contains("engine stopped during fix") }, "\(done.audit.map(\.message))")
-        let fixEnd = try XCTUnwrap(done.steps.first { $0.phase == "fix" }?.finishedAt)
-        for step in done.steps where step.phase == "verification" {
+        let fixEnd = try XCTUnwrap(done.steps.first { $0.phase == .fix }?.finishedAt)
+        for step in done.steps where step.phase == .verification {
             XCTAssertGreaterThanOrEqual(step.startedAt, fixEnd, "verification never starts before the fix's steps have finished")
         }
-        XCTAssertEqual(done.steps.filter { $0.phase == "fix" }.count, 1, "no step runs twice")
+        XCTAssertEqual(done.steps.filter { $0.phase == .fix }.count, 1, "no step runs twice")
     }
 }

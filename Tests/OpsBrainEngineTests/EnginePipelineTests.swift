@@ -97,7 +97,7 @@ final class EnginePipelineTests: XCTestCase {
         let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed", "awaiting_approval"])
         XCTAssertEqual(detail.summary.status, "success", detail.escalationReason ?? "")
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'pending'"), 3)
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 1)
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.count, 1)
         XCTAssertEqual(detail.sopStatistics.executed, 1)
         XCTAssertEqual(detail.sopStatistics.successful, 1)
         XCTAssertNotNil(detail.confidenceBreakdown?["total"])
@@ -113,7 +113,7 @@ final class EnginePipelineTests: XCTestCase {
         let alert = try harness.fire(type: "jobs_failed", title: "jobs failed")
         let detail = try harness.runUntil(alert: alert, ["diagnosed", "success", "escalated", "awaiting_approval"])
         XCTAssertEqual(detail.summary.status, "diagnosed")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 0)
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.count, 0)
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2)
     }
 
@@ -167,8 +167,8 @@ final class EnginePipelineTests: XCTestCase {
         XCTAssertEqual(detail.attempts, 1, "the retry found no failed job left to retry, so it did not repeat the fix")
         XCTAssertTrue(detail.escalationReason?.contains("re-diagnosed before attempt 2: no decided fix applies any more; rolled back") == true,
                       detail.escalationReason ?? "")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 1)
-        XCTAssertEqual(detail.steps.filter { $0.phase == "rollback" }.count, 1)
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.count, 1)
+        XCTAssertEqual(detail.steps.filter { $0.phase == .rollback }.count, 1)
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2, "rolled back")
         let sop = try XCTUnwrap(try harness.connection.query(
             "SELECT times_executed, times_successful, consecutive_failures, last_failure_reason FROM self_healing_sops").first)
@@ -222,8 +222,8 @@ final class EnginePipelineTests: XCTestCase {
         }
         XCTAssertEqual(detail.summary.status, "not_needed", "seen: the approved fix ran on a healed system and counted as a success")
         XCTAssertTrue(detail.escalationReason?.contains("no decided fix applies any more") == true, detail.escalationReason ?? "")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 0, "nothing ran")
-        XCTAssertTrue(detail.steps.contains { $0.phase == "recheck" }, "the diagnosis ran again at approval")
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.count, 0, "nothing ran")
+        XCTAssertTrue(detail.steps.contains { $0.phase == .recheck }, "the diagnosis ran again at approval")
         XCTAssertEqual(try harness.count("SELECT times_executed AS n FROM self_healing_sops WHERE sop_name = 'failed-jobs'"), 0,
                        "the statistics count only what happened")
     }
@@ -249,7 +249,7 @@ final class EnginePipelineTests: XCTestCase {
         try harness.seedJobs(failed: 1)   // meanwhile another job fails
         let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
         XCTAssertEqual(detail.summary.status, "success", detail.escalationReason ?? "")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.map(\.attempt), [1, 2])
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.map(\.attempt), [1, 2])
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 0)
     }
 
@@ -265,8 +265,8 @@ final class EnginePipelineTests: XCTestCase {
         XCTAssertEqual(detail.summary.status, "escalated")
         XCTAssertTrue(detail.escalationReason?.hasPrefix("a person holds jobs by hand; rolled back: undid retry") == true,
                       detail.escalationReason ?? "")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.map(\.attempt), [1], "the fix is not repeated")
-        XCTAssertTrue(detail.steps.contains { $0.phase == "diagnosis" && $0.attempt == 1 }, "diagnosed again before the retry")
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.map(\.attempt), [1], "the fix is not repeated")
+        XCTAssertTrue(detail.steps.contains { $0.phase == .diagnosis && $0.attempt == 1 }, "diagnosed again before the retry")
     }
 
     func testInterruptedFixIsNeverRunAgain() throws {
@@ -277,10 +277,10 @@ final class EnginePipelineTests: XCTestCase {
         try ApprovalRepository(connection: harness.connection).decide(waiting.summary.id, approve: true,
                                                                       approver: Approver(name: "ana", address: nil), reason: nil)
         // A previous engine began the fix step and died before recording its end.
-        XCTAssertTrue(try harness.repository.beginStep(waiting.summary.id, phase: "fix", stepID: "retry", attempt: 1))
+        XCTAssertTrue(try harness.repository.beginStep(waiting.summary.id, phase: .fix, stepID: "retry", attempt: 1))
         let detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
         XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2, "the fix did not run again")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 1)
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.count, 1)
         XCTAssertTrue(detail.audit.contains { $0.message.contains("may have run, so it is not run again") })
         XCTAssertEqual(detail.summary.status, "escalated", "verification failed, so it ends escalated, in a defined state")
     }
@@ -376,7 +376,7 @@ final class EnginePipelineTests: XCTestCase {
         // pool_reset is medium risk, whatever the SOP declares: a new SOP (prior 50) asks first.
         let detail = try pointed.approveWhenAsked(alert: alert, reasonContaining: "< 75 for medium-risk pool_reset")
         XCTAssertEqual(detail.summary.status, "success", detail.escalationReason ?? "")
-        let fix = try XCTUnwrap(detail.steps.first { $0.phase == "fix" })
+        let fix = try XCTUnwrap(detail.steps.first { $0.phase == .fix })
         XCTAssertEqual(fix.result["details"]?["pids"]?.arrayValue?.count, 3)
         XCTAssertEqual(try bystander.query("SELECT 1 AS one").first?.int("one"), 1, "other sessions are untouched")
         leaks.forEach { $0.close() }

@@ -61,7 +61,7 @@ final class EngineRedactionTests: XCTestCase {
             detail = try harness.runUntil(alert: alert, ["success", "escalated", "failed"])
         }
         XCTAssertEqual(server.requests(to: "/reset").first?.headers["authorization"], "Bearer " + token, "the fix ran with the token")
-        XCTAssertTrue(detail.steps.contains { $0.phase == "diagnosis" && $0.result.jsonText.contains("is not valid") })
+        XCTAssertTrue(detail.steps.contains { $0.phase == .diagnosis && $0.result.jsonText.contains("is not valid") })
         let stored = try storedText(harness)
         XCTAssertTrue(stored.contains("***"), "the echoes were stored, masked")
         XCTAssertNil(Self.leak(of: token, in: stored), "a run of the token is stored")

@@ -139,7 +139,7 @@ final class EngineServicesTests: XCTestCase {
         let done = try harness.approveWhenAsked(alert: alert, reasonContaining: "< 90 for high-risk service_restart", timeout: 60)
         XCTAssertEqual(done.summary.status, "success", done.escalationReason ?? "")
         XCTAssertTrue(service.answers(), "the service answers again")
-        XCTAssertEqual(done.steps.filter { $0.phase == "fix" }.map(\.status), ["succeeded"])
+        XCTAssertEqual(done.steps.filter { $0.phase == .fix }.map(\.status), [.succeeded])
         XCTAssertThrowsError(try ApprovalRepository(connection: harness.connection).requestRollback(
             done.summary.id, approver: Approver(name: "ana", address: nil))) { error in
             XCTAssertEqual("\(error)", "nothing can be undone: restart is not reversible",
@@ -198,7 +198,7 @@ final class EngineServicesTests: XCTestCase {
         let second = try harness.fire(type: "web_down", title: "Web service down again")
         let again = try harness.approveWhenAsked(alert: second, reasonContaining: "for high-risk service_restart", timeout: 60)
         XCTAssertEqual(again.summary.status, "success", "seen: restarts Ops Brain made were counted as a crash loop: \(again.escalationReason ?? "")")
-        let check = try XCTUnwrap(again.steps.first { $0.stepID == "crash_loop" && $0.phase == "diagnosis" }?.result["values"])
+        let check = try XCTUnwrap(again.steps.first { $0.stepID == "crash_loop" && $0.phase == .diagnosis }?.result["values"])
         XCTAssertEqual(check["measured"], .number(2))
         XCTAssertEqual(check["own_restarts"], .number(1))
         XCTAssertEqual(check["value"], .number(1))

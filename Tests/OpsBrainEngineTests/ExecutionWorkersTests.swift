@@ -59,7 +59,7 @@ final class ExecutionWorkersTests: XCTestCase {
         XCTAssertEqual(quickDone.summary.status, "success", "\(quickDone.audit.map(\.message))")
         XCTAssertEqual(slowDone.summary.status, "success", "\(slowDone.audit.map(\.message))")
         let waitEnded = try XCTUnwrap(slowDone.steps.first { $0.stepID == "slow" }?.finishedAt)
-        let quickFixed = try XCTUnwrap(quickDone.steps.first { $0.phase == "fix" }?.finishedAt)
+        let quickFixed = try XCTUnwrap(quickDone.steps.first { $0.phase == .fix }?.finishedAt)
         XCTAssertLessThan(quickFixed, waitEnded,
                           "seen: one thread per engine, so a wait step stalled every other incident on that engine")
     }
@@ -71,7 +71,7 @@ final class ExecutionWorkersTests: XCTestCase {
         let first = try harness.fire(type: "lock_a", title: "marker a present")
         let second = try harness.fire(type: "lock_b", title: "marker b present")
         let runs = try [first, second].map { try harness.runUntil(alert: $0, ["success", "escalated", "failed"]) }
-        let fixes = try runs.map { run in try XCTUnwrap(run.steps.first { $0.phase == "fix" }, "\(run.audit.map(\.message))") }
+        let fixes = try runs.map { run in try XCTUnwrap(run.steps.first { $0.phase == .fix }, "\(run.audit.map(\.message))") }
         XCTAssertEqual(fixes.count, 2, "both runs fixed")
         let (earlier, later) = fixes[0].startedAt <= fixes[1].startedAt ? (fixes[0], fixes[1]) : (fixes[1], fixes[0])
         let earlierEnd = try XCTUnwrap(earlier.finishedAt)

@@ -57,7 +57,7 @@ final class RepeatLimitTests: XCTestCase {
         XCTAssertEqual(detail.summary.status, "escalated", "seen: approved fixes went past the cap (7 in 25 minutes)")
         XCTAssertTrue(detail.escalationReason?.hasPrefix("fix does not hold: fixed 1 time in the last 30 min") == true,
                       detail.escalationReason ?? "")
-        XCTAssertEqual(detail.steps.filter { $0.phase == "fix" }.count, 0, "the approved fix did not run")
+        XCTAssertEqual(detail.steps.filter { $0.phase == .fix }.count, 0, "the approved fix did not run")
         XCTAssertTrue(detail.audit.contains { $0.message.hasPrefix("approved by bob, but not run: fix does not hold") },
                       "\(detail.audit.map(\.message))")
     }

@@ -38,7 +38,7 @@ final class SOPParameterEngineTests: XCTestCase {
     private func diagnosis(_ harness: EngineHarness) throws -> StepRecord {
         let alert = try harness.fire(type: "tasks_failed", title: "tasks are failing")
         let done = try harness.runUntil(alert: alert, ["escalated", "diagnosed", "success", "failed", "awaiting_approval"])
-        return try XCTUnwrap(done.steps.first { $0.phase == "diagnosis" && $0.stepID == "failed_tasks" }, "\(done.steps.map(\.stepID))")
+        return try XCTUnwrap(done.steps.first { $0.phase == .diagnosis && $0.stepID == "failed_tasks" }, "\(done.steps.map(\.stepID))")
     }
 
     func testTheDiagnosisReadsTheTableTheConfigNames() throws {

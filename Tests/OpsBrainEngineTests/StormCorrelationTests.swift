@@ -50,7 +50,7 @@ final class StormCorrelationTests: XCTestCase {
         let detail = try harness.runUntil(alert: second, ["escalated", "awaiting_approval", "success"])
         XCTAssertNotEqual(detail.summary.id, escalated.summary.id,
                           "seen: an alert within 5 minutes of an escalated execution joined it silently; nothing was diagnosed")
-        XCTAssertTrue(detail.steps.contains { $0.phase == "diagnosis" }, "the new alert is diagnosed")
+        XCTAssertTrue(detail.steps.contains { $0.phase == .diagnosis }, "the new alert is diagnosed")
         let created = detail.audit.first { $0.kind == "execution_created" }?.message ?? ""
         XCTAssertTrue(created.hasSuffix("; a new execution: the earlier one (\(escalated.summary.id.uuidString.prefix(8).lowercased())) is escalated"),
                       created)

@@ -114,7 +114,7 @@ final class ClaimProtocolPropertyTests: XCTestCase {
             return
         }
         let from = record.state.status
-        if try engine.repository.beginStep(run, phase: "fix", stepID: from.rawValue, attempt: 1) {
+        if try engine.repository.beginStep(run, phase: .fix, stepID: from.rawValue, attempt: 1) {
             model.stepRuns["\(run):\(from.rawValue)", default: 0] += 1
         }
         var next = record.state

@@ -47,6 +47,8 @@ public enum ExecutionEvent: Sendable, Equatable {
     case rollbackRequested(by: String, harmful: Bool)
     /// The engine died while fixing: the steps that may have run are not run again; verify instead.
     case resumedAfterInterruptedFix
+    /// The run cannot go on (its SOP was removed): it ends failed, with the reason.
+    case abandoned(reason: String)
 }
 
 /// What the engine must do next.
@@ -115,6 +117,10 @@ public enum ExecutionMachine {
             next.manualRollback = true
             next.harmfulRollback = harmful
             return (next, [.runRollback])
+        case (let status, .abandoned(let reason)) where !status.isTerminal:
+            next.status = .failed
+            next.escalationReason = reason
+            return (next, [])
         default:
             throw invalid(state, event)
         }
