@@ -25,6 +25,7 @@ public enum DryRun {
         guard let record = try repository.load(id) else { throw StepFailure("dry run \(id) vanished") }
         var runner = ExecutionRunner(repository: repository, registry: registry, settings: settings, catalog: catalog)
         runner.composedAlert = alert
+        runner.waitsInPlace = true
         try runner.diagnose(record)
         return id
     }

@@ -15,10 +15,22 @@ struct ExecutionRunner {
     let logger = Logger(label: "opsbrain.engine")
     /// The alert a dry run composed (it has no row).
     var composedAlert: AlertSnapshot?
+    /// A `wait` step gives the worker back and the run comes back when it ends (`ChecksWaiting`);
+    /// a dry run, which has no engine to come back to it, waits in place.
+    var waitsInPlace = false
     var actor: String { "engine:\(settings.engineID)" }
 
-    /// Advances `record` as far as it can go now.
+    /// Advances `record` as far as it can go now; a `wait` step puts the run down until it ends.
     func process(_ record: ExecutionRecord) throws {
+        do {
+            try dispatch(record)
+        } catch let waiting as ChecksWaiting {
+            try repository.release(record.id, nextActionAt: waiting.until)
+        }
+    }
+
+    /// Runs the handler for where `record` stands.
+    private func dispatch(_ record: ExecutionRecord) throws {
         switch record.state.status {
         case .pending: try diagnose(record)
         case .awaitingApproval where record.approval == .approved: try startApprovedFix(record)
@@ -125,7 +137,7 @@ struct ExecutionRunner {
     /// A metric step with `discount_own_restarts` measures starts; those Ops Brain caused within the
     /// window, by restarting a service this SOP restarts on this instance (from any SOP), are taken
     /// off, and both figures kept. Another service's restarts are not this one's.
-    private func discountingOwnRestarts(_ result: StepResult, of step: StepSpec, record: ExecutionRecord) throws -> StepResult {
+    func discountingOwnRestarts(_ result: StepResult, of step: StepSpec, record: ExecutionRecord) throws -> StepResult {
         guard step.type == .metric, let window = step.parameters[StepType.discountOwnRestarts]?.stringValue.flatMap(DurationSyntax.parse),
               let measured = result.values["value"]?.doubleValue else { return result }
         let services = sop(of: record)?.definition.fix.filter { $0.operation == .serviceRestart }.compactMap(\.target) ?? []
@@ -143,20 +155,5 @@ struct ExecutionRunner {
             "values": .object(result.values), "error": result.error.map(JSONValue.string) ?? .null,
             "duration_ms": .number(Double(result.durationMs)), "verdict": .string(verdict.rawValue),
         ]))
-    }
-
-    /// Runs read-only steps, recording each, and returns their results by step id.
-    func runChecks(_ steps: [StepSpec], phase: StepPhase, record: ExecutionRecord, context: StepContext) throws -> [String: StepResult] {
-        let run = UUID().uuidString.prefix(8).lowercased()
-        var results: [String: StepResult] = [:]
-        for step in steps {
-            _ = try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run)
-            let result = try discountingOwnRestarts(registry.run(step, context: context), of: step, record: record)
-            results[step.id] = result
-            let verdict = DiagnosisEvaluation.verdict(step, result)
-            try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,
-                                      status: verdict == .error ? .failed : .succeeded, result: json(result, verdict: verdict), undo: nil)
-        }
-        return results
     }
 }

@@ -11,6 +11,8 @@ public struct StepRecord: Sendable {
     public var undo: JSONValue?
     public var startedAt: Date
     public var finishedAt: Date?
+    /// The round of a read-only phase the step ran in (its run token); nil for fix and rollback steps.
+    public var run: String?
 }
 
 extension ExecutionRepository {
@@ -18,6 +20,12 @@ extension ExecutionRepository {
     /// Read-only phases pass a `run` token, so a re-run after a crash is recorded anew.
     public static func stepKey(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String? = nil) -> String {
         "\(executionID.uuidString.lowercased()):\(phase.rawValue):\(stepID):\(attempt)" + (run.map { ":\($0)" } ?? "")
+    }
+
+    /// The run token at the end of a step key, when it has one.
+    static func runToken(_ key: String) -> String? {
+        let parts = key.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 5 ? String(parts[4]) : nil
     }
 
     /// Records that a step starts; false when it already started before (it must not run again).
@@ -41,13 +49,25 @@ extension ExecutionRepository {
     /// Every step run of an execution, in order.
     public func steps(_ executionID: UUID) throws -> [StepRecord] {
         try connection.query("""
-            SELECT phase, step_id, attempt, status, result::text AS result_text, undo::text AS undo_text, started_at, finished_at
+            SELECT phase, step_id, attempt, status, result::text AS result_text, undo::text AS undo_text, started_at, finished_at,
+                   idempotency_key
             FROM self_healing_execution_steps WHERE execution_id = $1::uuid ORDER BY id
             """, [executionID]).rows.map { row in
             StepRecord(phase: row.string("phase").flatMap(StepPhase.init(rawValue:)) ?? .diagnosis, stepID: row.string("step_id") ?? "", attempt: row.int("attempt") ?? 1,
                        status: row.string("status").flatMap(StepStatus.init(rawValue:)) ?? .failed, result: row.string("result_text").flatMap { try? JSONValue(parsing: $0) } ?? .null,
                        undo: row.string("undo_text").flatMap { try? JSONValue(parsing: $0) },
-                       startedAt: row.date("started_at") ?? Date(), finishedAt: row.date("finished_at"))
+                       startedAt: row.date("started_at") ?? Date(), finishedAt: row.date("finished_at"),
+                       run: row.string("idempotency_key").flatMap(Self.runToken))
         }
+    }
+}
+
+extension ExecutionRepository {
+    /// Stores when a started `wait` step ends, in its result (`until`, ISO 8601).
+    public func recordWait(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String, until: Date) throws {
+        try connection.query("UPDATE self_healing_execution_steps SET result = $2::jsonb WHERE idempotency_key = $1", [
+            Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run),
+            JSONValue.object(["until": .string(ISO8601DateFormatter().string(from: until))]),
+        ])
     }
 }

@@ -35,12 +35,12 @@ final class ExecutionWorkersTests: XCTestCase {
     }
 
     /// Markers for each name in a fresh folder, with a fast remover per name and one slow shared cleaner.
-    private func harness(_ sops: [String: String], names: [String]) throws -> EngineHarness {
+    private func harness(_ sops: [String: String], names: [String], workers: Int = 8) throws -> EngineHarness {
         let folder = try TemporaryDirectory.make(prefix: "ob-workers")
         for name in names { FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("x".utf8)) }
         let removers = names.map { "  remove_\($0.replacingOccurrences(of: "-", with: "_")): {type: command, argv: [rm, -f, \"\(folder)/\($0)\"]}" }
         return try EngineHarness(sops: sops, configYAML: { url in
-            EnginePipelineTests.config(url, extra: """
+            "engine:\n  concurrency: \(workers)\n" + EnginePipelineTests.config(url, extra: """
                   markers: {type: path, path: "\(folder)"}
                   slow_cleaner: {type: command, argv: [sh, -c, "sleep 2; rm -f \(names.map { folder + "/" + $0 }.joined(separator: " "))"]}
                 \(removers.joined(separator: "\n"))
@@ -62,6 +62,25 @@ final class ExecutionWorkersTests: XCTestCase {
         let quickFixed = try XCTUnwrap(quickDone.steps.first { $0.phase == .fix }?.finishedAt)
         XCTAssertLessThan(quickFixed, waitEnded,
                           "seen: one thread per engine, so a wait step stalled every other incident on that engine")
+    }
+
+    func testAWaitStepGivesItsWorkerBack() throws {
+        let harness = try harness(["data/slow-one": markerSOP("slow-one", fixTarget: "remove_slow_one", slowDiagnosis: 3),
+                                   "data/quick-one": markerSOP("quick-one", fixTarget: "remove_quick_one")],
+                                  names: ["slow-one", "quick-one"], workers: 1)
+        let slow = try harness.fire(type: "slow_one", title: "slow marker present")
+        let quick = try harness.fire(type: "quick_one", title: "quick marker present")
+        let quickDone = try harness.runUntil(alert: quick, ["success", "escalated", "failed"])
+        let slowDone = try harness.runUntil(alert: slow, ["success", "escalated", "failed"])
+        XCTAssertEqual(slowDone.summary.status, "success", "\(slowDone.audit.map(\.message))")
+        let wait = try XCTUnwrap(slowDone.steps.first { $0.stepID == "slow" })
+        let waitEnded = try XCTUnwrap(wait.finishedAt)
+        XCTAssertGreaterThanOrEqual(waitEnded.timeIntervalSince(wait.startedAt), 2.5, "the wait lasted its duration")
+        let quickFixed = try XCTUnwrap(quickDone.steps.first { $0.phase == .fix }?.finishedAt)
+        XCTAssertLessThan(quickFixed, waitEnded, "with one worker, the quick run was fixed while the other waited")
+        let checks = slowDone.steps.filter { $0.phase == .diagnosis }
+        XCTAssertEqual(checks.map(\.stepID), ["slow", "marker"], "the round went on after the wait, each step once")
+        XCTAssertEqual(Set(checks.map(\.run)).count, 1, "one round")
     }
 
     func testTwoRunsNeverFixTheSameTargetAtOnce() throws {

@@ -1,0 +1,70 @@
+import Foundation
+import OpsBrainCore
+import OpsBrainPostgres
+
+/// A `wait` step has not ended yet: the run is put down until `until`, and its checks go on from there.
+struct ChecksWaiting: Error {
+    var until: Date
+}
+
+extension ExecutionRunner {
+    /// Runs read-only steps, recording each, and returns their results by step id.
+    ///
+    /// The steps run as one round (a run token). A `wait` step ends the engine's turn: its row
+    /// records when it ends, `ChecksWaiting` puts the run down until then, and the next turn
+    /// resumes the round after the steps it already ran, so a wait never holds a worker.
+    func runChecks(_ steps: [StepSpec], phase: StepPhase, record: ExecutionRecord, context: StepContext) throws -> [String: StepResult] {
+        let round = try waitingRound(steps, phase: phase, record: record, attempt: context.attempt)
+        let run = round?.run ?? UUID().uuidString.prefix(8).lowercased()
+        var results = round?.results ?? [:]
+        for step in steps where results[step.id] == nil {
+            if step.type == .wait, !waitsInPlace {
+                results[step.id] = try pause(step, phase: phase, record: record, attempt: context.attempt, run: run)
+                continue
+            }
+            _ = try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run)
+            let result = try discountingOwnRestarts(registry.run(step, context: context), of: step, record: record)
+            results[step.id] = result
+            let verdict = DiagnosisEvaluation.verdict(step, result)
+            try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,
+                                      status: verdict == .error ? .failed : .succeeded, result: json(result, verdict: verdict), undo: nil)
+        }
+        return results
+    }
+
+    /// A `wait` step: the first look records when it ends and puts the run down; a look at or
+    /// after that time finishes it.
+    private func pause(_ step: StepSpec, phase: StepPhase, record: ExecutionRecord, attempt: Int, run: String) throws -> StepResult {
+        let requested = step.parameters["duration"]?.stringValue.flatMap(DurationSyntax.parse) ?? .zero
+        let pause = min(requested, step.timeout)
+        if try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run) {
+            let until = Date().addingTimeInterval(pause.asSeconds)
+            try repository.recordWait(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run, until: until)
+            throw ChecksWaiting(until: until)
+        }
+        let until = try repository.steps(record.id).first { $0.run == run && $0.stepID == step.id && $0.phase == phase }?
+            .result["until"]?.stringValue.flatMap(ISO8601DateFormatter().date(from:)) ?? Date()
+        guard until <= Date() else { throw ChecksWaiting(until: until) }
+        let result = StepResult(values: [:], durationMs: Int(pause.milliseconds))
+        try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run,
+                                  status: .succeeded, result: json(result, verdict: .passed), undo: nil)
+        return result
+    }
+
+    /// The round of `phase` that a `wait` step put down, with the results of the steps it ran before
+    /// the wait; nil when no round waits.
+    private func waitingRound(_ steps: [StepSpec], phase: StepPhase, record: ExecutionRecord,
+                              attempt: Int) throws -> (run: String, results: [String: StepResult])? {
+        let waits = Set(steps.filter { $0.type == .wait }.map(\.id))
+        guard !waits.isEmpty, !waitsInPlace else { return nil }
+        let rows = try repository.steps(record.id).filter { $0.phase == phase && $0.attempt == attempt }
+        guard let waiting = rows.last(where: { $0.status == .started && waits.contains($0.stepID) }), let run = waiting.run else { return nil }
+        var results: [String: StepResult] = [:]
+        for row in rows where row.run == run && row.status != .started {
+            let values = row.result["values"]?.objectValue ?? [:]
+            results[row.stepID] = StepResult(values: values, error: row.result["error"]?.stringValue,
+                                             durationMs: Int(row.result["duration_ms"]?.doubleValue ?? 0))
+        }
+        return (run, results)
+    }
+}
