@@ -101,7 +101,7 @@ let package = Package(
         // Test helpers: a real PostgreSQL (throwaway cluster or OPSBRAIN_TEST_DATABASE_URL), temp dirs.
         .target(name: "OpsBrainTestSupport", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainRunners", "OpsBrainIntake"],
                 path: "Tests/Support"),
-        .testTarget(name: "OpsBrainCoreTests", dependencies: ["OpsBrainCore"]),
+        .testTarget(name: "OpsBrainCoreTests", dependencies: ["OpsBrainCore", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainDocumentsTests", dependencies: ["OpsBrainDocuments", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "OpsBrainPostgresTests", dependencies: ["OpsBrainPostgres", "OpsBrainPlatform", "OpsBrainTestSupport"]),
         .testTarget(name: "OpsBrainPlatformTests", dependencies: ["OpsBrainPlatform", "OpsBrainTestSupport"]),

@@ -1,4 +1,5 @@
 import OpsBrainCore
+import OpsBrainTestSupport
 import XCTest
 
 /// A small deterministic fuzz of the JSON reader: random values survive jsonText and back, and
@@ -34,22 +35,8 @@ final class JSONFuzzTests: XCTestCase {
     }
 }
 
-/// SplitMix64: the same values on every run and platform.
-private struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
+/// Random JSON values and damage, from a seeded generator.
+private extension SeededRandom {
     /// A random value: containers less likely the deeper it goes.
     mutating func value(depth: Int) -> JSONValue {
         switch below(depth > 4 ? 6 : 8) {

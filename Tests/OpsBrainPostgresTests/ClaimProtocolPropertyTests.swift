@@ -56,7 +56,7 @@ final class ClaimProtocolPropertyTests: XCTestCase {
             }
         }
         for turn in 0..<actions {
-            let index = model.random.next(below: model.engines.count)
+            let index = model.random.below(model.engines.count)
             // One engine at most dies per schedule, and never the last live one.
             let mayDie = model.engines.allSatisfy(\.alive)
             try act(&model, engine: index, mayDie: mayDie, admin: admin)
@@ -71,9 +71,9 @@ final class ClaimProtocolPropertyTests: XCTestCase {
     private func act(_ model: inout Model, engine index: Int, mayDie: Bool, admin: PostgresConnection) throws {
         var engine = model.engines[index]
         defer { model.engines[index] = engine }
-        switch model.random.next(below: 10) {
+        switch model.random.below(10) {
         case 0...3:
-            if engine.alive || model.random.next(below: 2) == 0 { try claim(&engine, &model) }
+            if engine.alive || model.random.below(2) == 0 { try claim(&engine, &model) }
         case 4...6:
             if let run = engine.holding.randomElement(using: &model.random) { try work(&engine, run: run, &model) }
         case 7:
@@ -88,7 +88,7 @@ final class ClaimProtocolPropertyTests: XCTestCase {
                 model.trace.append("\(engine.id) loses track of \(run.short) (a release lost with the connection)")
             }
         default:
-            if mayDie, engine.alive, model.random.next(below: 3) == 0 {
+            if mayDie, engine.alive, model.random.below(3) == 0 {
                 engine.alive = false
                 try admin.query("UPDATE opsbrain_engines SET heartbeat_at = now() - interval '1 minute' WHERE engine_id = $1", [engine.id])
                 model.trace.append("\(engine.id) dies (its heartbeat expires) and goes on as a zombie")
@@ -181,23 +181,6 @@ final class ClaimProtocolPropertyTests: XCTestCase {
             .map { "\($0.string("status") ?? "?") claimed by \($0.string("claimed_by") ?? "nobody")" }
         XCTFail("runs never finished while engines \(live.map { model.engines[$0].id }) lived: \(stuck); seed \(seed)")
     }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing schedule can be replayed from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 private extension UUID {
