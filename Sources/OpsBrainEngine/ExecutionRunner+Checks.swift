@@ -37,18 +37,32 @@ extension ExecutionRunner {
     private func pause(_ step: StepSpec, phase: StepPhase, record: ExecutionRecord, attempt: Int, run: String) throws -> StepResult {
         let requested = step.parameters["duration"]?.stringValue.flatMap(DurationSyntax.parse) ?? .zero
         let pause = min(requested, step.timeout)
-        if try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run) {
-            let until = Date().addingTimeInterval(pause.asSeconds)
-            try repository.recordWait(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run, until: until)
-            throw ChecksWaiting(until: until)
+        let ends = Date().addingTimeInterval(pause.asSeconds)
+        if try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run,
+                                    result: .object(["until": .string(Self.timestamp(ends))])) {
+            throw ChecksWaiting(until: ends)
         }
-        let until = try repository.steps(record.id).first { $0.run == run && $0.stepID == step.id && $0.phase == phase }?
-            .result["until"]?.stringValue.flatMap(ISO8601DateFormatter().date(from:)) ?? Date()
+        guard let until = try repository.steps(record.id).first(where: { $0.run == run && $0.stepID == step.id && $0.phase == phase })?
+            .result["until"]?.stringValue.flatMap(Self.date) else {
+            throw TransitionConflict(executionID: record.id, expected: record.state.status, holder: repository.claimHolder)
+        }
         guard until <= Date() else { throw ChecksWaiting(until: until) }
         let result = StepResult(values: [:], durationMs: Int(pause.milliseconds))
         try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run,
                                   status: .succeeded, result: json(result, verdict: .passed), undo: nil)
         return result
+    }
+
+    /// A round whose wait ended longer ago than this is not resumed: its results are too old to
+    /// decide on, so the checks run again from the start.
+    static let staleRound: TimeInterval = 300
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    static func date(_ text: String) -> Date? {
+        try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
     /// The round of `phase` that a `wait` step put down, with the results of the steps it ran before
@@ -58,7 +72,9 @@ extension ExecutionRunner {
         let waits = Set(steps.filter { $0.type == .wait }.map(\.id))
         guard !waits.isEmpty, !waitsInPlace else { return nil }
         let rows = try repository.steps(record.id).filter { $0.phase == phase && $0.attempt == attempt }
-        guard let waiting = rows.last(where: { $0.status == .started && waits.contains($0.stepID) }), let run = waiting.run else { return nil }
+        guard let waiting = rows.last(where: { $0.status == .started && waits.contains($0.stepID) }), let run = waiting.run,
+              let until = waiting.result["until"]?.stringValue.flatMap(Self.date),
+              Date().timeIntervalSince(until) < Self.staleRound else { return nil }
         var results: [String: StepResult] = [:]
         for row in rows where row.run == run && row.status != .started {
             let values = row.result["values"]?.objectValue ?? [:]

@@ -43,11 +43,15 @@ extension ExecutionRunner {
     }
 
     /// The targets `fixes` act on, as fix-lock keys: the target's name and, for an instance target,
-    /// the instance. Notifications and escalations touch no target.
+    /// the instance (a target shared by every instance is one key). Notifications and escalations
+    /// touch no target.
     func fixTargets(_ fixes: [FixOperationSpec], of record: ExecutionRecord) -> Set<String> {
-        let suffix = record.instance?.key.map { "@" + $0 } ?? ""
         let acting = fixes.filter { $0.operation != .notify && $0.operation != .escalate }
-        return Set(acting.map { fix -> String in (fix.target ?? fix.operation.rawValue) + suffix })
+        return Set(acting.map { fix -> String in
+            let name = fix.target ?? fix.operation.rawValue
+            guard settings.targets[name]?.instances != nil, let instance = record.instance?.key else { return name }
+            return name + "@" + instance
+        })
     }
 
     /// Another run (of this engine or another) is fixing one of these targets: this run stays in its

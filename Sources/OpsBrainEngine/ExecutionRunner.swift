@@ -61,9 +61,9 @@ struct ExecutionRunner {
         let (next, actions) = try ExecutionMachine.apply(event, to: record.state)
         let state = redacted(next)
         var patch = patch
-        if patch.nextActionAt == nil, actions.contains(.runRollback) || actions.contains(where: { if case .runFixes = $0 { return true }; return false }) {
-            patch.nextActionAt = Date()
-        }
+        // Work the machine asks for now is due now in the row too: should this engine die before it
+        // is done, the next engine to take the run over does it.
+        if patch.nextActionAt == nil, actions.contains(where: \.isImmediate) { patch.nextActionAt = Date() }
         let learning = actions.compactMap { action -> Bool? in
             if case .recordOutcome(let effective) = action { return effective }
             return nil

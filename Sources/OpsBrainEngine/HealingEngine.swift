@@ -120,6 +120,8 @@ public final class HealingEngine: Sendable {
     private func advance(_ record: ExecutionRecord, on connection: PostgresConnection, catalog: SOPCatalog) throws {
         var repository = ExecutionRepository(connection: connection)
         repository.claimHolder = settings.engineID
+        // A target lock that failed to unlock must not go back to the pool with the connection.
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock_all()") }
         let runner = ExecutionRunner(repository: repository, registry: registry, settings: settings, catalog: catalog)
         do {
             try runner.process(record)

@@ -28,13 +28,17 @@ extension ExecutionRepository {
         return parts.count == 5 ? String(parts[4]) : nil
     }
 
-    /// Records that a step starts; false when it already started before (it must not run again).
-    public func beginStep(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String? = nil) throws -> Bool {
+    /// Records that a step starts (with `result` so far, when given); false when it already started
+    /// before, or when this repository's engine no longer holds the run: it must not run.
+    public func beginStep(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String? = nil,
+                          result: JSONValue? = nil) throws -> Bool {
         let key = Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run)
         return try !connection.query("""
-            INSERT INTO self_healing_execution_steps (execution_id, phase, step_id, attempt, idempotency_key, status)
-            VALUES ($1::uuid, $2, $3, $4, $5, 'started') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
-            """, [executionID, phase.rawValue, stepID, attempt, key]).rows.isEmpty
+            INSERT INTO self_healing_execution_steps (execution_id, phase, step_id, attempt, idempotency_key, status, result)
+            SELECT $1::uuid, $2, $3, $4, $5, 'started', coalesce($6::jsonb, '{}'::jsonb)
+            WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM self_healing_executions WHERE id = $1::uuid AND claimed_by = $7)
+            ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
+            """, [executionID, phase.rawValue, stepID, attempt, key, result, claimHolder]).rows.isEmpty
     }
 
     /// Records how a started step ended.
@@ -62,12 +66,3 @@ extension ExecutionRepository {
     }
 }
 
-extension ExecutionRepository {
-    /// Stores when a started `wait` step ends, in its result (`until`, ISO 8601).
-    public func recordWait(_ executionID: UUID, phase: StepPhase, stepID: String, attempt: Int, run: String, until: Date) throws {
-        try connection.query("UPDATE self_healing_execution_steps SET result = $2::jsonb WHERE idempotency_key = $1", [
-            Self.stepKey(executionID, phase: phase, stepID: stepID, attempt: attempt, run: run),
-            JSONValue.object(["until": .string(ISO8601DateFormatter().string(from: until))]),
-        ])
-    }
-}

@@ -7,6 +7,13 @@ public struct TransitionConflict: Error, CustomStringConvertible, Sendable {
     public var expected: ExecutionStatus
     /// The engine whose claim the transition was fenced by, if any.
     public var holder: String?
+
+    public init(executionID: UUID, expected: ExecutionStatus, holder: String?) {
+        self.executionID = executionID
+        self.expected = expected
+        self.holder = holder
+    }
+
     public var description: String {
         "execution \(executionID) is no longer \(expected.rawValue)" + (holder.map { " or no longer claimed by \($0)" } ?? "")
     }
@@ -114,6 +121,7 @@ public struct ExecutionRepository {
     /// held by none of its workers (`working`; a release lost with the connection), or claimed by an
     /// engine whose heartbeat has expired (or that stopped). A live engine keeps its claim for as
     /// long as it works on the run, whatever the run's transitions, and gives it up with `releaseClaim`.
+    /// An engine that others take for dead (its heartbeat expired) claims nothing until it beats again.
     public func claimRunnable(engineID: String, leaseSeconds: Int, excluding working: Set<UUID> = []) throws -> ExecutionRecord? {
         let claimed = try connection.query("""
             UPDATE self_healing_executions SET claimed_by = $1, lease_until = now() + make_interval(secs => $2)
@@ -122,6 +130,8 @@ public struct ExecutionRepository {
                 WHERE next_action_at IS NOT NULL AND next_action_at <= now()
                   AND (claimed_by IS NULL OR claimed_by = $1 OR claimed_by NOT IN (\(Self.liveEngines)))
                   AND NOT (id = ANY(string_to_array($3, ',')::uuid[]))
+                  AND NOT EXISTS (SELECT 1 FROM opsbrain_engines WHERE engine_id = $1
+                                  AND (stopped_at IS NOT NULL OR heartbeat_at <= now() - interval '\(Self.deadAfter)'))
                 ORDER BY next_action_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id
             """, [engineID, leaseSeconds, working.map(\.uuidString).joined(separator: ",")]).first?.uuid("id")

@@ -32,7 +32,7 @@ final class ChaosTests: XCTestCase {
 
         var engines = try (0..<3).map { try EngineChild(binary: binary, config: configPath, databaseURL: url, log: folder + "/engine-\($0).log") }
         defer { engines.forEach { $0.terminate() } }
-        try waitFor("three live engines", timeout: 30) { try self.count(connection, "SELECT count(*) AS n FROM opsbrain_engines WHERE stopped_at IS NULL") >= 3 }
+        try DatabasePolling.waitUntil("three live engines", timeout: 30) { try self.count(connection, "SELECT count(*) AS n FROM opsbrain_engines WHERE stopped_at IS NULL") >= 3 }
 
         let source = ResolvingSource(url: url)
         defer { source.stop() }
@@ -55,7 +55,7 @@ final class ChaosTests: XCTestCase {
         // Kill -9 an engine whose fix step is running right now.
         var victim: String?
         var interrupted: UUID?
-        try waitFor("an engine in the middle of a fix", timeout: 60) {
+        try DatabasePolling.waitUntil("an engine in the middle of a fix", timeout: 60) {
             let row = try connection.query("""
                 SELECT e.claimed_by, e.id FROM self_healing_execution_steps s JOIN self_healing_executions e ON e.id = s.execution_id
                 WHERE s.phase = 'fix' AND s.status = 'started' AND e.claimed_by IS NOT NULL LIMIT 1
@@ -72,7 +72,7 @@ final class ChaosTests: XCTestCase {
         Thread.sleep(forTimeInterval: 1)
         try cluster.restart()
 
-        try waitFor("every alert processed and every run final", timeout: 180) {
+        try DatabasePolling.waitUntil("every alert processed and every run final", timeout: 180) {
             let unprocessed = try self.count(connection, "SELECT count(*) AS n FROM intelligence_alerts WHERE processed_at IS NULL AND status = 'firing'")
             let open = try self.count(connection, "SELECT count(*) AS n FROM self_healing_executions WHERE completed_at IS NULL")
             return unprocessed == 0 && open == 0
@@ -131,15 +131,6 @@ final class ChaosTests: XCTestCase {
 
     private func count(_ connection: PostgresConnection, _ sql: String) throws -> Int {
         try connection.query(sql).first?.int("n") ?? -1
-    }
-
-    private func waitFor(_ what: String, timeout: TimeInterval, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if (try? condition()) == true { return }
-            Thread.sleep(forTimeInterval: 0.25)
-        }
-        throw StepFailure("not reached within \(Int(timeout)) s: \(what)")
     }
 
     /// The SOPs and config of the chaos deployment; returns the config's path.

@@ -56,8 +56,10 @@ final class EngineHarness {
                                    evidence: .object([:]), fingerprint: "test-" + UUID().uuidString)
     }
 
-    /// One engine pass, then the source's part: resolving the alerts whose runs wait for it.
+    /// One engine pass (after a heartbeat), then the source's part: resolving the alerts whose runs wait for it.
     func pass() throws {
+        // The engine's heartbeat, as its heartbeat loop would beat: an engine taken for dead claims nothing.
+        try EngineRegistry(connection: connection).heartbeat(engineID: engine.settings.engineID, isLeader: false)
         try engine.pass(connection, catalog: try SOPCatalog.load(connection, targets: config.targets, parameters: config.sopParameters))
         guard sourceResolves else { return }
         try ResolvingSource.resolveWaiting(connection)

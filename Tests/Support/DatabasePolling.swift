@@ -16,4 +16,19 @@ public enum DatabasePolling {
         }
         return value
     }
+
+    /// Polls `condition` every 250 ms until it holds; throws, naming `what`, when `timeout` passes first.
+    public static func waitUntil(_ what: String, timeout: TimeInterval, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? condition()) == true { return }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        throw PollTimeout(description: "not reached within \(Int(timeout)) s: \(what)")
+    }
+}
+
+/// A condition a test waited for did not come about in time.
+public struct PollTimeout: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -65,6 +65,16 @@ public enum ExecutionAction: Sendable, Equatable {
     case recordHarmful
 }
 
+extension ExecutionAction {
+    /// Work the engine does at once, in the same turn (verification waits for `wait_before`).
+    public var isImmediate: Bool {
+        switch self {
+        case .runDiagnosis, .runFixes, .runRollback: return true
+        case .requestApproval, .runVerification, .escalate, .recordOutcome, .recordHarmful: return false
+        }
+    }
+}
+
 /// An event that is not allowed in the current state.
 public struct InvalidTransition: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: ExecutionStatus
