@@ -142,6 +142,22 @@ final class ConsoleSessionTests: XCTestCase {
         XCTAssertEqual(console.state.alerts.selected?.title, "alert 1")
     }
 
+    func testAReloadQueuedBehindAPageDoesNotUndoIt() throws {
+        let database = try ConsoleTestDatabase()
+        try database.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, created_at)
+            SELECT 't', 'alert ' || i, 'low', now() - i * interval '1 second' FROM generate_series(1, 450) i
+            """)
+        let console = try session(database, approver: "ana")
+        console.reload(.alerts)
+        console.settle()
+        console.perform(.loadOlder(.alerts))
+        // A notification's reload, asked for before the page arrived: it read the window without it.
+        console.reload(.alerts)
+        console.settle()
+        XCTAssertEqual(console.state.alerts.items.count, 400, "the older page stays loaded")
+    }
+
     func testDryRunRunsTheDiagnosisForRealAndPlansTheFix() throws {
         let database = try ConsoleTestDatabase()
         try database.connection.query("INSERT INTO jobs (status) VALUES ('failed'), ('failed'), ('failed')")

@@ -70,15 +70,37 @@ extension ConsoleState {
         }
     }
 
-    /// Takes `view`'s list from `read` whole, cursor included (a page the user asked for).
-    mutating func replaceList(_ view: ViewID, from read: ConsoleState) {
+    /// Takes a page read into `read`: older or newer rows join the live list (the cursor stays on
+    /// its row); a jump to the head or tail replaces the list, cursor included.
+    mutating func takePage(_ view: ViewID, _ step: PageStep, from read: ConsoleState, limit: Int) {
         switch view {
-        case .alerts: alerts = read.alerts
-        case .executions: executions = read.executions
-        case .approvals: approvals = read.approvals
-        case .sops: sops = read.sops
-        case .audit: audit = read.audit
-        case .dryRun: break
+        case .alerts: alerts.take(step, from: read.alerts, limit: limit)
+        case .executions: executions.take(step, from: read.executions, limit: limit)
+        case .audit: audit.take(step, from: read.audit, limit: limit)
+        case .approvals, .sops, .dryRun: break
+        }
+    }
+
+    /// The execution detail read into `read`, when it is of the run the cursor is on now.
+    mutating func takeDetail(from read: ConsoleState) {
+        guard read.executionDetail == nil || read.executions.selected?.id == executions.selected?.id else { return }
+        executionDetail = read.executionDetail
+    }
+
+    /// The SOP names read for the dry-run form.
+    mutating func takeSOPNames(from read: ConsoleState) {
+        (dryRun.sopNames, dryRun.sopIndex) = (read.dryRun.sopNames, read.dryRun.sopIndex)
+    }
+
+    /// Which window of `view`'s list is loaded: its first and last rows and how many.
+    func windowSignature(_ view: ViewID) -> String {
+        switch view {
+        case .alerts: return alerts.signature
+        case .executions: return executions.signature
+        case .approvals: return approvals.signature
+        case .sops: return sops.signature
+        case .audit: return audit.signature
+        case .dryRun: return ""
         }
     }
 }

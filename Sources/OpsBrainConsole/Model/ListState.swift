@@ -111,3 +111,24 @@ extension ListState {
         hasNewer = read.hasNewer
     }
 }
+
+extension ListState {
+    /// Which window is loaded: its first and last rows and how many.
+    var signature: String { "\(items.first?.listID ?? "-")|\(items.last?.listID ?? "-")|\(items.count)" }
+
+    /// Takes a page read into `read` (the same list, paged on another thread).
+    mutating func take(_ step: PageStep, from read: ListState, limit: Int) {
+        switch step {
+        case .older:
+            append(older: read.items)
+            hasOlder = read.hasOlder
+            trim(to: limit)
+        case .newer:
+            prepend(newer: read.items)
+            hasNewer = read.hasNewer
+            trim(to: limit)
+        case .head, .tail:
+            self = read
+        }
+    }
+}

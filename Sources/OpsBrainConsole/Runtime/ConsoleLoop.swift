@@ -129,10 +129,10 @@ final class ConsoleLoop {
     private func tickIfDue() {
         guard Date().timeIntervalSince(lastTick) >= Self.tickInterval else { return }
         lastTick = Date()
-        if !session.state.status.databaseUp, (try? session.connection.reconnect()) != nil {
-            session.reloadAfterReconnect()
-        } else {
+        if session.state.status.databaseUp {
             session.refreshStatus()
+        } else {
+            session.reconnectListener()
         }
     }
 

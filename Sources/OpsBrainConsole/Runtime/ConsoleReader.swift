@@ -10,8 +10,9 @@ import Synchronization
 final class ConsoleReader: Sendable {
     /// What a job changes in the session, applied on the UI thread.
     typealias Update = @Sendable (ConsoleSession) -> Void
-    /// A job: database work on the reader's connection, returning its update.
-    typealias Job = @Sendable (PostgresConnection) -> Update
+    /// A job: database work, returning its update. It asks for the reader's connection (made on
+    /// first use, made again after a failure) with the function it is given, which may throw.
+    typealias Job = @Sendable (_ connect: () throws -> PostgresConnection) -> Update
 
     private let conninfo: String
     private let mailbox: EventMailbox
@@ -54,13 +55,11 @@ final class ConsoleReader: Sendable {
             wake.wait()
             if stopSignal.withLock({ $0 }) { break }
             guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
-            do {
+            mailbox.post(update: job {
                 let current = try connection ?? PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-console-reader")
                 connection = current
-                mailbox.post(update: job(current))
-            } catch {
-                mailbox.post(update: { $0.readFailed(error) })
-            }
+                return current
+            })
         }
         connection?.close()
     }

@@ -27,10 +27,10 @@ extension ConsoleSession {
     /// Runs a decision's write on the reader; the message says `done`, or `refusal` and why, and
     /// the view reloads either way.
     private func write(refusal: String, done: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) {
-        reader.submit { connection in
+        reader.submit { connect in
             let message: ConsoleMessage
             do {
-                try body(connection)
+                try body(connect())
                 message = ConsoleMessage(done)
             } catch let refused as ApprovalRefused {
                 message = ConsoleMessage("\(refusal): \(refused.description)", isError: true)
@@ -92,7 +92,7 @@ extension ConsoleSession {
         case .dryRunFinished(let id):
             state.dryRun.running = false
             read({ state, queries in state.dryRun.result = try queries.executionDetail(id) },
-                 keep: { live, read in live.dryRun.result = read.dryRun.result })
+                 keep: { session, read in session.state.dryRun.result = read.dryRun.result })
             state.message = ConsoleMessage("dry run \(Formatting.shortID(id)) finished: recorded as a dry run, nothing changed")
         case .dryRunFailed(let message):
             state.dryRun.running = false

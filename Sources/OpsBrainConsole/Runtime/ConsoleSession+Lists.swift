@@ -51,14 +51,14 @@ extension ConsoleSession {
         list.hasNewer = false
     }
 
-    /// Reads the next page below or above the window, or jumps to the newest or oldest rows; the
-    /// list read replaces the live one whole (the user asked for that page).
+    /// Reads the next page below or above the window (added to the live list, the cursor where the
+    /// user has it), or jumps to the newest or oldest rows (the list read replaces the live one).
     func page(_ view: ViewID, _ step: PageStep) {
         let rows = visibleRows
         read({ state, queries in try Self.page(view, step, in: &state, rows: rows, queries: queries) },
-             keep: { live, read in
-                 live.replaceList(view, from: read)
-                 if view == .executions { live.executionDetail = read.executionDetail }
+             keep: { session, read in
+                 session.state.takePage(view, step, from: read, limit: Self.windowLimit)
+                 if view == .executions { session.state.takeDetail(from: read) }
              })
     }
 

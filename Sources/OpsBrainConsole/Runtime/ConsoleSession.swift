@@ -10,14 +10,16 @@ import OpsBrainPostgres
 /// The UI thread's own connection only listens for notifications; every query and write runs on
 /// the reader's thread, so keys answer while one runs.
 final class ConsoleSession {
-    /// The LISTEN connection, polled by the UI thread.
-    let connection: PostgresConnection
+    /// The LISTEN connection, polled by the UI thread (replaced, not reset, when it is lost).
+    private(set) var connection: PostgresConnection
     let configuration: ConsoleConfiguration
     let mailbox: EventMailbox
     let reader: ConsoleReader
     var state: ConsoleState
     /// When predicted issues were last computed (they change slowly; once a minute is enough).
     private var predictedAt = Date.distantPast
+    /// A new LISTEN connection is being made on the reader.
+    private var reconnecting = false
     let logger = Logger(label: "opsbrain.console")
 
     /// Rows read per page, and the most a list window keeps.
@@ -53,29 +55,57 @@ final class ConsoleSession {
         case .loadHead(let view): page(view, .head)
         case .loadTail(let view): page(view, .tail)
         case .loadDetail: read({ state, queries in try Self.loadDetail(in: &state, queries: queries) },
-                               keep: { live, read in live.executionDetail = read.executionDetail })
+                               keep: { session, read in session.state.takeDetail(from: read) })
         case .decide(let target, let approve, let reason): dispatchDecision(target, approve: approve, reason: reason)
         case .rollback(let target): dispatchRollback(target)
         case .dryRun(let request): dispatchDryRun(request)
         case .loadSOPNames: read({ state, queries in try Self.loadSOPNames(in: &state, queries: queries) },
-                                 keep: { live, read in live.dryRun.sopNames = read.dryRun.sopNames; live.dryRun.sopIndex = read.dryRun.sopIndex })
+                                 keep: { session, read in session.state.takeSOPNames(from: read) })
         }
         return true
     }
 
-    /// Reloads a view and the status bar.
+    /// Reloads a view and the status bar. A reload that a page overtook (the window it read from
+    /// is no longer the one on screen) is read again rather than undoing the page.
     func reload(_ view: ViewID) {
         let rows = visibleRows
+        let window = state.windowSignature(view)
         read({ state, queries in
             try Self.reloadList(view, in: &state, rows: rows, queries: queries)
             if view == .executions { try Self.loadDetail(in: &state, queries: queries) }
             if view == .dryRun { try Self.loadSOPNames(in: &state, queries: queries) }
-        }, keep: { live, read in
-            live.refreshList(view, from: read, visibleRows: rows)
-            if view == .executions { live.executionDetail = read.executionDetail }
-            if view == .dryRun { (live.dryRun.sopNames, live.dryRun.sopIndex) = (read.dryRun.sopNames, read.dryRun.sopIndex) }
+        }, keep: { session, read in
+            guard session.state.windowSignature(view) == window else { return session.reload(view) }
+            session.state.refreshList(view, from: read, visibleRows: session.visibleRows)
+            if view == .executions { session.state.takeDetail(from: read) }
+            if view == .dryRun { session.state.takeSOPNames(from: read) }
         })
         refreshStatus()
+    }
+
+    /// Makes a new LISTEN connection on the reader (connecting can take seconds) and swaps it in;
+    /// the UI thread never waits on it.
+    func reconnectListener() {
+        guard !reconnecting else { return }
+        reconnecting = true
+        let conninfo = configuration.conninfo
+        reader.submit { _ in
+            do {
+                let fresh = Handover(try PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-console"))
+                try fresh.connection.listen("opsbrain_events")
+                return { session in
+                    session.reconnecting = false
+                    session.connection.close()
+                    session.connection = fresh.connection
+                    session.reloadAfterReconnect()
+                }
+            } catch {
+                return { session in
+                    session.reconnecting = false
+                    session.readFailed(error, view: nil)
+                }
+            }
+        }
     }
 
     /// Reads the status bar's counts and engines.
@@ -83,28 +113,28 @@ final class ConsoleSession {
         let predict = Date().timeIntervalSince(predictedAt) > 60
         if predict { predictedAt = Date() }
         let before = state.status
-        reader.submit { connection in
+        reader.submit { connect in
             do {
-                let status = try Self.readStatus(before, predict: predict, connection: connection)
+                let status = try Self.readStatus(before, predict: predict, connection: connect())
                 return { $0.state.status = Self.merged(status, into: $0.state.status) }
             } catch {
-                return { $0.readFailed(error) }
+                return { $0.readFailed(error, view: nil) }
             }
         }
     }
 
     /// Runs `work` on the reader against a copy of the state as it is now; on the UI thread, `keep`
-    /// moves what it read into the live state (which keys may have changed meanwhile).
+    /// moves what it read into the session's live state (which keys may have changed meanwhile).
     func read(_ work: @escaping @Sendable (inout ConsoleState, ConsoleQueries) throws -> Void,
-              keep: @escaping @Sendable (inout ConsoleState, ConsoleState) -> Void) {
+              keep: @escaping @Sendable (ConsoleSession, ConsoleState) -> Void) {
         let snapshot = state
-        reader.submit { connection in
+        reader.submit { connect in
             var copy = snapshot
             do {
-                try work(&copy, ConsoleQueries(connection: connection))
-                return { [copy] session in keep(&session.state, copy) }
+                try work(&copy, ConsoleQueries(connection: connect()))
+                return { [copy] session in keep(session, copy) }
             } catch {
-                return { $0.readFailed(error) }
+                return { $0.readFailed(error, view: snapshot.view) }
             }
         }
     }
@@ -127,11 +157,12 @@ final class ConsoleSession {
         } while Date() < deadline
     }
 
-    /// A read that failed: a lost database shows in the status bar, a bad filter as a message.
-    func readFailed(_ error: Error) {
+    /// A read of `view` (nil: the status bar) that failed: a lost database shows in the status bar,
+    /// a bad filter as a message, and that view's filter is dropped.
+    func readFailed(_ error: Error, view: ViewID?) {
         if let error = error as? PostgresError, error.sqlState == "2201B" {
             state.message = ConsoleMessage("filter: \(error.message)", isError: true)
-            state.filters[state.view] = nil
+            if let view { state.filters[view] = nil }
         } else if let error = error as? PostgresError, error.isConnectionLoss {
             state.status.databaseUp = false
             state.status.databaseText = error.message
@@ -145,4 +176,10 @@ final class ConsoleSession {
     func reloadAfterReconnect() {
         reload(state.view)
     }
+}
+
+/// A connection made on the reader's thread and handed to the UI thread, which alone uses it from then on.
+private struct Handover: @unchecked Sendable {
+    let connection: PostgresConnection
+    init(_ connection: PostgresConnection) { self.connection = connection }
 }
