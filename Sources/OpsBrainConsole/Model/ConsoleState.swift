@@ -27,6 +27,8 @@ public struct ConsoleState: Sendable {
 
     /// The `/` filter of each list view.
     public var filters: [ViewID: ListFilter] = [:]
+    /// Pages taken into each list so far: a reload read before the latest page is read again.
+    var pagesTaken: [ViewID: Int] = [:]
     /// The audit view's field filters (`:audit kind=... actor=... sop=... exec=...`, `t` on an execution).
     public var auditFilter = AuditFilter()
 
@@ -73,6 +75,7 @@ extension ConsoleState {
     /// Takes a page read into `read`: older or newer rows join the live list (the cursor stays on
     /// its row); a jump to the head or tail replaces the list, cursor included.
     mutating func takePage(_ view: ViewID, _ step: PageStep, from read: ConsoleState, limit: Int) {
+        pagesTaken[view, default: 0] += 1
         switch view {
         case .alerts: alerts.take(step, from: read.alerts, limit: limit)
         case .executions: executions.take(step, from: read.executions, limit: limit)
@@ -90,17 +93,5 @@ extension ConsoleState {
     /// The SOP names read for the dry-run form.
     mutating func takeSOPNames(from read: ConsoleState) {
         (dryRun.sopNames, dryRun.sopIndex) = (read.dryRun.sopNames, read.dryRun.sopIndex)
-    }
-
-    /// Which window of `view`'s list is loaded: its first and last rows and how many.
-    func windowSignature(_ view: ViewID) -> String {
-        switch view {
-        case .alerts: return alerts.signature
-        case .executions: return executions.signature
-        case .approvals: return approvals.signature
-        case .sops: return sops.signature
-        case .audit: return audit.signature
-        case .dryRun: return ""
-        }
     }
 }

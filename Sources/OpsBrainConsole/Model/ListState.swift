@@ -113,9 +113,6 @@ extension ListState {
 }
 
 extension ListState {
-    /// Which window is loaded: its first and last rows and how many.
-    var signature: String { "\(items.first?.listID ?? "-")|\(items.last?.listID ?? "-")|\(items.count)" }
-
     /// Takes a page read into `read` (the same list, paged on another thread).
     mutating func take(_ step: PageStep, from read: ListState, limit: Int) {
         switch step {

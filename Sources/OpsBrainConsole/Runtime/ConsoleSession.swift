@@ -69,13 +69,13 @@ final class ConsoleSession {
     /// is no longer the one on screen) is read again rather than undoing the page.
     func reload(_ view: ViewID) {
         let rows = visibleRows
-        let window = state.windowSignature(view)
+        let pages = state.pagesTaken[view, default: 0]
         read({ state, queries in
             try Self.reloadList(view, in: &state, rows: rows, queries: queries)
             if view == .executions { try Self.loadDetail(in: &state, queries: queries) }
             if view == .dryRun { try Self.loadSOPNames(in: &state, queries: queries) }
         }, keep: { session, read in
-            guard session.state.windowSignature(view) == window else { return session.reload(view) }
+            guard session.state.pagesTaken[view, default: 0] == pages else { return session.reload(view) }
             session.state.refreshList(view, from: read, visibleRows: session.visibleRows)
             if view == .executions { session.state.takeDetail(from: read) }
             if view == .dryRun { session.state.takeSOPNames(from: read) }
