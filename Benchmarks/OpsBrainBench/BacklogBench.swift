@@ -58,7 +58,9 @@ enum BacklogBench {
         ])
         let (p99, idleP99) = (Measure.percentile(loaded, 99), Measure.percentile(idleLatencies, 99))
         report.add("Decision latency under load", note: """
-            200 quick alerts (one query each), 20 ms apart, while 50 other runs sit in a 15 s diagnosis step, on one engine             with engine.concurrency: 64 (the default 8 would make the quick alerts queue behind the slow runs for a worker).             Latency as in "Alert to decision". Baseline: the same 200 alerts with no slow runs, in the same run.
+            200 quick alerts (one query each), 20 ms apart, while 50 other runs sit in a 15 s diagnosis step, on one engine \
+            with engine.concurrency: 64 (the default 8 would make the quick alerts queue behind the slow runs for a worker). \
+            Latency as in "Alert to decision". Baseline: the same 200 alerts with no slow runs, in the same run.
             """, [
             BenchFigure(name: "decision latency p99, 50 runs busy", value: "\(Measure.format(p99)) ms",
                         baseline: "\(Measure.format(idleP99)) ms with none busy", ratio: Measure.format(p99 / max(0.001, idleP99)),
