@@ -119,7 +119,8 @@ final class ConsoleSessionTests: XCTestCase {
         return []
     }
 
-    func testPagingLoadsOlderRowsAndJumpsToTheOldest() throws {
+    /// A console whose alert list has loaded its first page of 450 alerts (`alert 1` newest).
+    private func consoleOver450Alerts() throws -> (ConsoleSession, ConsoleTestDatabase) {
         let database = try ConsoleTestDatabase()
         try database.connection.query("""
             INSERT INTO intelligence_alerts (alert_type, title, severity, created_at)
@@ -128,6 +129,11 @@ final class ConsoleSessionTests: XCTestCase {
         let console = try session(database, approver: "ana")
         console.reload(.alerts)
         console.settle()
+        return (console, database)
+    }
+
+    func testPagingLoadsOlderRowsAndJumpsToTheOldest() throws {
+        let (console, _) = try consoleOver450Alerts()
         XCTAssertEqual(console.state.alerts.items.count, ConsoleSession.pageSize)
         XCTAssertTrue(console.state.alerts.hasOlder)
         console.perform(.loadOlder(.alerts))
@@ -143,14 +149,7 @@ final class ConsoleSessionTests: XCTestCase {
     }
 
     func testAReloadQueuedBehindAPageDoesNotUndoIt() throws {
-        let database = try ConsoleTestDatabase()
-        try database.connection.query("""
-            INSERT INTO intelligence_alerts (alert_type, title, severity, created_at)
-            SELECT 't', 'alert ' || i, 'low', now() - i * interval '1 second' FROM generate_series(1, 450) i
-            """)
-        let console = try session(database, approver: "ana")
-        console.reload(.alerts)
-        console.settle()
+        let (console, _) = try consoleOver450Alerts()
         console.perform(.loadOlder(.alerts))
         // A notification's reload, asked for before the page arrived: it read the window without it.
         console.reload(.alerts)
