@@ -74,7 +74,8 @@ enum BacklogBench {
                       concurrency: Int = EngineConfig().concurrency) throws -> (seconds: Double, finished: [Double]) {
         let (connection, url) = try TestPostgres.migratedConnection(applicationName: "opsbrain-bench")
         defer { connection.close() }
-        let config = try prepare(connection: connection, url: url, sops: [("bench-backlog", "(?i)backlog alert", diagnosis)], endpoint: endpoint)
+        let config = try DecisionBench.deploy([("bench-backlog", "(?i)backlog alert", diagnosis)], connection: connection, url: url,
+                                              endpoint: endpoint)
         try connection.query("""
             INSERT INTO intelligence_alerts (source, alert_type, title, severity)
             SELECT 'bench', 'backlog_' || n, 'Backlog alert ' || n, 'high' FROM generate_series(1, $1) AS n
@@ -82,7 +83,7 @@ enum BacklogBench {
         let stop = StopSignal()
         defer { stop.set() }
         let started = Date()
-        for _ in 0..<engines { startEngine(config: config, url: url, concurrency: concurrency, until: stop) }
+        for _ in 0..<engines { DecisionBench.startEngine(config: config, url: url, mode: .diagnoseOnly, concurrency: concurrency, until: stop) }
         while try finished(connection) < runs {
             guard Date().timeIntervalSince(started) < 1_800 else { throw StepFailure("the backlog did not drain within 30 minutes") }
             Thread.sleep(forTimeInterval: 0.2)
@@ -92,16 +93,6 @@ enum BacklogBench {
             SELECT extract(epoch FROM completed_at - $1::timestamptz) AS s FROM self_healing_executions ORDER BY completed_at
             """, [started]).rows.compactMap { $0.double("s") }
         return (seconds, ends)
-    }
-
-    /// An engine in this process, in diagnose_only mode, with `concurrency` workers.
-    private static func startEngine(config: OpsBrainConfig, url: String, concurrency: Int, until stop: StopSignal) {
-        var settings = EngineAssembly.settings(config: config, mode: .diagnoseOnly)
-        settings.engineID = "bench-\(UUID().uuidString.prefix(8))"
-        settings.concurrency = concurrency
-        let engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
-        Thread { try? engine.run(until: stop) }.start()
-        Thread { engine.heartbeat(until: stop) }.start()
     }
 
     /// Alert → decision for quick alerts while `busy` runs sit in a 15 s diagnosis step, on one
@@ -118,12 +109,12 @@ enum BacklogBench {
                 timeout: 30s
                 expect: {status: 200}
             """
-        let config = try prepare(connection: connection, url: url, sops: [("bench-busy", "(?i)busy alert", slowStep),
-                                                                          ("bench-quick", "(?i)quick alert", DecisionBench.quickDiagnosis)],
-                                 endpoint: endpoint.port)
+        let config = try DecisionBench.deploy([("bench-busy", "(?i)busy alert", slowStep),
+                                               ("bench-quick", "(?i)quick alert", DecisionBench.quickDiagnosis)],
+                                              connection: connection, url: url, endpoint: endpoint.port)
         let stop = StopSignal()
         defer { stop.set() }
-        startEngine(config: config, url: url, concurrency: workers, until: stop)
+        DecisionBench.startEngine(config: config, url: url, mode: .diagnoseOnly, concurrency: workers, until: stop)
         try connection.query("""
             INSERT INTO intelligence_alerts (source, alert_type, title, severity)
             SELECT 'bench', 'busy_' || n, 'Busy alert ' || n, 'high' FROM generate_series(1, $1) AS n
@@ -156,26 +147,5 @@ enum BacklogBench {
         let firstSpan = max(0.001, ends[tenth - 1])
         let lastSpan = max(0.001, last - ends[ends.count - tenth - 1])
         return (Double(tenth) / firstSpan, Double(tenth) / lastSpan)
-    }
-
-    /// Writes and syncs `sops` (name, title pattern, diagnosis) with the bench's targets.
-    private static func prepare(connection: PostgresConnection, url: String, sops: [(String, String, String)],
-                                endpoint: Int) throws -> OpsBrainConfig {
-        let folder = try TemporaryDirectory.make(prefix: "ob-backlog") + "/SOPs/data"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (name, pattern, diagnosis) in sops {
-            try DecisionBench.sopText(name: name, titlePattern: pattern, diagnosis: diagnosis)
-                .write(toFile: folder + "/\(name).md", atomically: true, encoding: .utf8)
-        }
-        let config = try ConfigParser.parse("""
-            targets:
-              app_db: {type: postgres, url: "\(url)"}
-              cache: {type: redis, url: "redis://127.0.0.1:1/0"}
-              slow: {type: http, url: "http://127.0.0.1:\(endpoint)"}
-            """, path: "bench.yaml")
-        let outcome = try SOPSync.run(folder: (folder as NSString).deletingLastPathComponent, config: config,
-                                      connection: connection, actor: "bench")
-        guard outcome.skipped == 0 else { throw StepFailure(outcome.issues.map(\.description).joined(separator: "\n")) }
-        return config
     }
 }

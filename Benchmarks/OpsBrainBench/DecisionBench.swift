@@ -14,13 +14,10 @@ enum DecisionBench {
     static func run(report: BenchReport) throws {
         let (connection, url) = try TestPostgres.migratedConnection(applicationName: "opsbrain-bench")
         defer { connection.close() }
-        let config = try prepare(connection: connection, url: url)
-        var settings = EngineAssembly.settings(config: config, mode: .approval)
-        settings.pollInterval = .seconds(1)
-        let engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
+        let config = try deploy([("bench-decision", "(?i)bench alert", quickDiagnosis)], connection: connection, url: url)
+        try connection.query("CREATE TABLE bench_baseline (id serial PRIMARY KEY, v text)")
         let stop = StopSignal()
-        Thread { try? engine.run(until: stop) }.start()
-        Thread { engine.heartbeat(until: stop) }.start()
+        startEngine(config: config, url: url, mode: .approval, until: stop)
         defer { stop.set() }
         Thread.sleep(forTimeInterval: 1.0)
 
@@ -56,21 +53,36 @@ enum DecisionBench {
         ])
     }
 
-    private static func prepare(connection: PostgresConnection, url: String) throws -> OpsBrainConfig {
+    /// Writes and syncs `sops` (name, title pattern, diagnosis) with the bench's targets (the
+    /// database, a cache nobody reaches, and `endpoint` as `slow` when given).
+    static func deploy(_ sops: [(String, String, String)], connection: PostgresConnection, url: String,
+                       endpoint: Int? = nil) throws -> OpsBrainConfig {
         let folder = try TemporaryDirectory.make(prefix: "ob-bench") + "/SOPs/data"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try sopText(name: "bench-decision", titlePattern: "(?i)bench alert", diagnosis: quickDiagnosis)
-            .write(toFile: folder + "/bench-decision.md", atomically: true, encoding: .utf8)
+        for (name, pattern, diagnosis) in sops {
+            try sopText(name: name, titlePattern: pattern, diagnosis: diagnosis)
+                .write(toFile: folder + "/\(name).md", atomically: true, encoding: .utf8)
+        }
+        let slow = endpoint.map { "\n  slow: {type: http, url: \"http://127.0.0.1:\($0)\"}" } ?? ""
         let config = try ConfigParser.parse("""
             targets:
               app_db: {type: postgres, url: "\(url)"}
-              cache: {type: redis, url: "redis://127.0.0.1:1/0"}
+              cache: {type: redis, url: "redis://127.0.0.1:1/0"}\(slow)
             """, path: "bench.yaml")
         let outcome = try SOPSync.run(folder: (folder as NSString).deletingLastPathComponent, config: config,
                                       connection: connection, actor: "bench")
         guard outcome.skipped == 0 else { throw StepFailure(outcome.issues.map(\.description).joined(separator: "\n")) }
-        try connection.query("CREATE TABLE bench_baseline (id serial PRIMARY KEY, v text)")
         return config
+    }
+
+    /// An engine in this process, with its heartbeat, in `mode` with `concurrency` workers.
+    static func startEngine(config: OpsBrainConfig, url: String, mode: EngineMode,
+                            concurrency: Int = EngineConfig().concurrency, until stop: StopSignal) {
+        var settings = EngineAssembly.settings(config: config, mode: mode)
+        settings.concurrency = concurrency
+        let engine = HealingEngine(conninfo: url, settings: settings, registry: EngineAssembly.registry(conninfo: url))
+        Thread { try? engine.run(until: stop) }.start()
+        Thread { engine.heartbeat(until: stop) }.start()
     }
 
     private static func insertLatencies(_ connection: PostgresConnection) throws -> [Double] {

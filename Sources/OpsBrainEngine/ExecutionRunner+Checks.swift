@@ -19,7 +19,8 @@ extension ExecutionRunner {
         var results = round?.results ?? [:]
         for step in steps where results[step.id] == nil {
             if step.type == .wait, !waitsInPlace {
-                results[step.id] = try pause(step, phase: phase, record: record, attempt: context.attempt, run: run)
+                let resumed = round.flatMap { $0.waitStep == step.id ? $0.until : nil }
+                results[step.id] = try pause(step, phase: phase, record: record, attempt: context.attempt, run: run, until: resumed)
                 continue
             }
             _ = try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run)
@@ -32,19 +33,18 @@ extension ExecutionRunner {
         return results
     }
 
-    /// A `wait` step: the first look records when it ends and puts the run down; a look at or
-    /// after that time finishes it.
-    private func pause(_ step: StepSpec, phase: StepPhase, record: ExecutionRecord, attempt: Int, run: String) throws -> StepResult {
-        let requested = step.parameters["duration"]?.stringValue.flatMap(DurationSyntax.parse) ?? .zero
-        let pause = min(requested, step.timeout)
-        let ends = Date().addingTimeInterval(pause.asSeconds)
-        if try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run,
-                                    result: .object(["until": .string(Self.timestamp(ends))])) {
+    /// A `wait` step: the first look records when it ends (`until`, in its row) and puts the run
+    /// down; a look of the resumed round at or after that time finishes it.
+    private func pause(_ step: StepSpec, phase: StepPhase, record: ExecutionRecord, attempt: Int, run: String,
+                       until resumed: Date?) throws -> StepResult {
+        let pause = WaitStepRunner.pause(of: step)
+        guard let until = resumed else {
+            let ends = Date().addingTimeInterval(pause.asSeconds)
+            guard try repository.beginStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run,
+                                           result: .object(["until": .number(ends.timeIntervalSince1970)])) else {
+                throw TransitionConflict(executionID: record.id, expected: record.state.status, holder: repository.claimHolder)
+            }
             throw ChecksWaiting(until: ends)
-        }
-        guard let until = try repository.steps(record.id).first(where: { $0.run == run && $0.stepID == step.id && $0.phase == phase })?
-            .result["until"]?.stringValue.flatMap(Self.date) else {
-            throw TransitionConflict(executionID: record.id, expected: record.state.status, holder: repository.claimHolder)
         }
         guard until <= Date() else { throw ChecksWaiting(until: until) }
         let result = StepResult(values: [:], durationMs: Int(pause.milliseconds))
@@ -57,30 +57,21 @@ extension ExecutionRunner {
     /// decide on, so the checks run again from the start.
     static let staleRound: TimeInterval = 300
 
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-    }
-
-    static func date(_ text: String) -> Date? {
-        try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-    }
-
-    /// The round of `phase` that a `wait` step put down, with the results of the steps it ran before
-    /// the wait; nil when no round waits.
+    /// The round of `phase` that a `wait` step put down: its token, the wait step and when the wait
+    /// ends, and the results of the steps it ran before the wait; nil when no round waits.
     private func waitingRound(_ steps: [StepSpec], phase: StepPhase, record: ExecutionRecord,
-                              attempt: Int) throws -> (run: String, results: [String: StepResult])? {
+                              attempt: Int) throws -> (run: String, waitStep: String, until: Date, results: [String: StepResult])? {
         let waits = Set(steps.filter { $0.type == .wait }.map(\.id))
         guard !waits.isEmpty, !waitsInPlace else { return nil }
         let rows = try repository.steps(record.id).filter { $0.phase == phase && $0.attempt == attempt }
         guard let waiting = rows.last(where: { $0.status == .started && waits.contains($0.stepID) }), let run = waiting.run,
-              let until = waiting.result["until"]?.stringValue.flatMap(Self.date),
-              Date().timeIntervalSince(until) < Self.staleRound else { return nil }
+              let seconds = waiting.result["until"]?.doubleValue else { return nil }
+        let until = Date(timeIntervalSince1970: seconds)
+        guard Date().timeIntervalSince(until) < Self.staleRound else { return nil }
         var results: [String: StepResult] = [:]
         for row in rows where row.run == run && row.status != .started {
-            let values = row.result["values"]?.objectValue ?? [:]
-            results[row.stepID] = StepResult(values: values, error: row.result["error"]?.stringValue,
-                                             durationMs: Int(row.result["duration_ms"]?.doubleValue ?? 0))
+            results[row.stepID] = Self.stepResult(stored: row.result)
         }
-        return (run, results)
+        return (run, waiting.stepID, until, results)
     }
 }

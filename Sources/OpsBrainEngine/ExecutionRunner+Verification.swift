@@ -102,7 +102,7 @@ extension ExecutionRunner {
         var results = verification
         var verdicts = evaluation.verdicts
         for (id, stored) in record.diagnosisResults?["steps"]?.objectValue ?? [:] where results[id] == nil {
-            results[id] = StepResult(values: stored["values"]?.objectValue ?? [:], error: stored["error"]?.stringValue)
+            results[id] = Self.stepResult(stored: stored)
             verdicts[id] = stored["verdict"]?.stringValue.flatMap(StepVerdict.init(rawValue:)) ?? .error
         }
         let scope = ConditionScope(results: results, verdicts: verdicts, attempts: record.state.attempt,

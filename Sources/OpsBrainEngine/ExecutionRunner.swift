@@ -156,4 +156,10 @@ struct ExecutionRunner {
             "duration_ms": .number(Double(result.durationMs)), "verdict": .string(verdict.rawValue),
         ]))
     }
+
+    /// A step result read back from what `json(_:verdict:)` stored.
+    static func stepResult(stored: JSONValue) -> StepResult {
+        StepResult(values: stored["values"]?.objectValue ?? [:], error: stored["error"]?.stringValue,
+                   durationMs: Int(stored["duration_ms"]?.doubleValue ?? 0))
+    }
 }

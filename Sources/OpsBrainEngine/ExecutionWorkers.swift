@@ -50,9 +50,7 @@ final class ExecutionWorkers: Sendable {
     /// Waits until a worker finishes or `timeout` passes; true when one finished.
     @discardableResult
     func awaitFinish(timeout: Duration) -> Bool {
-        let (seconds, attoseconds) = timeout.components
-        let nanoseconds = max(0, Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-        return finished.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success
+        finished.wait(timeout: .now() + .milliseconds(Int(max(0, timeout.milliseconds)))) == .success
     }
 
     /// Waits until every worker has finished (the engine stops only after its runs are put down).

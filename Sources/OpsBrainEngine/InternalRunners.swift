@@ -9,10 +9,14 @@ public struct WaitStepRunner: StepRunner {
     public init() {}
 
     public func run(_ step: StepSpec, context: StepContext) -> StepResult {
-        let requested = step.parameters["duration"]?.stringValue.flatMap(DurationSyntax.parse) ?? .zero
-        let pause = min(requested, step.timeout)
+        let pause = Self.pause(of: step)
         Thread.sleep(forTimeInterval: Double(pause.milliseconds) / 1000)
         return StepResult(values: [:], durationMs: Int(pause.milliseconds))
+    }
+
+    /// How long `step` waits: its duration, never past its timeout.
+    static func pause(of step: StepSpec) -> Duration {
+        min(step.parameters["duration"]?.stringValue.flatMap(DurationSyntax.parse) ?? .zero, step.timeout)
     }
 }
 

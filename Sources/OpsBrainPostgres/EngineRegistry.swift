@@ -73,8 +73,8 @@ extension EngineRegistry {
     public func releaseClaims(engineID: String, keeping working: Set<UUID> = []) throws {
         try connection.query("""
             UPDATE self_healing_executions SET claimed_by = NULL, lease_until = NULL
-            WHERE claimed_by = $1 AND NOT (id = ANY(string_to_array($2, ',')::uuid[]))
-            """, [engineID, working.map(\.uuidString).joined(separator: ",")])
+            WHERE claimed_by = $1 AND NOT (id = ANY($2::uuid[]))
+            """, [engineID, PostgresArray(working.map(\.uuidString))])
         try connection.query("UPDATE intelligence_alerts SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1", [engineID])
     }
 }

@@ -129,12 +129,12 @@ public struct ExecutionRepository {
                 SELECT id FROM self_healing_executions
                 WHERE next_action_at IS NOT NULL AND next_action_at <= now()
                   AND (claimed_by IS NULL OR claimed_by = $1 OR claimed_by NOT IN (\(Self.liveEngines)))
-                  AND NOT (id = ANY(string_to_array($3, ',')::uuid[]))
+                  AND NOT (id = ANY($3::uuid[]))
                   AND NOT EXISTS (SELECT 1 FROM opsbrain_engines WHERE engine_id = $1
                                   AND (stopped_at IS NOT NULL OR heartbeat_at <= now() - interval '\(Self.deadAfter)'))
                 ORDER BY next_action_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id
-            """, [engineID, leaseSeconds, working.map(\.uuidString).joined(separator: ",")]).first?.uuid("id")
+            """, [engineID, leaseSeconds, PostgresArray(working.map(\.uuidString))]).first?.uuid("id")
         guard let claimed else { return nil }
         return try load(claimed)
     }

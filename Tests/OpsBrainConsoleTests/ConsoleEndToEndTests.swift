@@ -107,6 +107,9 @@ final class ConsoleEndToEndTests: XCTestCase {
                                                   "SELECT id FROM self_healing_executions WHERE status = 'awaiting_approval'")?.uuid("id"))
         try tmux.send("/\(second.uuidString.lowercased().prefix(8))")
         try tmux.send("Enter", literal: false)
+        // The filtered list has arrived (one run, under the filter) before a key acts on its row:
+        // the console reads on its reader thread, so the unfiltered rows stay on screen until then.
+        tmux.waitFor("Runs 1 ─ /\(second.uuidString.lowercased().prefix(8))")
         tmux.waitFor("second batch")
         try tmux.send("Ay")
         XCTAssertNotNil(try waitForRow(database.connection, """
