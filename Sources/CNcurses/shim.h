@@ -53,5 +53,10 @@ static inline int opsbrain_pair_colors(int pair, int *fg, int *bg) {
 }
 
 /// The attribute bits without colour.
+/* True when the current terminal can move the cursor (a `dumb` terminal cannot draw a screen). */
+static inline int opsbrain_can_address(void) {
+    char *cup = tigetstr("cup");
+    return cup != NULL && cup != (char *)-1;
+}
 static inline attr_t opsbrain_attributes_mask(void) { return A_ATTRIBUTES & ~A_COLOR; }
 #endif

@@ -54,7 +54,7 @@ extension ConsoleQueries {
                    a.fingerprint, a.labels::text AS labels_text, left(a.evidence::text, 4000) AS evidence_text,
                    x.id AS execution_id, x.status AS execution_status
             FROM intelligence_alerts a
-            LEFT JOIN LATERAL (SELECT e.id, e.status FROM self_healing_executions e WHERE e.alert_id = a.id
+            LEFT JOIN LATERAL (SELECT e.id, e.status FROM self_healing_executions e WHERE e.alert_id = a.id AND NOT e.dry_run
                                ORDER BY e.started_at DESC LIMIT 1) x ON true
             WHERE \(keyset.condition) AND \(condition)
             ORDER BY \(keyset.order) LIMIT \(keyset.limit)

@@ -35,24 +35,25 @@ public struct AuditFilter: Sendable, Equatable {
     public var kind: String?
     public var actor: String?
     public var sopName: String?
-    public var executionID: UUID?
+    /// The execution's id, or its first characters (lower-case, as lists show them).
+    public var executionPrefix: String?
     /// Only rows from the last this many seconds (a time window).
     public var sinceSeconds: Int?
     public var text: ListFilter?
 
-    public init(kind: String? = nil, actor: String? = nil, sopName: String? = nil, executionID: UUID? = nil, sinceSeconds: Int? = nil,
+    public init(kind: String? = nil, actor: String? = nil, sopName: String? = nil, executionPrefix: String? = nil, sinceSeconds: Int? = nil,
                 text: ListFilter? = nil) {
         self.kind = kind
         self.actor = actor
         self.sopName = sopName
-        self.executionID = executionID
+        self.executionPrefix = executionPrefix
         self.sinceSeconds = sinceSeconds
         self.text = text
     }
 
     /// True when no field is set.
     public var isEmpty: Bool {
-        kind == nil && actor == nil && sopName == nil && executionID == nil && sinceSeconds == nil && (text?.pattern.isEmpty ?? true)
+        kind == nil && actor == nil && sopName == nil && executionPrefix == nil && sinceSeconds == nil && (text?.pattern.isEmpty ?? true)
     }
 }
 
@@ -67,7 +68,10 @@ extension ConsoleQueries {
         if let kind = filter.kind { conditions.append("l.kind = \(parameters.add(kind))") }
         if let actor = filter.actor { conditions.append("l.actor = \(parameters.add(actor))") }
         if let sop = filter.sopName { conditions.append("l.sop_name = \(parameters.add(sop))") }
-        if let execution = filter.executionID { conditions.append("l.execution_id = \(parameters.add(execution))::uuid") }
+        if let execution = filter.executionPrefix {
+            conditions.append(UUID(uuidString: execution) != nil ? "l.execution_id = \(parameters.add(execution))::uuid"
+                              : "starts_with(l.execution_id::text, \(parameters.add(execution)))")
+        }
         if let since = filter.sinceSeconds { conditions.append("l.at > now() - make_interval(secs => \(parameters.add(since))::int)") }
         conditions.append(Self.filterCondition(filter.text, haystack: "l.actor || ' ' || l.kind || ' ' || coalesce(l.sop_name, '') "
                                                + "|| ' ' || l.message", parameters))

@@ -123,7 +123,8 @@ extension ConsoleQueries {
         LEFT JOIN intelligence_alerts al ON al.id = e.alert_id
         """
 
-    /// Executions newest first: one keyset page, optionally filtered by a regex over status, SOP, decision and alert title.
+    /// Executions newest first (dry runs have their own view): one keyset page, optionally filtered by a
+    /// regex over status, SOP, decision and alert title.
     public func executions(_ page: KeysetPage, filter: ListFilter? = nil) throws -> [ConsoleExecution] {
         let parameters = SQLParameters()
         let keyset = Self.executionKeyset.clause(page, parameters)
@@ -131,7 +132,7 @@ extension ConsoleQueries {
                                              + "coalesce(e.decision, '') || ' ' || coalesce(al.title, '') || ' ' || e.id::text", parameters)
         return try list("""
             SELECT \(Self.executionColumns) \(Self.executionJoins)
-            WHERE \(keyset.condition) AND \(condition) ORDER BY \(keyset.order) LIMIT \(keyset.limit)
+            WHERE NOT e.dry_run AND \(keyset.condition) AND \(condition) ORDER BY \(keyset.order) LIMIT \(keyset.limit)
             """, parameters, reversed: keyset.reversed).compactMap(Self.execution)
     }
 

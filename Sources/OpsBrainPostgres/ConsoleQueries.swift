@@ -76,7 +76,7 @@ struct KeysetSQL {
 
 /// The console's reads: keyset-paginated lists and the counts of the status bar.
 public struct ConsoleQueries {
-    let connection: PostgresConnection
+    public let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
 

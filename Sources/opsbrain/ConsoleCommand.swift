@@ -30,7 +30,10 @@ struct ConsoleCommand: OpsBrainSubcommand {
             throw CLIError("the console needs a terminal on standard input and output")
         }
         let environment = ProcessInfo.processInfo.environment
-        let config = try global.loadConfig()
+        let found = try global.loadConfigIfPresent()
+        let config = found ?? OpsBrainConfig()
+        let notice = Self.targetsNotice(configFound: found != nil, config: config)
+        if let notice { FileHandle.standardError.write(Data("warning: \(notice)\n".utf8)) }
         let runEngine = !noEngine && !readonly
         let connection = try global.openDatabase(config: config, applicationName: "opsbrain-console")
         if runEngine, FileManager.default.fileExists(atPath: config.engine.sopsDirectory) {
@@ -49,7 +52,7 @@ struct ConsoleCommand: OpsBrainSubcommand {
             conninfo: conninfo, approver: ApproverIdentity.current(), readOnly: readonly, localEngine: runEngine ? process.localEngine : nil,
             engineSettings: process.settings, registry: process.registry,
             theme: try themes.load(theme ?? environment["OPSBRAIN_THEME"].flatMap { $0.isEmpty ? nil : $0 }), themes: themes,
-            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"])
+            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"], startNotice: notice)
         let log = try LogRedirection(path: logFile ?? Self.defaultLogPath(environment))
         let summary: String
         do {
@@ -60,6 +63,14 @@ struct ConsoleCommand: OpsBrainSubcommand {
             throw error
         }
         print("\(summary) (log: \(log.path))")
+    }
+
+    /// Why checks and dry runs would reach nothing: no config file was found, or it defines no targets.
+    static func targetsNotice(configFound: Bool, config: OpsBrainConfig) -> String? {
+        guard config.targets.isEmpty else { return nil }
+        return configFound ? "the config defines no targets: checks and dry runs have nothing to reach"
+            : "no config file (--config, $OPSBRAIN_CONFIG, ./opsbrain.yaml or ~/.config/opsbrain/opsbrain.yaml): "
+                + "no targets, so checks and dry runs reach nothing"
     }
 
     private static func defaultLogPath(_ environment: [String: String]) -> String {

@@ -105,6 +105,7 @@ final class ConsoleEndToEndTests: XCTestCase {
             """)
         let second = try XCTUnwrap(try waitForRow(database.connection,
                                                   "SELECT id FROM self_healing_executions WHERE status = 'awaiting_approval'")?.uuid("id"))
+        tmux.waitFor("second batch")
         try tmux.send("/\(second.uuidString.lowercased().prefix(8))")
         try tmux.send("Enter", literal: false)
         // The filtered list has arrived (one run, under the filter) before a key acts on its row:
@@ -133,6 +134,19 @@ final class ConsoleEndToEndTests: XCTestCase {
         XCTAssertEqual(rolledBack.string("rollback_requested_by"), UserAccount.currentName)
         XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM jobs WHERE status = 'failed'").first?.int("n"), 2,
                        "the jobs are back as they were")
+        try tmux.send("q")
+        tmux.waitFor("CONSOLE-EXIT-0")
+    }
+
+    func testAConsoleWithoutAConfigSaysItsChecksReachNothing() throws {
+        let database = try ConsoleTestDatabase()
+        let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
+        let empty = try TemporaryDirectory.make(prefix: "ob-noconfig")
+        let tmux = try TmuxSession(command: "cd '\(empty)' && env -u OPSBRAIN_CONFIG HOME='\(empty)' XDG_CONFIG_HOME='\(empty)' LANG=C.UTF-8 "
+                                   + "'\(binary)' console --no-engine --database-url '\(database.url)' --log-file '\(empty)/console.log'; "
+                                   + "echo CONSOLE-EXIT-$?; sleep 30", width: 200, height: 30)
+        tmux.waitFor("no config file")
+        XCTAssertTrue(tmux.screen().contains("no targets, so checks and dry runs reach nothing"), tmux.compactScreen())
         try tmux.send("q")
         tmux.waitFor("CONSOLE-EXIT-0")
     }

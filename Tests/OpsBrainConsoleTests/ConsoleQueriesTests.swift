@@ -144,7 +144,11 @@ final class ConsoleQueriesTests: XCTestCase {
         XCTAssertEqual(newest.count + older.count, 30)
         XCTAssertEqual(Set(newest.map(\.id)).intersection(older.map(\.id)), [])
         XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(kind: "approval_approved")).count, 10)
-        XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(actor: "human:ana", executionID: execution)).count, 5)
+        XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(actor: "human:ana",
+                                                                                   executionPrefix: execution.uuidString.lowercased())).count, 5)
+        XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(actor: "human:ana",
+                                                                                   executionPrefix: String(execution.uuidString.lowercased().prefix(8)))).count, 5,
+                       "the 8 characters lists show find the same rows")
         XCTAssertEqual(try queries.audit(.newest(limit: 100), filter: AuditFilter(text: ListFilter(pattern: "row 1[0-9]$"))).count, 10,
                        "the regex runs over the message too")
         XCTAssertEqual(try queries.audit(.oldest(limit: 5)).map(\.message), ["row 4", "row 3", "row 2", "row 1", "row 0"])

@@ -174,4 +174,51 @@ final class ConsoleSessionTests: XCTestCase {
         XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM jobs WHERE status = 'failed'").first?.int("n"), 3,
                        "nothing was changed")
     }
+
+    func testABadRegexShowsItsErrorAndTheListLoadsUnfiltered() throws {
+        let database = try ConsoleTestDatabase()
+        _ = try database.executionAwaitingApproval()
+        let console = try session(database, approver: "ana")
+        _ = ConsoleController().handle(.char("/"), state: &console.state)
+        for key in "(unclosed".map(Key.char) + [.enter] {
+            for effect in ConsoleController().handle(key, state: &console.state) { console.perform(effect) }
+        }
+        console.settle()
+        XCTAssertTrue(console.state.message?.text.hasPrefix("filter: invalid regular expression") ?? false, "\(console.state.message as Any)")
+        XCTAssertNil(console.state.filters[.alerts], "the bad filter is dropped")
+        XCTAssertTrue(console.state.alerts.loaded, "the list does not stay at loading…")
+        XCTAssertEqual(console.state.alerts.items.count, 1)
+    }
+
+    func testDryRunFromAnAlertChoosesTheSOPTheMatcherPicks() throws {
+        let database = try ConsoleTestDatabase()
+        _ = try database.executionAwaitingApproval()
+        let other = ConsoleTestDatabase.jobsSOP.replacingOccurrences(of: "name: failed-jobs", with: "name: backlog-drain")
+            .replacingOccurrences(of: "[jobs_failed]", with: "[queue_backlog]")
+        try other.write(toFile: "\(database.folder)/SOPs/data/backlog-drain.md", atomically: true, encoding: .utf8)
+        _ = try SOPSync.run(folder: "\(database.folder)/SOPs", config: database.config, connection: database.connection, actor: "test")
+        let console = try session(database, approver: "ana")
+        console.reload(.alerts)
+        console.settle()
+        for effect in ConsoleController().handle(.char("d"), state: &console.state) { console.perform(effect) }
+        console.settle()
+        XCTAssertEqual(console.state.dryRun.sopNames, ["backlog-drain", "failed-jobs"])
+        XCTAssertEqual(console.state.dryRun.sopName, "failed-jobs", "the SOP the engine would pick, not the first by name")
+    }
+
+    func testDryRunsStayOutOfTheRunsListAndTheAlertsRunColumn() throws {
+        let database = try ConsoleTestDatabase()
+        let execution = try database.executionAwaitingApproval()
+        let alert = try XCTUnwrap(try database.connection.query("SELECT alert_id FROM self_healing_executions").first?.uuid("alert_id"))
+        let console = try session(database, approver: "ana")
+        console.perform(.dryRun(DryRunRequest(sopName: "failed-jobs", alert: .existing(alert))))
+        var descriptor = pollfd(fd: console.mailbox.readDescriptor, events: Int16(POLLIN), revents: 0)
+        XCTAssertEqual(poll(&descriptor, 1, 30_000), 1)
+        XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM self_healing_executions WHERE dry_run").first?.int("n"), 1)
+        for view in [ViewID.alerts, .executions] { console.reload(view) }
+        console.settle()
+        XCTAssertEqual(console.state.executions.items.map(\.id), [execution], "the Runs list shows real runs only")
+        XCTAssertEqual(console.state.alerts.items.first?.executionID, execution, "the alert's RUN column keeps its real run")
+        XCTAssertEqual(console.state.alerts.items.first?.executionStatus, "awaiting_approval")
+    }
 }

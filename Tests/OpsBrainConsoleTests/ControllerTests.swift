@@ -21,7 +21,11 @@ final class ControllerTests: XCTestCase {
         XCTAssertEqual(press([.char(":")] + type("approvals") + [.enter], &state), [.reload(.approvals)])
         XCTAssertEqual(state.view, .approvals)
         XCTAssertEqual(press([.char("-")], &state), [.reload(.executions)], "- goes back to the previous view")
-        XCTAssertEqual(press([.char("6")], &state), [.loadSOPNames])
+        XCTAssertEqual(press([.char("6")], &state), [.loadSOPNames(matching: nil)])
+        XCTAssertEqual(press([.char(":")], &state), [], "in the dry-run form, : is typed, not a command")
+        XCTAssertNil(state.prompt)
+        XCTAssertEqual(state.message?.text, "no SOP starts with or contains ':'")
+        _ = press([.escape, .escape], &state)
         XCTAssertEqual(press([.char(":")] + type("nonsense") + [.enter], &state), [])
         XCTAssertEqual(state.message?.isError, true)
         XCTAssertEqual(press([.char(":")] + type("q") + [.enter], &state), [.quit])
@@ -42,7 +46,7 @@ final class ControllerTests: XCTestCase {
         let id = ConsoleFixtures.id(200)
         let effects = press([.char(":")] + type("audit kind=decision actor=human:ana exec=\(id.uuidString)") + [.enter], &state)
         XCTAssertEqual(effects, [.reload(.audit)])
-        XCTAssertEqual(state.auditFilter, AuditFilter(kind: "decision", actor: "human:ana", executionID: id))
+        XCTAssertEqual(state.auditFilter, AuditFilter(kind: "decision", actor: "human:ana", executionPrefix: id.uuidString.lowercased()))
         XCTAssertFalse(state.audit.loaded, "a new filter starts the list afresh")
         _ = press([.escape], &state)
         XCTAssertTrue(state.auditFilter.isEmpty, "Esc clears the filter first")
@@ -183,12 +187,12 @@ final class ControllerTests: XCTestCase {
 
     func testDryRunFormComposesARequest() {
         var state = ConsoleFixtures.state(.alerts, width: 100, height: 30)
-        _ = press([.char("6"), .char("l")], &state)
+        _ = press([.char("6"), .right], &state)
         XCTAssertEqual(state.dryRun.sopName, "failed-jobs")
-        _ = press([.char("j"), .char("j"), .char("e")] + type("jobs_failed") + [.enter], &state)
+        _ = press([.down, .down] + type("jobs_failed") + [.enter], &state)
         XCTAssertEqual(state.dryRun.alertType, "jobs_failed")
         XCTAssertEqual(state.dryRun.focus, .title)
-        _ = press([.char("j"), .char("j"), .char("e")] + type("queue=mail, host=w1") + [.enter], &state)
+        _ = press([.down, .down, .enter] + type("queue=mail, host=w1") + [.enter], &state)
         let effects = press([.char("x")], &state)
         guard case .dryRun(let request) = effects.first, case .composed(let alert) = request.alert else { return XCTFail("\(effects)") }
         XCTAssertEqual(request.sopName, "failed-jobs")
@@ -211,7 +215,7 @@ final class ControllerTests: XCTestCase {
         var state = ConsoleFixtures.state(.executions, width: 100, height: 30)
         XCTAssertEqual(press([.char("t")], &state), [.reload(.audit)])
         XCTAssertEqual(state.view, .audit)
-        XCTAssertEqual(state.auditFilter.executionID, ConsoleFixtures.id(200))
+        XCTAssertEqual(state.auditFilter.executionPrefix, ConsoleFixtures.id(200).uuidString.lowercased())
     }
 
     func testOpenShowsTheSelectedRowsExecutionInRuns() {

@@ -99,6 +99,12 @@ final class NcursesScreenTests: XCTestCase {
         }
     }
 
+    func testADumbTerminalIsRefusedWithAClearMessage() throws {
+        XCTAssertThrowsError(try withScreen(terminal: "dumb") { _, _ in }) { error in
+            XCTAssertTrue("\(error)".contains("TERM=dumb cannot move the cursor"), "\(error)")
+        }
+    }
+
     func testKeysAreDecodedFromTheInput() throws {
         try withScreen(terminal: "xterm-256color") { screen, input in
             let bytes: [UInt8] = Array("jé".utf8) + [0x1b, 0x4f, 0x41] + [0x03, 0x0d] + Array("A".utf8) + [0x1b, 0x5b, 0x36, 0x7e] + [0x7f]

@@ -43,8 +43,14 @@ final class TmuxSession {
             if screen().contains(text) { return true }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        XCTFail("'\(text)' not on screen after \(timeout)s:\n\(screen())", file: file, line: line)
+        XCTFail("\(compactScreen())\n'\(text)' not on screen after \(timeout)s (the screen is above)", file: file, line: line)
         return false
+    }
+
+    /// The screen without trailing blanks and empty lines (framed ones included), so that a failure shows all of it
+    /// (logs keep a failure's last lines: the words come last).
+    func compactScreen() -> String {
+        screen().split(separator: "\n").map { $0.replacing(/\s+$/, with: "") }.filter { !$0.allSatisfy(" │|".contains) }.joined(separator: "\n")
     }
 
     func resize(width: Int, height: Int) throws {

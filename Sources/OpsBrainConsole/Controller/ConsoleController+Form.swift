@@ -9,6 +9,7 @@ extension ConsoleController {
         case .cycleBackward: state.dryRun.cycle(field, by: -1)
         case .editField:
             if field == .run { return startDryRun(&state) }
+            state.dryRun.typeAhead = ""
             if field.isText { state.prompt = .field(text: state.dryRun.text(of: field)) } else { state.dryRun.cycle(field, by: 1) }
         case .runDryRun: return startDryRun(&state)
         default: break
@@ -17,14 +18,37 @@ extension ConsoleController {
         return []
     }
 
-    /// Moves the form's focus to the next or previous shown field.
+    /// Characters typed in the form go to the focused field, never to commands: they start an edit
+    /// of a text field, search the choices of a choice field, and only `x` on Run runs it. Nil for
+    /// the other keys, which the key map handles.
+    func handleFormTyping(_ key: Key, state: inout ConsoleState) -> [ConsoleEffect]? {
+        let field = state.dryRun.focus
+        switch key {
+        case .char(let character):
+            if field.isText {
+                state.prompt = .field(text: state.dryRun.text(of: field) + String(character))
+            } else if field == .run {
+                return character == "x" ? startDryRun(&state) : []
+            } else if !state.dryRun.search(state.dryRun.typeAhead + String(character)) {
+                state.message = ConsoleMessage("no \(field.label) starts with or contains '\(state.dryRun.typeAhead)\(character)'", isError: true)
+            }
+            return []
+        case .backspace where !field.isText:
+            state.dryRun.typeAhead = ""
+            return []
+        default: return nil
+        }
+    }
+
+    /// Moves the form's focus to the next or previous shown field (ending a type-ahead search).
     func moveFocus(by step: Int, form: inout DryRunForm) {
         let fields = form.fields
         let index = fields.firstIndex(of: form.focus) ?? 0
         form.focus = fields[(index + step + fields.count) % fields.count]
+        form.typeAhead = ""
     }
 
-    private func startDryRun(_ state: inout ConsoleState) -> [ConsoleEffect] {
+    func startDryRun(_ state: inout ConsoleState) -> [ConsoleEffect] {
         if state.readOnly {
             state.message = ConsoleMessage("read-only console: dry runs record an execution, so they are disabled", isError: true)
             return []

@@ -20,6 +20,8 @@ extension ConsoleController {
                 return []
             }
             text.removeLast()
+        case .control("u"): text = ""
+        case .control("w"): text = Self.droppingLastWord(text)
         case .up, .down:
             if case .command(_, let index) = prompt { state.prompt = recall(key == .up ? -1 : 1, from: index, history: state.commandHistory) }
             return []
@@ -30,6 +32,14 @@ extension ConsoleController {
         }
         state.prompt = replacingText(prompt, with: text)
         return []
+    }
+
+    /// The text without its last word (Ctrl-W), the space before it kept.
+    static func droppingLastWord(_ text: String) -> String {
+        var words = text
+        while words.last == " " { words.removeLast() }
+        while let last = words.last, last != " " { words.removeLast() }
+        return words
     }
 
     private func promptText(_ prompt: Prompt) -> String {
@@ -122,11 +132,12 @@ extension ConsoleController {
             case "actor": filter.actor = parts[1]
             case "sop": filter.sopName = parts[1]
             case "exec", "execution":
-                guard let id = UUID(uuidString: parts[1]) else {
-                    state.message = ConsoleMessage("exec= needs a full execution id", isError: true)
+                let prefix = parts[1].lowercased()
+                guard prefix.count >= 4, prefix.count <= 36, prefix.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                    state.message = ConsoleMessage("exec= needs an execution id or its first characters (as lists show them)", isError: true)
                     return nil
                 }
-                filter.executionID = id
+                filter.executionPrefix = prefix
             case "since":
                 guard let window = DurationSyntax.parse(parts[1]), window.components.seconds > 0 else {
                     state.message = ConsoleMessage("since= needs a duration like 30m, 6h or 2d", isError: true)

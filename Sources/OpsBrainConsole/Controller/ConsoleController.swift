@@ -10,10 +10,13 @@ public struct ConsoleController: Sendable {
     public func handle(_ key: Key, state: inout ConsoleState) -> [ConsoleEffect] {
         if key == .resize { return resized(&state) }
         if state.tooSmall { return key == .char("q") || key == .control("c") ? [.quit] : [] }
+        let messageShown = state.message != nil
         state.message = nil
         if state.dialog != nil { return handleDialog(key, state: &state) }
         if state.prompt != nil { return handlePrompt(key, state: &state) }
         if state.helpVisible { return handleHelp(key, state: &state) }
+        if key == .escape, messageShown { return [] }
+        if state.view == .dryRun, let effects = handleFormTyping(key, state: &state) { return effects }
         guard let binding = state.keyMap.binding(for: key, in: state.view) else { return [] }
         return perform(binding, state: &state)
     }
@@ -41,7 +44,7 @@ public struct ConsoleController: Sendable {
 
     private func perform(_ binding: KeyBinding, state: inout ConsoleState) -> [ConsoleEffect] {
         if binding.dangerous, state.readOnly {
-            state.message = ConsoleMessage("read-only console: \(binding.help.split(separator: " ").first ?? "that") is disabled", isError: true)
+            state.message = ConsoleMessage("read-only console: \(binding.action.name) is disabled", isError: true)
             return []
         }
         switch binding.action {
@@ -51,13 +54,13 @@ public struct ConsoleController: Sendable {
             state.helpScroll = 0
             return []
         case .show(let view): return show(view, state: &state)
-        case .back: return back(&state)
+        case .back: return goBack(&state)
+        case .clearOrBack: return clearOrBack(&state)
         case .command:
             state.prompt = .command(text: "", historyIndex: nil)
             return []
         case .filter:
-            let current = state.filter.map { ($0.inverted ? "!" : "") + $0.pattern } ?? ""
-            state.prompt = .filter(text: current)
+            state.prompt = .filter(text: "")
             return []
         case .pause: return togglePause(&state)
         case .refresh: return [.reload(state.view)]
@@ -87,10 +90,11 @@ public struct ConsoleController: Sendable {
         state.view = view
         state.detailZoomed = false
         state.detailScroll = 0
-        return view == .dryRun ? [.loadSOPNames] : [.reload(view)]
+        return view == .dryRun ? [.loadSOPNames(matching: nil)] : [.reload(view)]
     }
 
-    private func back(_ state: inout ConsoleState) -> [ConsoleEffect] {
+    /// Esc: clears the filter, else leaves the full-screen detail, else goes back a view.
+    private func clearOrBack(_ state: inout ConsoleState) -> [ConsoleEffect] {
         if state.filters[state.view] != nil {
             state.filters[state.view] = nil
             resetList(state.view, state: &state)
@@ -105,7 +109,12 @@ public struct ConsoleController: Sendable {
             state.detailZoomed = false
             return []
         }
-        return state.previousView == state.view ? [] : show(state.previousView, state: &state)
+        return goBack(&state)
+    }
+
+    /// Back to the previous view, whose filter is kept.
+    private func goBack(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        state.previousView == state.view ? [] : show(state.previousView, state: &state)
     }
 
     /// Pauses the live stream, or resumes it and reloads.
@@ -155,7 +164,7 @@ public struct ConsoleController: Sendable {
             state.message = ConsoleMessage("no execution selected", isError: true)
             return []
         }
-        state.auditFilter = AuditFilter(executionID: id)
+        state.auditFilter = AuditFilter(executionPrefix: id.uuidString.lowercased())
         state.filters[.audit] = nil
         resetList(.audit, state: &state)
         return show(.audit, state: &state)
@@ -172,6 +181,8 @@ public struct ConsoleController: Sendable {
             }
         }
         state.dryRun.focus = .run
-        return show(.dryRun, state: &state)
+        let effects = show(.dryRun, state: &state)
+        guard state.previousView == .alerts, let alert = state.alerts.selected else { return effects }
+        return [.loadSOPNames(matching: alert.id)]
     }
 }

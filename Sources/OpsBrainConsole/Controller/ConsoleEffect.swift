@@ -1,3 +1,5 @@
+import Foundation
+
 /// Work a key asks for that the pure controller cannot do itself: reads, writes and leaving.
 public enum ConsoleEffect: Sendable, Equatable {
     case quit
@@ -19,8 +21,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     case rollback(ActionTarget)
     /// Start a dry run in the background.
     case dryRun(DryRunRequest)
-    /// Read the SOP names for the dry-run form.
-    case loadSOPNames
+    /// Read the SOP names for the dry-run form, choosing the SOP the matcher picks for the alert, if one is given.
+    case loadSOPNames(matching: UUID?)
     case setTheme(String)
     /// Repaint everything (Ctrl-L).
     case redraw

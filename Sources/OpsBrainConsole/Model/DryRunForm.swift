@@ -36,6 +36,8 @@ public struct DryRunForm: Sendable, Equatable {
     /// `key=value` pairs separated by commas.
     public var labels = ""
     public var focus: Field = .sop
+    /// What was typed on a choice field to find a choice (ends when the focus moves).
+    public var typeAhead = ""
     public var running = false
     public var result: ConsoleExecutionDetail?
     public var error: String?
@@ -93,6 +95,23 @@ public struct DryRunForm: Sendable, Equatable {
             severity = all[(all.firstIndex(of: severity)! + step + all.count) % all.count]
         default: break
         }
+    }
+
+    /// Chooses the focused field's first choice that starts with `text`, else the first that contains
+    /// it (ignoring case); false when none does, and nothing changes.
+    public mutating func search(_ text: String) -> Bool {
+        let choices: [String]
+        switch focus {
+        case .sop: choices = sopNames
+        case .severity: choices = Severity.allCases.map(\.rawValue)
+        default: return false
+        }
+        let wanted = text.lowercased()
+        guard let index = choices.firstIndex(where: { $0.lowercased().hasPrefix(wanted) })
+            ?? choices.firstIndex(where: { $0.lowercased().contains(wanted) }) else { return false }
+        typeAhead = text
+        if focus == .sop { sopIndex = index } else { severity = Severity.allCases[index] }
+        return true
     }
 
     /// The request to run, or the reason it cannot run yet.

@@ -1,11 +1,24 @@
 /// What a key does in normal mode.
 public enum ConsoleAction: Hashable, Sendable {
-    case quit, help, back, command, filter, pause, refresh, redraw
+    case quit, help, back, clearOrBack, command, filter, pause, refresh, redraw
     case show(ViewID)
     case up, down, pageUp, pageDown, top, bottom
     case toggleDetail, detailUp, detailDown
     case approve, reject, rollback
     case trail, openExecution, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
+}
+
+extension ConsoleAction {
+    /// The action's name in messages (`roll back is disabled`).
+    var name: String {
+        switch self {
+        case .approve: return "approve"
+        case .reject: return "reject"
+        case .rollback: return "roll back"
+        case .runDryRun: return "dry run"
+        default: return "that"
+        }
+    }
 }
 
 /// A key binding, as data: the keys, what they do, where, and whether the action changes production.
@@ -56,7 +69,8 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("6")], .show(.dryRun), "dry-run an SOP"),
         KeyBinding([.char(":")], .command, "command mode (:alerts :runs :approvals :sops :audit :dryrun :theme :q)"),
         KeyBinding([.char("/")], .filter, "filter by regex; /! keeps what does not match", views: [.alerts, .executions, .approvals, .sops, .audit]),
-        KeyBinding([.escape, .char("-")], .back, "clear the filter, else back to the previous view"),
+        KeyBinding([.escape], .clearOrBack, "dismiss the message, clear the filter or leave the full detail, else back"),
+        KeyBinding([.char("-")], .back, "back to the previous view (its filter kept)"),
         KeyBinding([.char("p")], .pause, "pause/resume the live stream"),
         KeyBinding([.control("r")], .refresh, "reload now"),
         KeyBinding([.control("l")], .redraw, "redraw the screen"),
@@ -78,11 +92,13 @@ public struct KeyMap: Sendable {
                    views: [.approvals, .executions], dangerous: true),
         KeyBinding([.char("B")], .rollback, "roll back the selected finished execution (type 'rollback' to confirm)",
                    views: [.executions], dangerous: true),
-        KeyBinding([.char("j"), .down, .tab], .nextField, "next field", views: [.dryRun]),
-        KeyBinding([.char("k"), .up, .backTab], .previousField, "previous field", views: [.dryRun]),
-        KeyBinding([.char("l"), .right], .cycleForward, "next choice", views: [.dryRun]),
-        KeyBinding([.char("h"), .left], .cycleBackward, "previous choice", views: [.dryRun]),
-        KeyBinding([.char("e"), .enter], .editField, "edit the field (Enter on Run starts the dry run)", views: [.dryRun]),
-        KeyBinding([.char("x")], .runDryRun, "run the dry run: real diagnosis, planned fixes, nothing changed", views: [.dryRun]),
+        KeyBinding([.down, .tab], .nextField, "next field (in the form, letters type into the field)", views: [.dryRun]),
+        KeyBinding([.up, .backTab], .previousField, "previous field", views: [.dryRun]),
+        KeyBinding([.right], .cycleForward, "next choice (or type the start of a name)", views: [.dryRun]),
+        KeyBinding([.left], .cycleBackward, "previous choice", views: [.dryRun]),
+        KeyBinding([.enter], .editField, "edit the field (Enter on Run starts the dry run)", views: [.dryRun]),
+        KeyBinding([.pageDown], .detailDown, "scroll the result down", views: [.dryRun]),
+        KeyBinding([.pageUp], .detailUp, "scroll the result up", views: [.dryRun]),
+        KeyBinding([.control("x")], .runDryRun, "run the dry run: real diagnosis, planned fixes, nothing changed", views: [.dryRun]),
     ])
 }

@@ -90,7 +90,7 @@ public struct ScreenRenderer: Sendable {
         case .approvals: return "Approvals \(count(state.approvals)) waiting"
         case .sops: return "SOPs \(count(state.sops))"
         case .audit:
-            let scope = state.auditFilter.executionID.map { " of " + Formatting.shortID($0) } ?? ""
+            let scope = state.auditFilter.executionPrefix.map { " of " + $0.prefix(8) } ?? ""
             return "Audit trail\(scope) \(count(state.audit))"
         case .dryRun: return "Dry-run: real diagnosis, planned fixes, nothing changed"
         }
@@ -153,6 +153,10 @@ public struct ScreenRenderer: Sendable {
     }
 
     private func drawHints(_ state: ConsoleState, y: Int, into grid: inout CellGrid) {
+        if state.view == .dryRun {
+            return drawHints([("Tab", "field"), ("Left/Right", "choose (or type)"), ("Enter", "edit/run"), ("^X", "run"),
+                              ("PgUp/PgDn", "scroll"), ("Esc", "leave"), ("^C", "quit")], y: y, into: &grid)
+        }
         var hints: [(String, String)] = [("?", "help")]
         switch state.view {
         case .approvals: hints += [("A", "approve"), ("R", "reject"), ("o", "run"), ("t", "trail")]
@@ -160,13 +164,17 @@ public struct ScreenRenderer: Sendable {
         case .alerts: hints += [("o", "run"), ("t", "trail"), ("d", "dry-run")]
         case .sops: hints += [("d", "dry-run")]
         case .audit: hints += [("o", "run")]
-        case .dryRun: hints += [("j/k", "field"), ("h/l", "choice"), ("e", "edit"), ("x", "run"), ("J/K", "scroll")]
+        case .dryRun: break
         }
         if state.view.isList { hints += [("Enter", "detail"), ("/", "filter")] }
         hints += [(":", "command"), ("p", state.paused ? "resume" : "pause"), ("q", "quit")]
+        drawHints(hints, y: y, into: &grid)
+    }
+
+    private func drawHints(_ hints: [(String, String)], y: Int, into grid: inout CellGrid) {
         var x = 1
         for (key, text) in hints {
-            guard x + TextWidth.of(key) + TextWidth.of(text) + 1 < state.width else { break }
+            guard x + TextWidth.of(key) + TextWidth.of(text) + 1 < grid.width else { break }
             x += grid.write(key, x: x, y: y, role: .keyHint)
             x += grid.write(" \(text)  ", x: x, y: y, role: .muted)
         }

@@ -21,10 +21,12 @@ public struct ConsoleConfiguration: Sendable {
     /// `$TERM`.
     public var terminal: String?
     public var timeZone: TimeZone
+    /// A warning to show as the first message (a console with no targets to reach, say).
+    public var startNotice: String?
 
     public init(conninfo: String, approver: Approver, readOnly: Bool, localEngine: LocalEngine?, engineSettings: EngineSettings,
                 registry: RunnerRegistry, theme: Theme, themes: ThemeLoader, noColor: Bool, terminal: String?,
-                timeZone: TimeZone = .current) {
+                timeZone: TimeZone = .current, startNotice: String? = nil) {
         self.conninfo = conninfo
         self.approver = approver
         self.readOnly = readOnly
@@ -36,5 +38,6 @@ public struct ConsoleConfiguration: Sendable {
         self.noColor = noColor
         self.terminal = terminal
         self.timeZone = timeZone
+        self.startNotice = startNotice
     }
 }

@@ -66,14 +66,15 @@ final class ConsoleLoop {
         return Int32(max(0, min(wait, Self.tickInterval)) * 1000)
     }
 
+    /// Reads the keys waiting, decodes the escape sequences among them, and handles each.
     private func readKeys() -> Int {
-        var count = 0
-        while !quitting, let key = screen.readKey() {
-            count += 1
+        var burst: [Key] = []
+        while let key = screen.readKey() { burst.append(key) }
+        for key in EscapeSequenceDecoder.decode(burst) where !quitting {
             if key == .resize { syncSize() }
             for effect in controller.handle(key, state: &session.state) { apply(effect) }
         }
-        return count
+        return burst.count
     }
 
     private func apply(_ effect: ConsoleEffect) {

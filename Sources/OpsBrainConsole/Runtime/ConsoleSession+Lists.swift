@@ -1,5 +1,6 @@
 import Foundation
 import OpsBrainCore
+import OpsBrainEngine
 import OpsBrainPostgres
 
 /// A list row with a keyset position.
@@ -116,5 +117,14 @@ extension ConsoleSession {
         let chosen = state.dryRun.sopName
         state.dryRun.sopNames = try queries.sopNames()
         state.dryRun.sopIndex = chosen.flatMap { state.dryRun.sopNames.firstIndex(of: $0) } ?? 0
+    }
+
+    /// Chooses the SOP the engine's matcher picks for the alert (the form keeps its choice when none matches).
+    static func chooseMatchedSOP(for alertID: UUID, in state: inout ConsoleState, queries: ConsoleQueries,
+                                 settings: EngineSettings) throws {
+        guard let alert = try ExecutionRepository(connection: queries.connection).alertSnapshot(alertID),
+              let (_, entry) = try SOPCatalog.load(queries.connection, settings: settings).bestMatch(for: alert),
+              let index = state.dryRun.sopNames.firstIndex(of: entry.definition.name) else { return }
+        state.dryRun.sopIndex = index
     }
 }

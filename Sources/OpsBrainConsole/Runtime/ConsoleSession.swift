@@ -59,8 +59,12 @@ final class ConsoleSession {
         case .decide(let target, let approve, let reason): dispatchDecision(target, approve: approve, reason: reason)
         case .rollback(let target): dispatchRollback(target)
         case .dryRun(let request): dispatchDryRun(request)
-        case .loadSOPNames: read({ state, queries in try Self.loadSOPNames(in: &state, queries: queries) },
-                                 keep: { session, read in session.state.takeSOPNames(from: read) })
+        case .loadSOPNames(let alertID):
+            let settings = configuration.engineSettings
+            read({ state, queries in
+                try Self.loadSOPNames(in: &state, queries: queries)
+                if let alertID { try Self.chooseMatchedSOP(for: alertID, in: &state, queries: queries, settings: settings) }
+            }, keep: { session, read in session.state.takeSOPNames(from: read) })
         }
         return true
     }
@@ -158,11 +162,14 @@ final class ConsoleSession {
     }
 
     /// A read of `view` (nil: the status bar) that failed: a lost database shows in the status bar,
-    /// a bad filter as a message, and that view's filter is dropped.
+    /// a bad filter as a message, and the view loads again without it.
     func readFailed(_ error: Error, view: ViewID?) {
         if let error = error as? PostgresError, error.sqlState == "2201B" {
             state.message = ConsoleMessage("filter: \(error.message)", isError: true)
-            if let view { state.filters[view] = nil }
+            if let view, state.filters[view] != nil {
+                state.filters[view] = nil
+                reload(view)
+            }
         } else if let error = error as? PostgresError, error.isConnectionLoss {
             state.status.databaseUp = false
             state.status.databaseText = error.message

@@ -18,13 +18,14 @@ public enum OpsConsole {
         let mailbox = try EventMailbox()
         let signals = SignalForwarder(signals: [SIGTERM, SIGHUP, SIGINT], mailbox: mailbox)
         defer { signals.cancel() }
+        let screen = try NcursesScreen(terminal: configuration.terminal)
         var state = ConsoleState(readOnly: configuration.readOnly)
         state.status = StatusInfo(databaseUp: true, databaseText: connection.serverDescription)
+        state.message = configuration.startNotice.map { ConsoleMessage($0, isError: true) }
         if let engine = configuration.localEngine {
             engine.start { failure in mailbox.post(.engineStopped(failure)) }
             state.status.localEngine = .running
         }
-        let screen = try NcursesScreen(terminal: configuration.terminal)
         screen.apply(theme: configuration.theme, noColor: configuration.noColor)
         let session = ConsoleSession(connection: connection, configuration: configuration, mailbox: mailbox, state: state)
         let renderer = ScreenRenderer(glyphs: unicode ? .unicode : .ascii, formatting: Formatting(timeZone: configuration.timeZone))

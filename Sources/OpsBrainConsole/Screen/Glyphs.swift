@@ -35,8 +35,15 @@ public struct Glyphs: Sendable, Equatable {
         }
     }
 
+    /// ASCII for the typographic characters the console and its data use, for terminals without UTF-8.
+    static let asciiStandIns: [Character: String] = [
+        "·": "-", "×": "x", "—": "-", "–": "-", "…": "...", "→": "->", "←": "<-", "≥": ">=", "≤": "<=", "≠": "!=",
+        "✓": "ok", "✗": "x", "•": "*", "●": "o", "○": "o", "▶": ">", "“": "\"", "”": "\"", "‘": "'", "’": "'",
+        "µ": "u", "°": "deg", "─": "-", "│": "|",
+    ]
+
     /// Text made safe to draw: control characters never reach the terminal; without UTF-8,
-    /// anything outside ASCII becomes `?`.
+    /// typographic characters become their ASCII stand-ins and anything else outside ASCII `?`.
     public func clean(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
@@ -48,7 +55,7 @@ public struct Glyphs: Sendable, Equatable {
             } else if value < 0x20 || (0x7F..<0xA0).contains(value) {
                 result.append("?")
             } else if !unicode && value > 0x7E {
-                result.append("?")
+                result.append(Self.asciiStandIns[character] ?? "?")
             } else {
                 result.append(character)
             }

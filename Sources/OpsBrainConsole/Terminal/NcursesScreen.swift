@@ -34,11 +34,19 @@ public final class NcursesScreen {
             fclose(input)
             throw TerminalError("no usable terminal description for TERM=\(terminal ?? "(unset)"), nor xterm or vt100")
         }
+        set_term(screen)
+        guard opsbrain_can_address() != 0 else {
+            endwin()
+            delscreen(screen)
+            fclose(output)
+            fclose(input)
+            throw TerminalError("TERM=\(name) cannot move the cursor, so the console cannot draw a screen: run it in a full "
+                                + "terminal (TERM=xterm-256color, screen or tmux), or use `opsbrain report` and `opsbrain executions`")
+        }
         self.screen = screen
         self.output = output
         self.input = input
         terminalName = name
-        set_term(screen)
         configure()
     }
 
