@@ -28,7 +28,7 @@ extension ExecutionRunner {
             results[step.id] = result
             let verdict = DiagnosisEvaluation.verdict(step, result)
             try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,
-                                      status: verdict == .error ? .failed : .succeeded, result: json(result, verdict: verdict), undo: nil)
+                                      status: verdict == .error ? .failed : .succeeded, result: json(result, verdict: verdict, step: step), undo: nil)
         }
         return results
     }

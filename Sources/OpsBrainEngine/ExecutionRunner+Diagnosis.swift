@@ -135,7 +135,7 @@ extension ExecutionRunner {
     private func diagnosisJSON(_ evaluation: DiagnosisEvaluation, results: [String: StepResult], steps: [StepSpec]) -> JSONValue {
         var stepJSON: [String: JSONValue] = [:]
         for step in steps {
-            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), verdict: evaluation.verdicts[step.id] ?? .error)
+            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), verdict: evaluation.verdicts[step.id] ?? .error, step: step)
         }
         return .object(["steps": .object(stepJSON), "findings": .array(evaluation.findings.map(JSONValue.string)),
                         "clarity": .number(Double(evaluation.clarity)),
@@ -152,7 +152,8 @@ extension ExecutionRunner {
                 plan = "no driver registered for \(fix.operation.rawValue)"
             }
             return .object(["id": .string(fix.id), "operation": .string(fix.operation.rawValue), "plan": .string(plan),
-                            "class": .string(fix.effectiveClass(targets: settings.targets).rawValue)])
+                            "class": .string(fix.effectiveClass(targets: settings.targets).rawValue),
+                            "can_roll_back": .bool(fix.operation.descriptor.canRollBack)])
         })
     }
 

@@ -149,11 +149,14 @@ struct ExecutionRunner {
         return discounted
     }
 
-    /// A step result as stored: values (secrets redacted), error, duration and verdict.
-    func json(_ result: StepResult, verdict: StepVerdict) -> JSONValue {
-        settings.redactor.redact(.object([
+    /// A step result as stored: values, each check against its expectation, error, duration and
+    /// verdict (secrets redacted).
+    func json(_ result: StepResult, verdict: StepVerdict, step: StepSpec? = nil) -> JSONValue {
+        let checks = result.error == nil ? step.map { CheckReport.checks(of: $0, values: result.values) } ?? [] : []
+        return settings.redactor.redact(.object([
             "values": .object(result.values), "error": result.error.map(JSONValue.string) ?? .null,
             "duration_ms": .number(Double(result.durationMs)), "verdict": .string(verdict.rawValue),
+            "checks": .array(checks.map(\.json)),
         ]))
     }
 

@@ -96,10 +96,15 @@ public struct ConsoleExecutionDetail: Sendable, Equatable {
     public var rollbackRequestedBy: String?
     public var approval: ConsoleApprovalDecision?
     public var steps: [ConsoleStep]
+    /// The SOP's action for the human (its escalate operation's `action`), when one applied.
+    public var humanAction: String?
+    /// Who was told, through which channel and when: the notifications' deliveries, newest first.
+    public var deliveries: [DeliveryRecord]
 
     public init(execution: ConsoleExecution, breakdown: JSONValue? = nil, diagnosis: JSONValue? = nil, fixActions: JSONValue? = nil,
                 verification: JSONValue? = nil, escalationReason: String? = nil, rollbackRequestedBy: String? = nil,
-                approval: ConsoleApprovalDecision? = nil, steps: [ConsoleStep] = []) {
+                approval: ConsoleApprovalDecision? = nil, steps: [ConsoleStep] = [], humanAction: String? = nil,
+                deliveries: [DeliveryRecord] = []) {
         self.execution = execution
         self.breakdown = breakdown
         self.diagnosis = diagnosis
@@ -109,6 +114,8 @@ public struct ConsoleExecutionDetail: Sendable, Equatable {
         self.rollbackRequestedBy = rollbackRequestedBy
         self.approval = approval
         self.steps = steps
+        self.humanAction = humanAction
+        self.deliveries = deliveries
     }
 }
 
@@ -142,7 +149,7 @@ extension ConsoleQueries {
             SELECT \(Self.executionColumns), e.confidence_breakdown::text AS breakdown, e.diagnosis_results::text AS diagnosis,
                    e.fix_actions_taken::text AS fixes, e.verification_results::text AS verification, e.escalation_reason,
                    e.rollback_requested_by, ap.requested_at, ap.summary::text AS approval_summary, ap.decision AS approval_decision,
-                   ap.decided_by, ap.decided_from, ap.decided_at, ap.reason
+                   ap.decided_by, ap.decided_from, ap.decided_at, ap.reason, \(ReportRepository.sopActionColumn)
             \(Self.executionJoins) LEFT JOIN self_healing_approvals ap ON ap.execution_id = e.id
             WHERE e.id = $1::uuid
             """, [id]).first, let execution = Self.execution(row) else { return nil }
@@ -154,7 +161,16 @@ extension ConsoleQueries {
         return ConsoleExecutionDetail(
             execution: execution, breakdown: row.json("breakdown"), diagnosis: row.json("diagnosis"), fixActions: row.json("fixes"),
             verification: row.json("verification"), escalationReason: row.string("escalation_reason"),
-            rollbackRequestedBy: row.string("rollback_requested_by"), approval: approval, steps: try steps(of: id))
+            rollbackRequestedBy: row.string("rollback_requested_by"), approval: approval, steps: try steps(of: id),
+            humanAction: row.string("sop_action"),
+            deliveries: try NotificationRepository(connection: connection).deliveries(limit: 20, executionID: id))
+    }
+
+    /// An SOP's runbook: the Markdown below its front matter, and its version.
+    public func runbook(_ sopName: String) throws -> (version: Int, text: String)? {
+        try connection.query("SELECT version, body FROM self_healing_sops WHERE sop_name = $1", [sopName]).first.map {
+            ($0.int("version") ?? 0, $0.string("body") ?? "")
+        }
     }
 
     /// The step runs of one execution, in the order they ran (at most 200).

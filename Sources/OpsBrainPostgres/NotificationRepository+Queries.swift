@@ -2,7 +2,7 @@ import Foundation
 import OpsBrainCore
 
 /// One delivery as `opsbrain report notifications` and the console list it.
-public struct DeliveryRecord: Sendable {
+public struct DeliveryRecord: Sendable, Equatable {
     public var id: Int
     public var kind: String
     public var title: String
@@ -16,6 +16,24 @@ public struct DeliveryRecord: Sendable {
     public var nextAttemptAt: Date?
     public var createdAt: Date
     public var executionID: UUID?
+
+    public init(id: Int, kind: String, title: String, channel: String, action: String, destination: String?, status: String,
+                attempts: Int, lastHTTPStatus: Int? = nil, lastError: String? = nil, nextAttemptAt: Date? = nil, createdAt: Date,
+                executionID: UUID?) {
+        self.id = id
+        self.kind = kind
+        self.title = title
+        self.channel = channel
+        self.action = action
+        self.destination = destination
+        self.status = status
+        self.attempts = attempts
+        self.lastHTTPStatus = lastHTTPStatus
+        self.lastError = lastError
+        self.nextAttemptAt = nextAttemptAt
+        self.createdAt = createdAt
+        self.executionID = executionID
+    }
 }
 
 /// One recorded attempt.

@@ -59,6 +59,12 @@ public struct ReportRepository {
         (SELECT json_agg(json_build_object('step', st.step_id, 'status', st.status, 'summary', st.result->>'summary',
                                            'action', st.result->'details'->>'action') ORDER BY st.id)
            FROM self_healing_execution_steps st WHERE st.execution_id = e.id AND st.phase = 'fix')::text AS fix_steps,
+        \(sopActionColumn)
+        """
+
+    /// The SOP's action for the human: its escalate operation's `action`, when that operation applied
+    /// (`e` an execution, `s` its SOP).
+    static let sopActionColumn = """
         (SELECT op->>'action' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.fix_operations) = 'array'
                                                              THEN s.fix_operations ELSE '[]'::jsonb END) op
            WHERE op->>'operation' = 'escalate' AND op->>'action' IS NOT NULL AND e.applicable_fixes ? (op->>'id') LIMIT 1) AS sop_action

@@ -70,9 +70,11 @@ enum ConsoleFixtures {
     static var plans: JSONValue {
         .array([
             .object(["id": .string("clean_tmp"), "operation": .string("temp_cleanup"), "class": .string("routine"),
-                     "plan": .string("delete 65 files older than 1d under /var/tmp/app (412 MB)")]),
+                     "plan": .string("delete 65 files older than 1d under /var/tmp/app (412 MB)"), "can_roll_back": .bool(true)]),
             .object(["id": .string("rotate_logs"), "operation": .string("log_rotation"), "class": .string("routine"),
-                     "plan": .string("rotate /var/log/app/*.log larger than 100 MB, keep 5")]),
+                     "plan": .string("rotate /var/log/app/*.log larger than 100 MB, keep 5; the writer (pid 4242, app.py) "
+                                     + "reopens its log on SIGHUP, and the rotation counts only when it writes to the new file"),
+                     "can_roll_back": .bool(false)]),
         ])
     }
 
@@ -80,9 +82,13 @@ enum ConsoleFixtures {
         .object(["findings": .array([.string("disk_usage: used_percent 97 > 90"), .string("temp_total: 412 MB of stale files")]),
                  "clarity": .number(80),
                  "steps": .object([
-                    "disk_usage": .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)])]),
+                    "disk_usage": .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)]), "checks": diskCheck]),
                     "temp_total": .object(["verdict": .string("failed"), "values": .object(["size_mb": .number(412)])]),
                  ])])
+    }
+
+    static var diskCheck: JSONValue {
+        .array([CheckReport(name: "used_percent", value: .number(97), expected: "≤ 90", holds: false).json])
     }
 
     static var breakdown: JSONValue {
@@ -99,7 +105,7 @@ enum ConsoleFixtures {
                 "confidence": .number(74), "operations": plans])),
             steps: [
                 ConsoleStep(phase: "diagnosis", stepID: "disk_usage", attempt: 0, status: "succeeded",
-                            result: .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)])]),
+                            result: .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)]), "checks": diskCheck]),
                             startedAt: ago(24.5), finishedAt: ago(24.2)),
                 ConsoleStep(phase: "diagnosis", stepID: "temp_total", attempt: 0, status: "succeeded",
                             result: .object(["verdict": .string("failed"), "values": .object(["size_mb": .number(412)])]),

@@ -75,6 +75,57 @@ final class GoldenScreenTests: XCTestCase {
         GoldenFile.check(unicode.render(ConsoleFixtures.state(.approvals, width: 100, height: 34)), named: "approvals-100x34")
     }
 
+    func testTheDecisionScreenShowsEachCheckWhyAndWhatCanBeUndone() {
+        var state = ConsoleFixtures.state(.approvals, width: 100, height: 40)
+        state.detailZoomed = true
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "approval-decision-100x40")
+        let text = grid.text
+        XCTAssertTrue(text.contains("used_percent 97  expected ≤ 90  ✗"), "the value next to its threshold, not raw JSON\n\(text)")
+        XCTAssertTrue(text.contains("Why asked"), text)
+        XCTAssertTrue(text.contains("[can be rolled back]") && text.contains("[cannot be undone]"), text)
+        XCTAssertTrue(text.contains("new file"), "the whole plan, wrapped, never cut to one line\n\(text)")
+    }
+
+    func testTheRunbookPaneShowsTheSOPsText() {
+        var state = ConsoleFixtures.state(.executions, width: 120, height: 40)
+        XCTAssertEqual(ConsoleController().handle(.char("r"), state: &state), [.loadRunbook("disk-filling")])
+        state.runbook = ConsoleRunbook(sopName: "disk-filling", version: 3, text: """
+            # Disk filling
+
+            ## Escalate If
+            - /var stays above 95% after cleanup: page the storage on-call.
+            """)
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "runbook-120x40")
+        XCTAssertTrue(grid.text.contains("page the storage on-call"))
+        _ = ConsoleController().handle(.char("r"), state: &state)
+        XCTAssertFalse(unicode.render(state).text.contains("page the storage on-call"), "r again hides it")
+    }
+
+    func testAnEscalationSaysWhatToDoAndWhoWasTold() {
+        var state = ConsoleFixtures.state(.executions, width: 120, height: 40)
+        state.executions.select(index: 3, visibleRows: 10)
+        var detail = ConsoleExecutionDetail(execution: state.executions.items[3], escalationReason: "p95 still above 800 ms after 2 attempts",
+                                            humanAction: "check the search cluster's slow log; scale out if the queue grows",
+                                            deliveries: [
+                                                DeliveryRecord(id: 2, kind: "escalation", title: "latency", channel: "pagerduty",
+                                                               action: "trigger", destination: nil, status: "sent", attempts: 1,
+                                                               createdAt: ConsoleFixtures.ago(30), executionID: nil),
+                                                DeliveryRecord(id: 1, kind: "escalation", title: "latency", channel: "slack",
+                                                               action: "post", destination: "#ops-alerts", status: "failed", attempts: 8,
+                                                               lastError: "HTTP 404 channel_not_found", createdAt: ConsoleFixtures.ago(31),
+                                                               executionID: nil),
+                                            ])
+        detail.execution.status = "escalated"
+        state.executionDetail = detail
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "runs-escalated-120x40")
+        XCTAssertTrue(grid.text.contains("For you"), grid.text)
+        XCTAssertTrue(grid.text.contains("pagerduty"), grid.text)
+        XCTAssertTrue(grid.text.contains("slack #ops-alerts"), grid.text)
+    }
+
     func testApproveDialogShowsTheTargetWithCancelFocused() {
         var state = ConsoleFixtures.state(.approvals, width: 100, height: 34)
         _ = ConsoleController().handle(.char("A"), state: &state)

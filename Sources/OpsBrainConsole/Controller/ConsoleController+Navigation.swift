@@ -31,6 +31,7 @@ extension ConsoleController {
         if outcome.selectionChanged {
             state.detailScroll = 0
             if state.view == .executions { effects.append(.loadDetail) }
+            effects += runbookEffects(state)
         }
         return effects
     }

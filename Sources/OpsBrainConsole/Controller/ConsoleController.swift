@@ -77,6 +77,10 @@ public struct ConsoleController: Sendable {
             state.detailScroll = max(0, state.detailScroll - 5)
             return []
         case .approve, .reject, .rollback: return startDangerous(binding.action, state: &state)
+        case .toggleRunbook:
+            state.runbookVisible.toggle()
+            state.detailScroll = 0
+            return runbookEffects(state)
         case .trail: return openTrail(&state)
         case .openExecution: return openExecution(&state)
         case .dryRunFromSelection: return dryRunFromSelection(&state)
@@ -115,6 +119,12 @@ public struct ConsoleController: Sendable {
     /// Back to the previous view, whose filter is kept.
     private func goBack(_ state: inout ConsoleState) -> [ConsoleEffect] {
         state.previousView == state.view ? [] : show(state.previousView, state: &state)
+    }
+
+    /// Reads the selected row's runbook when the pane is open and shows another SOP's.
+    func runbookEffects(_ state: ConsoleState) -> [ConsoleEffect] {
+        guard state.runbookVisible, let name = state.selectedSOPName, state.runbook?.sopName != name else { return [] }
+        return [.loadRunbook(name)]
     }
 
     /// Pauses the live stream, or resumes it and reloads.

@@ -23,6 +23,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     case dryRun(DryRunRequest)
     /// Read the SOP names for the dry-run form, choosing the SOP the matcher picks for the alert, if one is given.
     case loadSOPNames(matching: UUID?)
+    /// Read an SOP's runbook for the runbook pane.
+    case loadRunbook(String)
     case setTheme(String)
     /// Repaint everything (Ctrl-L).
     case redraw

@@ -24,6 +24,10 @@ public struct ConsoleState: Sendable {
     /// The selected execution's detail (Runs view).
     public var executionDetail: ConsoleExecutionDetail?
     public var dryRun = DryRunForm()
+    /// The runbook pane (`r` in Runs and Approvals) shows instead of the detail.
+    public var runbookVisible = false
+    /// The runbook read for the pane: the SOP's Markdown body.
+    public var runbook: ConsoleRunbook?
 
     /// The `/` filter of each list view.
     public var filters: [ViewID: ListFilter] = [:]
@@ -57,6 +61,28 @@ public struct ConsoleState: Sendable {
 
     /// The active filter of the current view.
     public var filter: ListFilter? { filters[view] }
+
+    /// The SOP of the selected run or approval, for the runbook pane.
+    public var selectedSOPName: String? {
+        switch view {
+        case .executions: return executions.selected?.sopName
+        case .approvals: return approvals.selected?.sopName
+        default: return nil
+        }
+    }
+}
+
+/// An SOP's runbook text, as the runbook pane shows it.
+public struct ConsoleRunbook: Sendable, Equatable {
+    public var sopName: String
+    public var version: Int
+    public var text: String
+
+    public init(sopName: String, version: Int, text: String) {
+        self.sopName = sopName
+        self.version = version
+        self.text = text
+    }
 }
 
 extension ConsoleState {

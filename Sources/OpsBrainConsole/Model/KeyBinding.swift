@@ -5,6 +5,7 @@ public enum ConsoleAction: Hashable, Sendable {
     case up, down, pageUp, pageDown, top, bottom
     case toggleDetail, detailUp, detailDown
     case approve, reject, rollback
+    case toggleRunbook
     case trail, openExecution, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
 }
 
@@ -84,6 +85,7 @@ public struct KeyMap: Sendable {
                    views: [.alerts, .executions, .approvals, .sops, .audit]),
         KeyBinding([.char("J")], .detailDown, "scroll the detail down", views: [.alerts, .executions, .approvals, .sops, .audit, .dryRun]),
         KeyBinding([.char("K")], .detailUp, "scroll the detail up", views: [.alerts, .executions, .approvals, .sops, .audit, .dryRun]),
+        KeyBinding([.char("r")], .toggleRunbook, "the SOP's runbook in the detail pane, on/off", views: [.executions, .approvals]),
         KeyBinding([.char("t")], .trail, "audit trail of the selected execution", views: [.alerts, .executions, .approvals]),
         KeyBinding([.char("o")], .openExecution, "open the selected row's execution in Runs", views: [.alerts, .approvals, .audit]),
         KeyBinding([.char("d")], .dryRunFromSelection, "dry-run with the selected alert or SOP", views: [.alerts, .sops]),

@@ -31,7 +31,7 @@ extension ScreenRenderer {
                    severityRole(approval.alertSeverity)),
             .field("SOP", approval.sopName ?? "?"),
             .field("Risk", approval.risk, riskRole(approval.risk)),
-            .field("Why", approval.summary["reason"]?.stringValue ?? "-"),
+            .field("Why asked", Self.approvalReason(approval), .pipelineAwaitingApproval),
             .field("Waiting", "since \(formatting.timestamp(approval.requestedAt)) (\(Formatting.age(approval.requestedAt, now: state.now)))"),
             StyledLine("Operations exactly as they would run", .header),
         ]
@@ -50,10 +50,18 @@ extension ScreenRenderer {
             let step = steps[id]!
             let verdict = step["verdict"]?.stringValue ?? "?"
             let role: ThemeRole = verdict == "passed" ? .pipelineSuccess : (verdict == "failed" ? .severityHigh : .pipelineFailed)
-            let values = step["values"].map { $0.jsonText } ?? ""
+            let checks = checkLines(step, indent: "      ")
+            let values = checks.isEmpty ? " " + (step["values"].map { $0.jsonText } ?? "") : ""
             let error = step["error"]?.stringValue.map { " error: \($0)" } ?? ""
-            lines.append(StyledLine([("  \(id) ", .body), (verdict, role), (" \(values)\(error)", .muted)]))
+            lines.append(StyledLine([("  \(id) ", .body), (verdict, role), ("\(values)\(error)", .muted)]))
+            lines += checks
         }
         return lines
+    }
+
+    /// Why the engine asked rather than fixed, in words: the decision's reason and the SOP's risk.
+    static func approvalReason(_ approval: ConsoleApproval) -> String {
+        let reason = approval.summary["reason"]?.stringValue ?? "the policy asks for a person here"
+        return "\(reason) (risk \(approval.risk); confidence \(approval.confidence.map(String.init) ?? "-") of 100)"
     }
 }

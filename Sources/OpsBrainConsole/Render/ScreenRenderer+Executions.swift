@@ -48,6 +48,8 @@ extension ScreenRenderer {
             lines.append(.field("Outcome", attribution.phrase, .pipelineSuccess))
         }
         if let reason = detail.escalationReason { lines.append(.field("Reason", reason, .pipelineEscalated)) }
+        if let action = detail.humanAction { lines.append(.field("For you", action, .pipelineEscalated)) }
+        lines += deliveryLines(detail.deliveries)
         if detail.verification != nil {
             let status = ExecutionStatus(rawValue: execution.status) ?? .pending
             lines.append(.field("Verified", VerificationSummary.text(detail.verification, status: status),
@@ -152,11 +154,29 @@ extension ScreenRenderer {
         return lines
     }
 
-    /// One planned operation: `id (operation, class): plan`.
+    /// One planned operation: `id (operation, class): plan`, in full, and whether it can be undone.
     func operationLine(_ operation: JSONValue) -> StyledLine {
-        StyledLine([("  \(operation["id"]?.stringValue ?? "?") ", .title),
-                    ("(\(operation["operation"]?.stringValue ?? "?"), \(operation["class"]?.stringValue ?? "?")): ", .muted),
-                    (operation["plan"]?.stringValue ?? "", .body)])
+        let undo: (String, ThemeRole)
+        switch operation["can_roll_back"]?.boolValue {
+        case true?: undo = ("  [can be rolled back]", .pipelineSuccess)
+        case false?: undo = ("  [cannot be undone]", .severityHigh)
+        case nil: undo = ("", .muted)
+        }
+        return StyledLine([("  \(operation["id"]?.stringValue ?? "?") ", .title),
+                           ("(\(operation["operation"]?.stringValue ?? "?"), \(operation["class"]?.stringValue ?? "?")): ", .muted),
+                           (operation["plan"]?.stringValue ?? "", .body), undo])
+    }
+
+    /// Who was told, through which channel and when.
+    func deliveryLines(_ deliveries: [DeliveryRecord]) -> [StyledLine] {
+        guard !deliveries.isEmpty else { return [] }
+        return [StyledLine("Told", .header)] + deliveries.reversed().map { delivery in
+            let to = delivery.destination.map { " \($0)" } ?? ""
+            let outcome = delivery.status == "failed" ? "failed after \(delivery.attempts): \(delivery.lastError ?? "?")" : delivery.status
+            return StyledLine([("  \(formatting.timestamp(delivery.createdAt)) ", .muted), ("\(delivery.channel)\(to) ", .title),
+                               ("\(delivery.kind.replacingOccurrences(of: "_", with: " ")) (\(delivery.action)) ", .body),
+                               (outcome, delivery.status == "failed" ? .pipelineFailed : .muted)])
+        }
     }
 
     /// The diagnosis findings and each check's verdict.
@@ -185,9 +205,20 @@ extension ScreenRenderer {
             let took = step.finishedAt.map { Formatting.duration(from: step.startedAt, to: $0) } ?? "running"
             let text = step.result["summary"]?.stringValue ?? step.result["error"]?.stringValue
                 ?? step.result["values"].map { $0.jsonText } ?? ""
+            let checks = checkLines(step.result, indent: "      ")
             lines.append(StyledLine([("  \(step.phase)/\(step.stepID) #\(step.attempt) ", .body),
-                                     (verdict, role), (" \(took) ", .muted), (String(text.prefix(300)), .body)]))
+                                     (verdict, role), (" \(took) ", .muted), (checks.isEmpty ? String(text.prefix(300)) : "", .body)]))
+            lines += checks
         }
         return lines
+    }
+
+    /// Each check of a stored step result: `error_pct 2.99  expected ≤ 1  ✗` (nothing for results
+    /// stored before checks were).
+    func checkLines(_ result: JSONValue, indent: String) -> [StyledLine] {
+        (result["checks"]?.arrayValue ?? []).compactMap(CheckReport.init(json:)).map { check in
+            StyledLine([(indent + check.name + " ", .body), (check.value.map(JSONLines.scalar) ?? "(not read)", .title),
+                        ("  expected \(check.expected)  ", .muted), (check.holds ? "✓" : "✗", check.holds ? .pipelineSuccess : .severityHigh)])
+        }
     }
 }

@@ -11,7 +11,8 @@ extension ScreenRenderer {
         }
         guard let rect = panes.detail else { return }
         if panes.list != nil { drawSeparator(around: rect, layout: layout, into: &grid) }
-        let lines = list.selected.map(detail) ?? [StyledLine("nothing selected", .muted)]
+        let lines = state.runbookVisible && state.selectedSOPName != nil ? runbookLines(state)
+            : list.selected.map(detail) ?? [StyledLine("nothing selected", .muted)]
         drawLines(lines, in: rect, scroll: state.detailScroll, into: &grid)
     }
 
@@ -71,5 +72,19 @@ extension ScreenRenderer {
         case .low: return "LOW"
         default: return "INFO"
         }
+    }
+}
+
+extension ScreenRenderer {
+    /// The selected SOP's runbook: its Markdown, headings marked, as written.
+    func runbookLines(_ state: ConsoleState) -> [StyledLine] {
+        guard let runbook = state.runbook, runbook.sopName == state.selectedSOPName else {
+            return [StyledLine("loading the runbook of \(state.selectedSOPName ?? "?")…", .muted)]
+        }
+        var lines = [StyledLine([("Runbook  ", .title), ("\(runbook.sopName) v\(runbook.version)", .header), ("  r hides it", .keyHint)])]
+        lines += runbook.text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("#") ? StyledLine(String(line), .header) : StyledLine(String(line))
+        }
+        return lines
     }
 }

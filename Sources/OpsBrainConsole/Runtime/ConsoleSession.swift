@@ -59,6 +59,10 @@ final class ConsoleSession {
         case .decide(let target, let approve, let reason): dispatchDecision(target, approve: approve, reason: reason)
         case .rollback(let target): dispatchRollback(target)
         case .dryRun(let request): dispatchDryRun(request)
+        case .loadRunbook(let name):
+            read({ state, queries in
+                state.runbook = try queries.runbook(name).map { ConsoleRunbook(sopName: name, version: $0.version, text: $0.text) }
+            }, keep: { session, read in session.state.runbook = read.runbook })
         case .loadSOPNames(let alertID):
             let settings = configuration.engineSettings
             read({ state, queries in
