@@ -136,14 +136,11 @@ extension ExecutionRepository {
 
 extension ExecutionRepository {
 
-    /// Stores an alert as any source would (the engine picks it up through NOTIFY).
+    /// Stores a firing alert as any source would, deduplicated by fingerprint (`IntakeRepository.storeFiring`).
     public func insertAlert(source: String, alertType: String, title: String, severity: String, labels: [String: String],
                             evidence: JSONValue, fingerprint: String?) throws -> UUID {
-        let row = try connection.query("""
-            INSERT INTO intelligence_alerts (source, alert_type, title, severity, labels, evidence, fingerprint)
-            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7) RETURNING id
-            """, [source, alertType, title, severity, JSONValue.object(labels.mapValues(JSONValue.string)), evidence, fingerprint]).first
-        guard let id = row?.uuid("id") else { throw PostgresError(kind: .decoding, message: "no alert id returned") }
-        return id
+        try IntakeRepository(connection: connection).storeFiring(source: source, alertType: alertType, title: title,
+                                                                 severity: severity, labels: labels, evidence: evidence,
+                                                                 fingerprint: fingerprint).id
     }
 }

@@ -9,7 +9,9 @@ struct AlertCommand: ParsableCommand {
                                                     subcommands: [Fire.self])
 
     struct Fire: OpsBrainSubcommand {
-        static let configuration = CommandConfiguration(abstract: "Insert an alert; a running engine picks it up within a second.")
+        static let configuration = CommandConfiguration(
+            abstract: "Insert an alert; a running engine picks it up within a second.",
+            discussion: "With --fingerprint, an alert still firing with that fingerprint is counted again instead (its id is printed).")
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("type"), help: "The alert type (matched against SOP triggers).") var alertType: String
         @Option(help: "The title.") var title: String
@@ -24,10 +26,14 @@ struct AlertCommand: ParsableCommand {
             guard Severity.normalized(severity) != nil else { throw CLIError("unknown severity '\(severity)': use info, low, medium, high or critical") }
             let connection = try global.openDatabase(config: try global.loadConfig())
             defer { connection.close() }
-            let id = try ExecutionRepository(connection: connection).insertAlert(
+            let stored = try IntakeRepository(connection: connection).storeFiring(
                 source: "cli", alertType: alertType, title: title, severity: severity, labels: labelMap, evidence: evidenceValue,
                 fingerprint: fingerprint)
-            print(id.uuidString.lowercased())
+            if stored.deduplicated, let fingerprint {
+                FileHandle.standardError.write(Data(("deduplicated: an alert with fingerprint '\(fingerprint)' is still firing;"
+                                                     + " counted it again (count \(stored.count))\n").utf8))
+            }
+            print(stored.id.uuidString.lowercased())
         }
     }
 }
