@@ -81,15 +81,9 @@ extension ExecutionRepository {
             """, [status, sinceSeconds, limit, before?.0, before?.1]).rows.compactMap(Self.summary)
     }
 
-    /// Resolves a full id or a unique prefix of one.
+    /// Resolves a full id or a unique prefix of one (`IDPrefix`).
     public func resolveID(_ text: String) throws -> UUID {
-        if let id = UUID(uuidString: text) { return id }
-        let matches = try connection.query("SELECT id FROM self_healing_executions WHERE id::text LIKE $1 || '%' LIMIT 2",
-                                           [text.lowercased()]).rows.compactMap { $0.uuid("id") }
-        guard matches.count == 1 else {
-            throw PostgresError(kind: .decoding, message: matches.isEmpty ? "no execution matches '\(text)'" : "'\(text)' matches several executions")
-        }
-        return matches[0]
+        try IDPrefix.resolve(text, in: .executions, connection: connection)
     }
 
     /// One execution with its steps, audit trail and its SOP's statistics.

@@ -3,10 +3,12 @@ import Foundation
 import OpsBrainCore
 import OpsBrainPostgres
 
-/// `opsbrain alert`: put alerts into the pipeline by hand.
+/// `opsbrain alert`: put alerts into the pipeline by hand, and act on them as a person.
 struct AlertCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "alert", abstract: "Fire alerts by hand.",
-                                                    subcommands: [Fire.self])
+    static let configuration = CommandConfiguration(
+        commandName: "alert", abstract: "Fire alerts by hand; acknowledge, snooze, resolve or silence them.",
+        discussion: "ID is an alert's full id or its first characters (the 8 every list shows).",
+        subcommands: [Fire.self, AlertAckCommand.self, AlertSnoozeCommand.self, AlertResolveCommand.self, AlertSilenceCommand.self])
 
     struct Fire: OpsBrainSubcommand {
         static let configuration = CommandConfiguration(
