@@ -92,10 +92,10 @@ public struct ConsoleQueries {
         return reversed ? rows.reversed() : rows
     }
 
-    /// The numbers of the status bar.
+    /// The numbers of the status bar; snoozed and silenced alerts are not counted firing until their time ends.
     public func counts() throws -> ConsoleCounts {
         let row = try connection.query("""
-            SELECT (SELECT count(*) FROM intelligence_alerts WHERE status = 'firing') AS firing,
+            SELECT (SELECT count(*) FROM intelligence_alerts WHERE \(AlertActionRepository.firingCondition())) AS firing,
                    (SELECT count(*) FROM self_healing_approvals WHERE decision IS NULL) AS pending,
                    (SELECT count(*) FROM self_healing_executions
                      WHERE status IN ('pending', 'diagnosing', 'fixing', 'verifying', 'rolling_back')) AS running

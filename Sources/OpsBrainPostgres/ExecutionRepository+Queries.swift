@@ -81,15 +81,9 @@ extension ExecutionRepository {
             """, [status, sinceSeconds, limit, before?.0, before?.1]).rows.compactMap(Self.summary)
     }
 
-    /// Resolves a full id or a unique prefix of one.
+    /// Resolves a full id or a unique prefix of one (`IDPrefix`).
     public func resolveID(_ text: String) throws -> UUID {
-        if let id = UUID(uuidString: text) { return id }
-        let matches = try connection.query("SELECT id FROM self_healing_executions WHERE id::text LIKE $1 || '%' LIMIT 2",
-                                           [text.lowercased()]).rows.compactMap { $0.uuid("id") }
-        guard matches.count == 1 else {
-            throw PostgresError(kind: .decoding, message: matches.isEmpty ? "no execution matches '\(text)'" : "'\(text)' matches several executions")
-        }
-        return matches[0]
+        try IDPrefix.resolve(text, in: .executions, connection: connection)
     }
 
     /// One execution with its steps, audit trail and its SOP's statistics.
@@ -136,14 +130,11 @@ extension ExecutionRepository {
 
 extension ExecutionRepository {
 
-    /// Stores an alert as any source would (the engine picks it up through NOTIFY).
+    /// Stores a firing alert as any source would, deduplicated by fingerprint (`IntakeRepository.storeFiring`).
     public func insertAlert(source: String, alertType: String, title: String, severity: String, labels: [String: String],
                             evidence: JSONValue, fingerprint: String?) throws -> UUID {
-        let row = try connection.query("""
-            INSERT INTO intelligence_alerts (source, alert_type, title, severity, labels, evidence, fingerprint)
-            VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7) RETURNING id
-            """, [source, alertType, title, severity, JSONValue.object(labels.mapValues(JSONValue.string)), evidence, fingerprint]).first
-        guard let id = row?.uuid("id") else { throw PostgresError(kind: .decoding, message: "no alert id returned") }
-        return id
+        try IntakeRepository(connection: connection).storeFiring(source: source, alertType: alertType, title: title,
+                                                                 severity: severity, labels: labels, evidence: evidence,
+                                                                 fingerprint: fingerprint).id
     }
 }

@@ -18,6 +18,15 @@ public struct IntakeOutcome: Sendable, Equatable {
     }
 }
 
+/// One firing alert as stored: its row, and whether it was a repeat of one still firing.
+public struct StoredAlert: Sendable, Equatable {
+    public var id: UUID
+    /// The fingerprint was firing already: that row was counted again, no new row made.
+    public var deduplicated: Bool
+    /// How many times the row has fired, this time included.
+    public var count: Int
+}
+
 /// Stores webhook alerts: a whole delivery in one transaction, deduplicated by fingerprint.
 public struct IntakeRepository {
     /// Called in the delivery's transaction for each alert it resolves (to announce the resolution).
@@ -53,16 +62,27 @@ public struct IntakeRepository {
     }
 
     private func fire(_ alert: IncomingAlert, in tx: PostgresConnection, outcome: inout IntakeOutcome) throws {
-        let row = try tx.queryPrepared("""
+        let stored = try IntakeRepository(connection: tx).storeFiring(
+            source: alert.source, alertType: alert.alertType, title: alert.title, severity: alert.severity.rawValue,
+            labels: alert.labels, evidence: alert.evidence, fingerprint: alert.fingerprint)
+        if stored.deduplicated { outcome.repeated += 1 } else { outcome.opened += 1 }
+    }
+
+    /// Stores one firing alert: a new row, or, while an alert with the same fingerprint is firing,
+    /// a repeat of that one (count + 1, last_seen_at, the newest evidence, title and severity).
+    /// Without a fingerprint it is always a new row. One statement, atomic on its own.
+    public func storeFiring(source: String, alertType: String, title: String, severity: String, labels: [String: String],
+                            evidence: JSONValue, fingerprint: String?) throws -> StoredAlert {
+        let row = try connection.queryPrepared("""
             INSERT INTO intelligence_alerts (source, alert_type, title, severity, labels, evidence, fingerprint)
             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)
             ON CONFLICT (fingerprint) WHERE status = 'firing' AND fingerprint IS NOT NULL
             DO UPDATE SET count = intelligence_alerts.count + 1, last_seen_at = now(), evidence = EXCLUDED.evidence,
                           title = EXCLUDED.title, severity = EXCLUDED.severity
-            RETURNING (xmax = 0) AS inserted
-            """, [alert.source, alert.alertType, alert.title, alert.severity.rawValue,
-                  JSONValue.object(alert.labels.mapValues(JSONValue.string)), alert.evidence, alert.fingerprint]).first
-        if row?.bool("inserted") == true { outcome.opened += 1 } else { outcome.repeated += 1 }
+            RETURNING id, count, (xmax = 0) AS inserted
+            """, [source, alertType, title, severity, JSONValue.object(labels.mapValues(JSONValue.string)), evidence, fingerprint]).first
+        guard let id = row?.uuid("id") else { throw PostgresError(kind: .decoding, message: "no alert id returned") }
+        return StoredAlert(id: id, deduplicated: row?.bool("inserted") == false, count: row?.int("count") ?? 1)
     }
 
     private func resolve(_ alert: IncomingAlert, in tx: PostgresConnection, outcome: inout IntakeOutcome) throws {

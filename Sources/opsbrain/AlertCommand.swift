@@ -3,13 +3,17 @@ import Foundation
 import OpsBrainCore
 import OpsBrainPostgres
 
-/// `opsbrain alert`: put alerts into the pipeline by hand.
+/// `opsbrain alert`: put alerts into the pipeline by hand, and act on them as a person.
 struct AlertCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "alert", abstract: "Fire alerts by hand.",
-                                                    subcommands: [Fire.self])
+    static let configuration = CommandConfiguration(
+        commandName: "alert", abstract: "Fire alerts by hand; acknowledge, snooze, resolve or silence them.",
+        discussion: "ID is an alert's full id or its first characters (the 8 every list shows).",
+        subcommands: [Fire.self, AlertAckCommand.self, AlertSnoozeCommand.self, AlertResolveCommand.self, AlertSilenceCommand.self])
 
     struct Fire: OpsBrainSubcommand {
-        static let configuration = CommandConfiguration(abstract: "Insert an alert; a running engine picks it up within a second.")
+        static let configuration = CommandConfiguration(
+            abstract: "Insert an alert; a running engine picks it up within a second.",
+            discussion: "With --fingerprint, an alert still firing with that fingerprint is counted again instead (its id is printed).")
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("type"), help: "The alert type (matched against SOP triggers).") var alertType: String
         @Option(help: "The title.") var title: String
@@ -24,10 +28,14 @@ struct AlertCommand: ParsableCommand {
             guard Severity.normalized(severity) != nil else { throw CLIError("unknown severity '\(severity)': use info, low, medium, high or critical") }
             let connection = try global.openDatabase(config: try global.loadConfig())
             defer { connection.close() }
-            let id = try ExecutionRepository(connection: connection).insertAlert(
+            let stored = try IntakeRepository(connection: connection).storeFiring(
                 source: "cli", alertType: alertType, title: title, severity: severity, labels: labelMap, evidence: evidenceValue,
                 fingerprint: fingerprint)
-            print(id.uuidString.lowercased())
+            if stored.deduplicated, let fingerprint {
+                FileHandle.standardError.write(Data(("deduplicated: an alert with fingerprint '\(fingerprint)' is still firing;"
+                                                     + " counted it again (count \(stored.count))\n").utf8))
+            }
+            print(stored.id.uuidString.lowercased())
         }
     }
 }

@@ -20,6 +20,7 @@ final class WebhookParserTests: XCTestCase {
         XCTAssertEqual(alerts[0].labels["team"], "api", "common labels are kept")
         XCTAssertEqual(alerts[0].fingerprint, "c6d3f6e6a6b7e0a1")
         XCTAssertEqual(alerts[0].state, .firing)
+        XCTAssertEqual(alerts[0].evidence["externalURL"], .string("http://am"), "the sender, for a silence at the source")
     }
 
     func testGrafanaAndGeneric() throws {

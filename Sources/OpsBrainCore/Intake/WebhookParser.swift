@@ -6,7 +6,8 @@
 public enum WebhookParser {
     public static let maxAlertsPerPayload = 1000
 
-    /// Alertmanager: `{version: "4", status, alerts: [{status, labels, annotations, fingerprint, ...}]}`.
+    /// Alertmanager: `{version: "4", status, externalURL, alerts: [{status, labels, annotations, fingerprint, ...}]}`;
+    /// the sender's `externalURL` stays in each alert's evidence (a silence goes back to that Alertmanager).
     public static func alertmanager(_ payload: JSONValue) throws -> [IncomingAlert] {
         let root = try object(payload, field: "")
         let version = root["version"]?.stringValue
@@ -24,7 +25,7 @@ public enum WebhookParser {
             let fingerprint = try optionalString(alert["fingerprint"], field: "\(field).fingerprint")
             return make(source: "alertmanager", labels: labels, annotations: annotations, state: state,
                         fingerprint: fingerprint, extra: ["startsAt": alert["startsAt"], "endsAt": alert["endsAt"],
-                                                          "generatorURL": alert["generatorURL"]])
+                                                          "generatorURL": alert["generatorURL"], "externalURL": root["externalURL"]])
         }
     }
 

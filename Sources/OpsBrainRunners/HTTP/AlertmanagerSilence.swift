@@ -1,12 +1,15 @@
 import Foundation
 import OpsBrainCore
 
-/// The silence an `alertmanager_silence` operation asks Alertmanager for: equality matchers
-/// (the `matchers` parameter, else the alert's labels), how long, and why.
+/// The silence Ops Brain asks Alertmanager for: equality matchers, how long, why and by whom. An
+/// `alertmanager_silence` operation reads it from its parameters; a person's silence of an alert
+/// (`AlertmanagerSilencer`) gives it whole.
 struct AlertmanagerSilence: Sendable, Equatable {
     var matchers: [String: String]
     var duration: Duration
     var comment: String
+    /// Who Alertmanager shows as the silence's author.
+    var createdBy = "opsbrain"
 
     /// Reads `matchers`, `duration` and `comment` from the operation, defaulting to the alert's labels.
     init(_ operation: FixOperationSpec, context: StepContext) throws {
@@ -15,6 +18,13 @@ struct AlertmanagerSilence: Sendable, Equatable {
         let given = operation.parameters["comment"]?.stringValue ?? ""
         comment = given.isEmpty
             ? "Ops Brain: \(context.alert.title) (execution \(context.executionID.uuidString.lowercased()))" : given
+    }
+
+    init(matchers: [String: String], duration: Duration, comment: String, createdBy: String) {
+        self.matchers = matchers
+        self.duration = duration
+        self.comment = comment
+        self.createdBy = createdBy
     }
 
     /// The `POST /api/v2/silences` body for a silence from `start` to `start + duration`.
@@ -26,7 +36,7 @@ struct AlertmanagerSilence: Sendable, Equatable {
             }),
             "startsAt": .string(Self.timestamp(start)),
             "endsAt": .string(Self.timestamp(end(from: start))),
-            "createdBy": .string("opsbrain"),
+            "createdBy": .string(createdBy),
             "comment": .string(comment),
         ])
     }
