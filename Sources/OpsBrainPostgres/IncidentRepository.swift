@@ -39,21 +39,24 @@ public struct IncidentRepository {
             throw IncidentLookupError("'\(text)' is not an id: give an alert or execution id, whole or its first "
                                       + "\(Self.shortestPrefix) or more characters (hex digits, as the console shows them)")
         }
+        let whole = UUID(uuidString: given) != nil
+        // A whole id is looked up by the primary keys; a prefix is compared with each id's text.
+        let match = whole ? "id = $1::uuid" : "starts_with(id::text, $1)"
         let matches = try connection.query("""
-            (SELECT 'alert' AS kind, id FROM intelligence_alerts WHERE starts_with(id::text, $1) LIMIT 3)
+            (SELECT 'alert' AS kind, id FROM intelligence_alerts WHERE \(match) LIMIT 3)
             UNION ALL
-            (SELECT 'execution' AS kind, id FROM self_healing_executions WHERE starts_with(id::text, $1) LIMIT 3)
+            (SELECT 'execution' AS kind, id FROM self_healing_executions WHERE \(match) LIMIT 3)
             """, [given], repeating: .safeToRepeat).rows.compactMap { row -> IncidentSubject? in
             guard let id = row.uuid("id") else { return nil }
             return row.string("kind") == "alert" ? .alert(id) : .execution(id)
         }
         guard matches.count == 1 else {
             if matches.isEmpty {
-                throw IncidentLookupError(UUID(uuidString: given) == nil ? "no alert or execution id starts with '\(given)'"
-                                          : "no alert or execution has the id '\(given)'")
+                throw IncidentLookupError(whole ? "no alert or execution has the id '\(given)'"
+                                          : "no alert or execution id starts with '\(given)'")
             }
             throw IncidentLookupError("'\(given)' is ambiguous: it starts " + matches.map(Self.describe).joined(separator: ", ")
-                                      + (matches.count > 2 ? ", ..." : "") + "; give more characters")
+                                      + "; give more characters")
         }
         return matches[0]
     }

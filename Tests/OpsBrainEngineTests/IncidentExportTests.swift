@@ -109,6 +109,48 @@ final class IncidentExportTests: XCTestCase {
         XCTAssertEqual(json["primary_alert_id"], .string(alert.uuidString.lowercased()))
     }
 
+    func testTheSameFingerprintFiringAgainSoonIsTheSameIncidentAndAMonthLaterAnother() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP()],
+                                        configYAML: { EnginePipelineTests.config($0) })
+        let intake = IntakeRepository(connection: harness.connection)
+        let fingerprint = "jobs-" + UUID().uuidString
+        func alert(_ state: IncomingAlert.State) -> IncomingAlert {
+            IncomingAlert(source: "test", alertType: "jobs_failed", title: "jobs failed", severity: .high, labels: [:],
+                          evidence: .object([:]), fingerprint: fingerprint, state: state)
+        }
+        func firing() throws -> UUID {
+            try XCTUnwrap(harness.connection.query("SELECT id FROM intelligence_alerts WHERE fingerprint = $1 AND status = 'firing'",
+                                                   [fingerprint]).first?.uuid("id"))
+        }
+        try harness.seedJobs(failed: 1)
+        try intake.ingest([alert(.firing)])
+        let first = try firing()
+        XCTAssertEqual(try harness.runUntil(alert: first, ["success", "escalated"]).summary.status, "success")
+        try intake.ingest([alert(.resolved)])
+        try harness.seedJobs(failed: 1)
+        try intake.ingest([alert(.firing)])
+        let again = try firing()
+        XCTAssertEqual(try harness.runUntil(alert: again, ["awaiting_approval"]).summary.status, "awaiting_approval", "the cooldown holds")
+
+        let incidents = IncidentRepository(connection: harness.connection)
+        let timeline = try XCTUnwrap(try incidents.timeline(for: .alert(again)))
+        XCTAssertEqual(timeline.alerts.map(\.id), [first, again])
+        XCTAssertEqual(timeline.primaryAlert?.id, first)
+        XCTAssertEqual(timeline.executions.map(\.status), [.success, .awaitingApproval])
+        XCTAssertTrue(timeline.isOpen)
+        XCTAssertFalse(timeline.stages.contains { $0.stage == .closed }, "a run still waits")
+        XCTAssertTrue(timeline.entries.contains { $0.text == "alert fired again (same fingerprint): \"jobs failed\" (high, jobs_failed from test)" })
+        XCTAssertTrue(PostmortemRenderer(timeline).openQuestions.contains("The alert fired again after a run: why did the fix not hold?"))
+
+        try harness.connection.query("""
+            UPDATE intelligence_alerts SET created_at = created_at - interval '30 days', last_seen_at = last_seen_at - interval '30 days',
+                resolved_at = resolved_at - interval '30 days' WHERE id = $1::uuid
+            """, [first])
+        let later = try XCTUnwrap(try incidents.timeline(for: .alert(again)))
+        XCTAssertEqual(later.alerts.map(\.id), [again], "an occurrence a month before is another incident")
+        XCTAssertEqual(later.executions.map(\.status), [.awaitingApproval])
+    }
+
     /// Runs `opsbrain incident export ID --format F --output FILE` and returns the file.
     private func export(_ id: String, format: String, url: String, config: String) throws -> String {
         let file = try TemporaryDirectory.make(prefix: "ob-incident") + "/draft.\(format)"

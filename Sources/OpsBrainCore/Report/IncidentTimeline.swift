@@ -42,13 +42,14 @@ public struct IncidentTimeline: Sendable, Equatable {
     public var deliveries: [IncidentDelivery]
     public var audit: [IncidentAuditEntry]
 
-    /// Sorts each list by time; a run's steps keep the order they ran in.
+    /// Sorts each list by time (deliveries and audit rows of the same instant keep the order given);
+    /// a run's steps keep the order they ran in.
     public init(alerts: [IncidentAlert], executions: [IncidentExecution], deliveries: [IncidentDelivery] = [],
                 audit: [IncidentAuditEntry] = []) {
         self.alerts = alerts.sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }
         self.executions = executions.sorted { ($0.startedAt, $0.id.uuidString) < ($1.startedAt, $1.id.uuidString) }
-        self.deliveries = deliveries.sorted { $0.createdAt < $1.createdAt }
-        self.audit = audit.sorted { $0.at < $1.at }
+        self.deliveries = deliveries.stablySorted { $0.createdAt }
+        self.audit = audit.stablySorted { $0.at }
     }
 
     /// The alert the incident is about: the first that did not join another's run.
@@ -155,4 +156,11 @@ public struct IncidentTimeline: Sendable, Equatable {
 
     /// The 8 characters of an id every list shows.
     static func short(_ id: UUID) -> String { String(id.uuidString.lowercased().prefix(8)) }
+}
+
+extension Array {
+    /// Sorted by `key`; elements with equal keys keep their order.
+    fileprivate func stablySorted(by key: (Element) -> Date) -> [Element] {
+        enumerated().sorted { (key($0.element), $0.offset) < (key($1.element), $1.offset) }.map(\.element)
+    }
 }
