@@ -23,6 +23,21 @@ final class PostmortemRendererTests: XCTestCase {
         XCTAssertTrue(PostmortemRenderer(open).markdown().contains("- **Still open:** a run has not finished\n"))
     }
 
+    func testADryRunAPersonStartedMeanwhileMovesNoStage() {
+        var withDryRun = timeline
+        var dryRun = IncidentFixtures.run
+        dryRun.id = UUID()
+        dryRun.dryRun = true
+        dryRun.status = .dryRun
+        dryRun.approval = nil
+        dryRun.fixStartedAt = nil
+        dryRun.decidedAt = IncidentFixtures.at(1)
+        dryRun.completedAt = IncidentFixtures.at(900)
+        withDryRun.executions.append(dryRun)
+        XCTAssertEqual(withDryRun.stages, timeline.stages)
+        XCTAssertTrue(PostmortemRenderer(withDryRun).markdown().contains("disk-cleanup v3 (dry run), request_approval"))
+    }
+
     func testEntriesMergeEverythingInTimeOrder() {
         let entries = timeline.entries
         XCTAssertEqual(entries.map(\.at), entries.map(\.at).sorted())

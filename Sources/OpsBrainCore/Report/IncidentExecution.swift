@@ -64,10 +64,10 @@ public struct IncidentExecution: Sendable, Equatable {
     /// The first 8 characters of the id, as every list shows it.
     public var shortID: String { IncidentTimeline.short(id) }
 
-    /// `failed-jobs v3`, or `no SOP` for the unknown path.
+    /// `failed-jobs v3`, or `no SOP` for the unknown path; a dry run says so.
     public var sopLabel: String {
         guard let sopName else { return "no SOP" }
-        return sopName + (sopVersion.map { " v\($0)" } ?? "")
+        return sopName + (sopVersion.map { " v\($0)" } ?? "") + (dryRun ? " (dry run)" : "")
     }
 }
 

@@ -43,17 +43,19 @@ public struct StageTime: Sendable, Equatable {
 
 extension IncidentTimeline {
     /// The stages the incident reached, in stage order, each at its first occurrence across the
-    /// runs; `closed` once every run has finished, at the last run's end. Stages not reached
-    /// (no approval asked, nothing verified) are left out.
+    /// runs (dry runs a person started meanwhile do not count); `closed` once every run has
+    /// finished, at the last run's end. Stages not reached (no approval asked, nothing verified)
+    /// are left out.
     public var stages: [StageTime] {
         guard let start = alertTime else { return [] }
+        let runs = executions.filter { !$0.dryRun }
         var reached: [(IncidentStage, Date)] = [(.alert, start)]
         let firsts: [(IncidentStage, Date?)] = [
-            (.diagnosis, executions.flatMap(\.steps).filter { $0.phase == .diagnosis }.map(\.startedAt).min()),
-            (.decision, executions.compactMap(\.decidedAt).min()),
-            (.approval, executions.compactMap { $0.approval?.decidedAt }.min()),
-            (.fix, executions.compactMap(\.fixStartedAt).min()),
-            (.verified, executions.compactMap(\.verifiedAt).min()),
+            (.diagnosis, runs.flatMap(\.steps).filter { $0.phase == .diagnosis }.map(\.startedAt).min()),
+            (.decision, runs.compactMap(\.decidedAt).min()),
+            (.approval, runs.compactMap { $0.approval?.decidedAt }.min()),
+            (.fix, runs.compactMap(\.fixStartedAt).min()),
+            (.verified, runs.compactMap(\.verifiedAt).min()),
             (.closed, closedAt),
         ]
         for case let (stage, at?) in firsts { reached.append((stage, at)) }
@@ -69,10 +71,12 @@ extension IncidentTimeline {
         alerts.map(\.createdAt).min() ?? executions.map(\.startedAt).min()
     }
 
-    /// When the last run ended, once every run has; nil while one is still going (or there is none).
+    /// When the last run ended, once every run has; nil while one is still going (or there is none
+    /// but dry runs).
     public var closedAt: Date? {
-        guard !executions.isEmpty, executions.allSatisfy({ $0.status.isTerminal }) else { return nil }
-        return executions.compactMap(\.completedAt).max()
+        let runs = executions.filter { !$0.dryRun }
+        guard !runs.isEmpty, runs.allSatisfy({ $0.status.isTerminal }) else { return nil }
+        return runs.compactMap(\.completedAt).max()
     }
 
     /// The same incident with every free text masked by `redactor`: alert titles and labels, reasons,
