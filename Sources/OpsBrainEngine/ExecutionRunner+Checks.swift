@@ -28,7 +28,7 @@ extension ExecutionRunner {
             results[step.id] = result
             let verdict = DiagnosisEvaluation.verdict(step, result)
             try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: context.attempt, run: run,
-                                      status: verdict == .error ? .failed : .succeeded, result: json(result, verdict: verdict, step: step), undo: nil)
+                                      status: verdict == .error ? .failed : .succeeded, result: json(result, of: step, verdict: verdict), undo: nil)
         }
         return results
     }
@@ -49,7 +49,7 @@ extension ExecutionRunner {
         guard until <= Date() else { throw ChecksWaiting(until: until) }
         let result = StepResult(values: [:], durationMs: Int(pause.milliseconds))
         try repository.finishStep(record.id, phase: phase, stepID: step.id, attempt: attempt, run: run,
-                                  status: .succeeded, result: json(result, verdict: .passed), undo: nil)
+                                  status: .succeeded, result: json(result, of: step, verdict: .passed), undo: nil)
         return result
     }
 

@@ -135,7 +135,7 @@ extension ExecutionRunner {
     private func diagnosisJSON(_ evaluation: DiagnosisEvaluation, results: [String: StepResult], steps: [StepSpec]) -> JSONValue {
         var stepJSON: [String: JSONValue] = [:]
         for step in steps {
-            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), verdict: evaluation.verdicts[step.id] ?? .error, step: step)
+            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), of: step, verdict: evaluation.verdicts[step.id] ?? .error)
         }
         return .object(["steps": .object(stepJSON), "findings": .array(evaluation.findings.map(JSONValue.string)),
                         "clarity": .number(Double(evaluation.clarity)),

@@ -35,7 +35,9 @@ extension ExecutionRunner {
         var patch = ExecutionPatch()
         patch.applicableFixes = retryFixes
         var stepJSON: [String: JSONValue] = [:]
-        for step in verification.steps { stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), verdict: evaluation.verdicts[step.id] ?? .error, step: step) }
+        for step in verification.steps {
+            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), of: step, verdict: evaluation.verdicts[step.id] ?? .error)
+        }
         patch.verificationResults = .object(["attempt": .number(Double(record.state.attempt)), "passed": .bool(passed),
                                              "steps": .object(stepJSON), "alert_check": .string(alertCheck.note),
                                              "alert_check_failed": .bool(alertCheck.passes == false)])

@@ -149,15 +149,15 @@ struct ExecutionRunner {
         return discounted
     }
 
-    /// A step result as stored: values, each check against its expectation, error, duration and
-    /// verdict (secrets redacted).
-    func json(_ result: StepResult, verdict: StepVerdict, step: StepSpec? = nil) -> JSONValue {
-        let checks = result.error == nil ? step.map { CheckReport.checks(of: $0, values: result.values) } ?? [] : []
-        return settings.redactor.redact(.object([
-            "values": .object(result.values), "error": result.error.map(JSONValue.string) ?? .null,
-            "duration_ms": .number(Double(result.durationMs)), "verdict": .string(verdict.rawValue),
-            "checks": .array(checks.map(\.json)),
-        ]))
+    /// A step result as stored: values (secrets redacted), error, duration and verdict, with the
+    /// check's name and each expectation against its value (`StepSpec.expectationRecord`).
+    func json(_ result: StepResult, of step: StepSpec, verdict: StepVerdict) -> JSONValue {
+        var fields = step.expectationRecord(for: result.values)
+        fields["values"] = .object(result.values)
+        fields["error"] = result.error.map(JSONValue.string) ?? .null
+        fields["duration_ms"] = .number(Double(result.durationMs))
+        fields["verdict"] = .string(verdict.rawValue)
+        return settings.redactor.redact(.object(fields))
     }
 
     /// A step result read back from what `json(_:verdict:)` stored.

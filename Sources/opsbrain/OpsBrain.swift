@@ -15,7 +15,7 @@ struct OpsBrain: ParsableCommand {
         version: version,
         subcommands: [DatabaseCommand.self, SOPCommand.self, EngineCommand.self, AlertCommand.self, ExecutionsCommand.self,
                       ExecutionCommand.self, DecisionCommand.self, RejectCommand.self, RollbackCommand.self, ConsoleCommand.self,
-                      ThemeCommand.self, ReportCommand.self, VersionCommand.self])
+                      ThemeCommand.self, ReportCommand.self, IncidentCommand.self, VersionCommand.self])
 
     /// Moves global options written before the subcommand to the end, where the subcommand reads them.
     static func main() {

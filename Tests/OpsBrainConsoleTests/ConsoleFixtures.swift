@@ -82,13 +82,13 @@ enum ConsoleFixtures {
         .object(["findings": .array([.string("disk_usage: used_percent 97 > 90"), .string("temp_total: 412 MB of stale files")]),
                  "clarity": .number(80),
                  "steps": .object([
-                    "disk_usage": .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)]), "checks": diskCheck]),
+                    "disk_usage": .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)]), "expect": diskExpectation]),
                     "temp_total": .object(["verdict": .string("failed"), "values": .object(["size_mb": .number(412)])]),
                  ])])
     }
 
-    static var diskCheck: JSONValue {
-        .array([CheckReport(name: "used_percent", value: .number(97), expected: "≤ 90", holds: false).json])
+    static var diskExpectation: JSONValue {
+        .object(["used_percent": .object(["expected": .string("≤ 90"), "holds": .bool(false)])])
     }
 
     static var breakdown: JSONValue {
@@ -105,7 +105,7 @@ enum ConsoleFixtures {
                 "confidence": .number(74), "operations": plans])),
             steps: [
                 ConsoleStep(phase: "diagnosis", stepID: "disk_usage", attempt: 0, status: "succeeded",
-                            result: .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)]), "checks": diskCheck]),
+                            result: .object(["verdict": .string("failed"), "values": .object(["used_percent": .number(97)]), "expect": diskExpectation]),
                             startedAt: ago(24.5), finishedAt: ago(24.2)),
                 ConsoleStep(phase: "diagnosis", stepID: "temp_total", attempt: 0, status: "succeeded",
                             result: .object(["verdict": .string("failed"), "values": .object(["size_mb": .number(412)])]),

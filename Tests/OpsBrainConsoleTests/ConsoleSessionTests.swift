@@ -170,8 +170,8 @@ final class ConsoleSessionTests: XCTestCase {
         let result = try XCTUnwrap(console.state.dryRun.result, console.state.dryRun.error ?? "")
         XCTAssertEqual(result.execution.status, "dry_run")
         XCTAssertEqual(result.steps.first?.result["values"]?["failed"]?.doubleValue, 3, "the diagnosis ran against the database")
-        XCTAssertEqual(result.steps.first?.result["checks"]?.arrayValue?.compactMap(CheckReport.init(json:)),
-                       [CheckReport(name: "failed", value: .number(3), expected: "= 0", holds: false)],
+        XCTAssertEqual(CheckEvidence.list(in: result.steps.first?.result ?? .null).filter { $0.expected != nil },
+                       [CheckEvidence(valueName: "failed", value: .number(3), expected: "= 0", holds: false)],
                        "each check is stored with its expectation")
         XCTAssertEqual(result.fixActions?.arrayValue?.first?["can_roll_back"]?.boolValue, true, "a queue retry can be undone")
         XCTAssertTrue(result.fixActions?.arrayValue?.first?["plan"]?.stringValue?.contains("UPDATE jobs") ?? false)

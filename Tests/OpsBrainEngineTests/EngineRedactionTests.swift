@@ -65,6 +65,11 @@ final class EngineRedactionTests: XCTestCase {
         let stored = try storedText(harness)
         XCTAssertTrue(stored.contains("***"), "the echoes were stored, masked")
         XCTAssertNil(Self.leak(of: token, in: stored), "a run of the token is stored")
+        let incident = try XCTUnwrap(try IncidentRepository(connection: harness.connection).timeline(for: .alert(alert)))
+        for draft in [PostmortemRenderer(incident).markdown(), PostmortemRenderer(incident).json()] {
+            XCTAssertTrue(draft.contains("is not valid"), "the echo is in the draft, masked: \(draft)")
+            XCTAssertNil(Self.leak(of: token, in: draft), "the postmortem draft, read as stored, holds a run of the token")
+        }
     }
 
     /// Every row about executions, steps, audit, approvals and notifications, as JSON text.

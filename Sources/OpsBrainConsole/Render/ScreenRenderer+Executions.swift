@@ -213,12 +213,13 @@ extension ScreenRenderer {
         return lines
     }
 
-    /// Each check of a stored step result: `error_pct 2.99  expected ≤ 1  ✗` (nothing for results
-    /// stored before checks were).
+    /// Each expectation of a stored check result: `error_pct 2.99  expected ≤ 1  ✗` (nothing for
+    /// results stored before expectations were).
     func checkLines(_ result: JSONValue, indent: String) -> [StyledLine] {
-        (result["checks"]?.arrayValue ?? []).compactMap(CheckReport.init(json:)).map { check in
-            StyledLine([(indent + check.name + " ", .body), (check.value.map(JSONLines.scalar) ?? "(not read)", .title),
-                        ("  expected \(check.expected)  ", .muted), (check.holds ? "✓" : "✗", check.holds ? .pipelineSuccess : .severityHigh)])
+        CheckEvidence.list(in: result).compactMap { check in
+            guard let expected = check.expected, let holds = check.holds else { return nil }
+            return StyledLine([(indent + check.valueName + " ", .body), (check.value.map(JSONLines.scalar) ?? "(not read)", .title),
+                               ("  expected \(expected)  ", .muted), (holds ? "✓" : "✗", holds ? .pipelineSuccess : .severityHigh)])
         }
     }
 }

@@ -19,6 +19,14 @@ public enum Decision: Sendable, Equatable {
         case .diagnoseOnly: return "diagnose_only"
         }
     }
+
+    /// The decision a stored word names; nil for a word no decision has.
+    public init?(word: String) {
+        let all: [Decision] = [.autoFix(verifyHard: false), .autoFix(verifyHard: true), .safeFixThenEscalate, .requestApproval,
+                               .escalate, .diagnoseOnly]
+        guard let decision = all.first(where: { $0.word == word }) else { return nil }
+        self = decision
+    }
 }
 
 /// How often one SOP may fix one target before the fix counts as not holding (issue 14, deliverable 5).

@@ -102,3 +102,40 @@ public enum Comparison: Sendable, Equatable {
     /// The operator names the file format accepts.
     public static let operatorNames: Set<String> = ["eq", "ne", "lt", "lte", "gt", "gte", "contains", "matches", "in"]
 }
+
+extension Expectation {
+    /// The expectation as a person reads it next to the value: `= 0`, `< 500`, `≥ 200 and < 400`.
+    public var text: String { comparisons.map(\.text).joined(separator: " and ") }
+}
+
+extension Comparison {
+    /// One comparison as its operator and literal: `≥ 1`, `≠ "down"`, `contains "ok"`.
+    public var text: String {
+        switch self {
+        case .eq(let value): return "= " + value.jsonText
+        case .ne(let value): return "≠ " + value.jsonText
+        case .lt(let bound): return "< " + JSONValue.format(number: bound)
+        case .lte(let bound): return "≤ " + JSONValue.format(number: bound)
+        case .gt(let bound): return "> " + JSONValue.format(number: bound)
+        case .gte(let bound): return "≥ " + JSONValue.format(number: bound)
+        case .contains(let text): return "contains " + JSONValue.string(text).jsonText
+        case .matches(let pattern): return "matches /\(pattern)/"
+        case .oneOf(let options): return "one of " + options.map(\.jsonText).joined(separator: ", ")
+        }
+    }
+}
+
+extension StepSpec {
+    /// What a step run is recorded with besides its values: the check's name, and each expectation
+    /// with whether the value met it, `{"failed": {"expected": "= 0", "holds": false}}` (a value
+    /// the step did not yield does not hold).
+    public func expectationRecord(for values: [String: JSONValue]) -> [String: JSONValue] {
+        var record: [String: JSONValue] = ["name": .string(name)]
+        guard !expect.isEmpty else { return record }
+        record["expect"] = .object(Dictionary(uniqueKeysWithValues: expect.map { valueName, expectation in
+            (valueName, .object(["expected": .string(expectation.text),
+                                 "holds": .bool(values[valueName].map(expectation.holds(for:)) ?? false)]))
+        }))
+        return record
+    }
+}
