@@ -112,6 +112,7 @@ final class ConsoleEndToEndTests: XCTestCase {
         // the console reads on its reader thread, so the unfiltered rows stay on screen until then.
         tmux.waitFor("Runs 1 ─ /\(second.uuidString.lowercased().prefix(8))")
         tmux.waitFor("second batch")
+        tmux.waitFor("A approves, R rejects", timeout: 10) // the detail, with the fix's risk, is loaded
         try tmux.send("Ay")
         XCTAssertNotNil(try waitForRow(database.connection, """
             SELECT 1 FROM self_healing_executions WHERE id = '\(second.uuidString.lowercased())' AND status = 'success'

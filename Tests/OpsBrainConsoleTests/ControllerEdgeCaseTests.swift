@@ -104,4 +104,18 @@ final class ControllerEdgeCaseTests: XCTestCase {
         _ = press([.char(":")] + type("audit exec=xyz") + [.enter], &state)
         XCTAssertEqual(state.message?.isError, true, "not hex: refused with a message")
     }
+
+    func testAHighRiskApprovalNeedsTheSOPsNameOrApproveTyped() {
+        var state = ConsoleFixtures.state(.approvals, width: 100, height: 30)
+        _ = press([.down, .char("A")], &state)
+        XCTAssertEqual(state.dialog?.target.risk, "high")
+        XCTAssertEqual(press([.char("y"), .enter], &state), [], "y is not enough for a high-risk fix")
+        XCTAssertNotNil(state.dialog)
+        _ = press([.backspace], &state)
+        let target = ActionTarget(ConsoleFixtures.approvals[1])
+        XCTAssertEqual(press(type("cache-stale") + [.enter], &state), [.decide(target, approve: true, reason: nil)])
+        _ = press([.char("A")] + type("approve") + [.enter], &state)
+        XCTAssertNil(state.dialog, "the word approve works too")
+        XCTAssertEqual(press([.up, .char("A"), .char("y")], &state).count, 1, "a medium-risk fix is still y")
+    }
 }

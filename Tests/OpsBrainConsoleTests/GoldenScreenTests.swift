@@ -137,6 +137,16 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertEqual(grid[TextWidth.of(String(grid.line(cancel).prefix(x))), cancel].role, .dialogButtonFocus)
     }
 
+    func testAHighRiskApprovalAsksForTheTypedWord() {
+        var state = ConsoleFixtures.state(.approvals, width: 100, height: 34)
+        _ = ConsoleController().handle(.down, state: &state)
+        _ = ConsoleController().handle(.char("A"), state: &state)
+        _ = ConsoleController().handle(.char("c"), state: &state)
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "approve-high-risk-100x34")
+        XCTAssertTrue(grid.text.contains("Type 'cache-stale' or 'approve': c_"), grid.text)
+    }
+
     func testReadOnlyBadgeAndPausedBadge() {
         var state = ConsoleFixtures.state(.approvals, width: 100, height: 30)
         state.readOnly = true

@@ -47,13 +47,13 @@ extension ConsoleController {
             state.message = ConsoleMessage("cancelled: nothing was changed")
             return []
         }
-        if let word = dialog.typedConfirmation {
+        if let prompt = dialog.typedPrompt {
             switch key {
             case .char(let character): dialog.typed.append(character)
             case .backspace: if !dialog.typed.isEmpty { dialog.typed.removeLast() }
             case .enter:
-                guard dialog.typed == word else {
-                    state.message = ConsoleMessage("type '\(word)' exactly to confirm, or Esc to cancel", isError: true)
+                guard dialog.isConfirmed(by: dialog.typed) else {
+                    state.message = ConsoleMessage("\(prompt) exactly to confirm, or Esc to cancel", isError: true)
                     state.dialog = dialog
                     return []
                 }

@@ -69,8 +69,26 @@ public struct ConfirmDialog: Sendable, Equatable {
         self.target = target
     }
 
-    /// The word that must be typed before the action runs, if any.
-    public var typedConfirmation: String? { kind == .rollback ? "rollback" : nil }
+    /// The word that must be typed before the action runs, if any: `rollback` for a rollback, and
+    /// for the approval of a high-risk fix (or one whose risk is not known) `approve` or the SOP's name.
+    public var typedConfirmation: String? {
+        switch kind {
+        case .rollback: return "rollback"
+        case .approve: return ["low", "medium"].contains(target.risk ?? "") ? nil : "approve"
+        case .reject: return nil
+        }
+    }
+
+    /// True when `typed` confirms: the word, or for an approval also the SOP's name.
+    public func isConfirmed(by typed: String) -> Bool {
+        typed == typedConfirmation || (kind == .approve && typedConfirmation != nil && typed == target.sopName)
+    }
+
+    /// How the dialog asks for the typed word.
+    public var typedPrompt: String? {
+        guard let word = typedConfirmation else { return nil }
+        return kind == .approve ? "type '\(target.sopName)' or '\(word)'" : "type '\(word)'"
+    }
 
     /// The verb on the confirm button.
     public var verb: String {

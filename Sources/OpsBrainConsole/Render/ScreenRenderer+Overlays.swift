@@ -59,7 +59,8 @@ extension ScreenRenderer {
         var x = rect.x + 3
         x += grid.write(cancel, x: x, y: buttonsY, role: dialog.focus == .cancel ? .dialogButtonFocus : .dialogButton) + 3
         grid.write(confirm, x: x, y: buttonsY, role: dialog.focus == .confirm ? .dialogDanger : .dialogButton)
-        let help = dialog.typedConfirmation.map { "type '\($0)' then Enter · Esc cancel" } ?? "y \(dialog.verb.lowercased()) · Tab switch · Enter press · Esc cancel"
+        let help = dialog.typedPrompt.map { "\($0) then Enter · Esc cancel" }
+            ?? "y \(dialog.verb.lowercased()) · Tab switch · Enter press · Esc cancel"
         grid.write(help, x: rect.x + 3, y: buttonsY + 1, role: .muted, limit: rect.width - 4)
     }
 
@@ -78,9 +79,12 @@ extension ScreenRenderer {
             lines.append(StyledLine("Will run:", .header))
             lines += target.operations.prefix(6).map { StyledLine("  " + String($0.prefix(160)), .dialogBody) }
         }
-        if dialog.kind == .rollback {
-            lines.append(StyledLine("Undoes the fixes this execution applied.", .error))
-            lines.append(StyledLine([("Type 'rollback': ", .header), (dialog.typed + "_", .dialogBody)]))
+        if dialog.kind == .rollback { lines.append(StyledLine("Undoes the fixes this execution applied.", .error)) }
+        if dialog.kind == .approve, dialog.typedConfirmation != nil {
+            lines.append(StyledLine("High risk\(target.risk == nil ? " (risk not known)" : ""): a typed confirmation is needed.", .error))
+        }
+        if let prompt = dialog.typedPrompt {
+            lines.append(StyledLine([(prompt.prefix(1).uppercased() + prompt.dropFirst() + ": ", .header), (dialog.typed + "_", .dialogBody)]))
         }
         return lines
     }
