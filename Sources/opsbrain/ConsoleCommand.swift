@@ -52,7 +52,10 @@ struct ConsoleCommand: OpsBrainSubcommand {
             conninfo: conninfo, approver: ApproverIdentity.current(), readOnly: readonly, localEngine: runEngine ? process.localEngine : nil,
             engineSettings: process.settings, registry: process.registry,
             theme: try themes.load(theme ?? environment["OPSBRAIN_THEME"].flatMap { $0.isEmpty ? nil : $0 }), themes: themes,
-            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"], startNotice: notice)
+            noColor: noColor || !(environment["NO_COLOR"] ?? "").isEmpty, terminal: environment["TERM"],
+            alertSilencer: { connection, id, duration, person in
+                try AlertSilenceAction(connection: connection, config: config).silence(id, for: duration, by: person)
+            }, startNotice: notice)
         let log = try LogRedirection(path: logFile ?? Self.defaultLogPath(environment))
         let summary: String
         do {

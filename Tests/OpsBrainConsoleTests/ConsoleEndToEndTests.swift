@@ -139,6 +139,69 @@ final class ConsoleEndToEndTests: XCTestCase {
         tmux.waitFor("CONSOLE-EXIT-0")
     }
 
+    func testAcknowledgeAndSnoozeShowInTheOtherConsole() throws {
+        let database = try ConsoleTestDatabase()
+        try database.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, source) VALUES ('disk_full', 'Disk full on db-7', 'high', 'sql')
+            """)
+        let ana = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine"), width: 160, height: 40)
+        let bo = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine"), width: 160, height: 40)
+        for console in [ana, bo] {
+            console.waitFor("Disk full on db-7")
+            console.waitFor("firing 1")
+        }
+        try ana.send("a")
+        ana.waitFor("acknowledged as \(UserAccount.currentName)")
+        bo.waitFor("acked")
+        bo.waitFor("by \(UserAccount.currentName) at ")
+        try ana.send("z")
+        ana.waitFor("snooze ")
+        try ana.send("1h")
+        try ana.send("Enter", literal: false)
+        bo.waitFor("snoozed")
+        bo.waitFor("firing 0", timeout: 15)
+        bo.waitFor("left)")
+        let audit = try database.connection.query("""
+            SELECT kind, actor FROM self_healing_audit_log WHERE kind IN ('alert_acknowledged', 'alert_snoozed') ORDER BY id
+            """).rows
+        XCTAssertEqual(audit.map { $0.string("kind") }, ["alert_acknowledged", "alert_snoozed"])
+        XCTAssertEqual(Set(audit.compactMap { $0.string("actor") }), ["human:\(UserAccount.currentName)"])
+        for console in [ana, bo] {
+            try console.send("q")
+            console.waitFor("CONSOLE-EXIT-0")
+        }
+    }
+
+    func testAHighRiskApprovalNeedsTheTypedWord() throws {
+        let database = try ConsoleTestDatabase()
+        try ConsoleTestDatabase.jobsSOP.replacingOccurrences(of: "risk: low", with: "risk: high")
+            .write(toFile: "\(database.folder)/SOPs/data/failed-jobs.md", atomically: true, encoding: .utf8)
+        try database.connection.query("INSERT INTO jobs (status) VALUES ('failed')")
+        let tmux = try TmuxSession(command: try consoleCommand(database), width: 120, height: 36)
+        tmux.waitFor("engine ● 1 alive", timeout: 15)
+        try database.connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, source) VALUES ('jobs_failed', 'Risky batch', 'high', 'sql')
+            """)
+        let id = try XCTUnwrap(try waitForRow(database.connection,
+                                              "SELECT id FROM self_healing_executions WHERE status = 'awaiting_approval'")?.uuid("id"))
+        try tmux.send("3")
+        tmux.waitFor("Risky batch")
+        try tmux.send("Ay")
+        tmux.waitFor("Type 'failed-jobs' or 'approve': y_")
+        try tmux.send("Enter", literal: false)
+        tmux.waitFor("exactly to confirm")
+        XCTAssertNil(try database.connection.query("SELECT approved_by FROM self_healing_executions WHERE id = $1::uuid", [id])
+            .first?.string("approved_by"), "y is not enough for a high-risk fix")
+        try tmux.send("BSpace", literal: false)
+        try tmux.send("failed-jobs")
+        try tmux.send("Enter", literal: false)
+        XCTAssertNotNil(try waitForRow(database.connection, """
+            SELECT 1 FROM self_healing_executions WHERE id = '\(id.uuidString.lowercased())' AND approved_by IS NOT NULL
+            """), "the SOP's name typed approves")
+        try tmux.send("q")
+        tmux.waitFor("CONSOLE-EXIT-0")
+    }
+
     func testAConsoleWithoutAConfigSaysItsChecksReachNothing() throws {
         let database = try ConsoleTestDatabase()
         let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")

@@ -28,12 +28,15 @@ enum ConsoleFixtures {
         return rows.enumerated().map { index, row in
             let created = ago(Double(index * 95 + 30))
             let alertID = id(100 + index)
-            return ConsoleAlert(id: alertID, key: key(created, alertID), createdAt: created, lastSeenAt: ago(Double(index * 10)),
+            var alert = ConsoleAlert(id: alertID, key: key(created, alertID), createdAt: created, lastSeenAt: ago(Double(index * 10)),
                                 source: row.3, alertType: row.1, title: row.2, severity: row.0, status: index == 2 ? "resolved" : "firing",
                                 count: row.4, fingerprint: index == 0 ? "db-1:/var" : nil,
                                 labels: index == 0 ? ["host": "db-1", "mount": "/var"] : [:],
                                 evidence: index == 0 ? .object(["used_percent": .number(97), "free_gb": .number(3.2)]) : .object([:]),
                                 executionID: row.5 == nil ? nil : id(200 + index), executionStatus: row.5)
+            if index == 0 { alert.handling = AlertHandling(acknowledgedBy: "ana", acknowledgedAt: ago(12)) }
+            if index == 4 { alert.handling = AlertHandling(snoozedBy: "bo", snoozedUntil: now.addingTimeInterval(2700)) }
+            return alert
         }
     }
 

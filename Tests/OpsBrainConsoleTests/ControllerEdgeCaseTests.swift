@@ -118,4 +118,22 @@ final class ControllerEdgeCaseTests: XCTestCase {
         XCTAssertNil(state.dialog, "the word approve works too")
         XCTAssertEqual(press([.up, .char("A"), .char("y")], &state).count, 1, "a medium-risk fix is still y")
     }
+
+    func testAlertActionsAckAtOnceAndAskForADurationOrAReason() {
+        var state = ConsoleFixtures.state(.alerts, width: 100, height: 30)
+        let alert = ConsoleFixtures.alerts[0]
+        XCTAssertEqual(press([.char("a")], &state), [.alertAction(AlertActionRequest(alertID: alert.id, title: alert.title, kind: .acknowledge))])
+        XCTAssertEqual(press([.char("z")] + type("90m") + [.enter], &state),
+                       [.alertAction(AlertActionRequest(alertID: alert.id, title: alert.title, kind: .snooze(.seconds(5400))))])
+        XCTAssertEqual(press([.char("z")] + type("soon") + [.enter], &state), [])
+        XCTAssertTrue(state.message?.text.contains("'soon' is not a duration") ?? false, state.message?.text ?? "")
+        XCTAssertEqual(press([.char("X"), .enter], &state), [], "a hand resolve needs a reason")
+        XCTAssertEqual(press([.char("X")] + type("false alarm: test host") + [.enter], &state),
+                       [.alertAction(AlertActionRequest(alertID: alert.id, title: alert.title, kind: .resolve(reason: "false alarm: test host")))])
+        XCTAssertEqual(press([.char("S")] + type("2h") + [.enter], &state),
+                       [.alertAction(AlertActionRequest(alertID: alert.id, title: alert.title, kind: .silence(.seconds(7200))))])
+        state.readOnly = true
+        XCTAssertEqual(press([.char("a")], &state), [])
+        XCTAssertEqual(state.message?.text, "read-only console: acknowledge is disabled")
+    }
 }

@@ -44,7 +44,7 @@ extension ConsoleController {
 
     private func promptText(_ prompt: Prompt) -> String {
         switch prompt {
-        case .filter(let text), .command(let text, _), .reason(let text, _), .field(let text): return text
+        case .filter(let text), .command(let text, _), .reason(let text, _), .field(let text), .alertAction(let text, _): return text
         }
     }
 
@@ -54,6 +54,7 @@ extension ConsoleController {
         case .command(_, let index): return .command(text: text, historyIndex: index)
         case .reason(_, let target): return .reason(text: text, target: target)
         case .field: return .field(text: text)
+        case .alertAction(_, let asked): return .alertAction(text: text, asked)
         }
     }
 
@@ -82,6 +83,13 @@ extension ConsoleController {
             state.dryRun.setText(text, of: state.dryRun.focus)
             moveFocus(by: 1, form: &state.dryRun)
             return []
+        case .alertAction(_, let asked):
+            switch asked.request(text) {
+            case .success(let request): return [.alertAction(request)]
+            case .failure(let message):
+                state.message = message
+                return []
+            }
         }
     }
 

@@ -43,7 +43,7 @@ public struct ConsoleController: Sendable {
     }
 
     private func perform(_ binding: KeyBinding, state: inout ConsoleState) -> [ConsoleEffect] {
-        if binding.dangerous, state.readOnly {
+        if binding.writes, state.readOnly {
             state.message = ConsoleMessage("read-only console: \(binding.action.name) is disabled", isError: true)
             return []
         }
@@ -77,6 +77,7 @@ public struct ConsoleController: Sendable {
             state.detailScroll = max(0, state.detailScroll - 5)
             return []
         case .approve, .reject, .rollback: return startDangerous(binding.action, state: &state)
+        case .acknowledge, .snooze, .silence, .resolveByHand: return startAlertAction(binding.action, state: &state)
         case .toggleRunbook:
             state.runbookVisible.toggle()
             state.detailScroll = 0
@@ -119,6 +120,23 @@ public struct ConsoleController: Sendable {
     /// Back to the previous view, whose filter is kept.
     private func goBack(_ state: inout ConsoleState) -> [ConsoleEffect] {
         state.previousView == state.view ? [] : show(state.previousView, state: &state)
+    }
+
+    /// Acknowledges the selected alert at once; a snooze, silence or hand resolve asks for its duration or reason first.
+    private func startAlertAction(_ action: ConsoleAction, state: inout ConsoleState) -> [ConsoleEffect] {
+        guard let alert = state.alerts.selected else {
+            state.message = ConsoleMessage("select an alert first", isError: true)
+            return []
+        }
+        let need: AlertActionPrompt.Need
+        switch action {
+        case .acknowledge: return [.alertAction(AlertActionRequest(alertID: alert.id, title: alert.title, kind: .acknowledge))]
+        case .snooze: need = .snoozeDuration
+        case .silence: need = .silenceDuration
+        default: need = .resolveReason
+        }
+        state.prompt = .alertAction(text: "", AlertActionPrompt(need: need, alertID: alert.id, title: alert.title))
+        return []
     }
 
     /// Reads the selected row's runbook when the pane is open and shows another SOP's.

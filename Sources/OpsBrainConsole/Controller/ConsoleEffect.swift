@@ -23,11 +23,19 @@ public enum ConsoleEffect: Sendable, Equatable {
     case dryRun(DryRunRequest)
     /// Read the SOP names for the dry-run form, choosing the SOP the matcher picks for the alert, if one is given.
     case loadSOPNames(matching: UUID?)
+    /// Acknowledge, snooze, silence or resolve an alert (refused in read-only mode where it is dispatched).
+    case alertAction(AlertActionRequest)
     /// Read an SOP's runbook for the runbook pane.
     case loadRunbook(String)
     case setTheme(String)
     /// Repaint everything (Ctrl-L).
     case redraw
+
+    /// True for the effects that write: the dangerous ones and what people do about alerts.
+    public var writes: Bool {
+        if case .alertAction = self { return true }
+        return isDangerous
+    }
 
     /// True for the effects that change production.
     public var isDangerous: Bool {

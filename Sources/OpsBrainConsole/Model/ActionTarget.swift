@@ -106,6 +106,8 @@ public enum Prompt: Sendable, Equatable {
     case command(text: String, historyIndex: Int?)
     case reason(text: String, target: ActionTarget)
     case field(text: String)
+    /// A snooze or silence duration, or a hand-resolve reason, for an alert.
+    case alertAction(text: String, AlertActionPrompt)
 }
 
 /// A line of feedback at the bottom of the screen until the next key.

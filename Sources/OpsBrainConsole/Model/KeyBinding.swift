@@ -6,6 +6,7 @@ public enum ConsoleAction: Hashable, Sendable {
     case toggleDetail, detailUp, detailDown
     case approve, reject, rollback
     case toggleRunbook
+    case acknowledge, snooze, silence, resolveByHand
     case trail, openExecution, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
 }
 
@@ -17,6 +18,10 @@ extension ConsoleAction {
         case .reject: return "reject"
         case .rollback: return "roll back"
         case .runDryRun: return "dry run"
+        case .acknowledge: return "acknowledge"
+        case .snooze: return "snooze"
+        case .silence: return "silence"
+        case .resolveByHand: return "resolve by hand"
         default: return "that"
         }
     }
@@ -32,13 +37,18 @@ public struct KeyBinding: Sendable, Equatable {
     /// True for actions that change production (approve, reject, rollback): they sit away from navigation,
     /// ask for confirmation with a different key, and are refused in read-only mode.
     public var dangerous: Bool
+    /// True for actions that write without changing production (what people do about alerts):
+    /// refused in read-only mode like the dangerous ones.
+    public var writes: Bool
 
-    public init(_ keys: [Key], _ action: ConsoleAction, _ help: String, views: Set<ViewID> = [], dangerous: Bool = false) {
+    public init(_ keys: [Key], _ action: ConsoleAction, _ help: String, views: Set<ViewID> = [], dangerous: Bool = false,
+                writes: Bool = false) {
         self.keys = keys
         self.action = action
         self.help = help
         self.views = views
         self.dangerous = dangerous
+        self.writes = writes || dangerous
     }
 
     /// The keys as the help screen writes them (`j ↓`).
@@ -85,6 +95,14 @@ public struct KeyMap: Sendable {
                    views: [.alerts, .executions, .approvals, .sops, .audit]),
         KeyBinding([.char("J")], .detailDown, "scroll the detail down", views: [.alerts, .executions, .approvals, .sops, .audit, .dryRun]),
         KeyBinding([.char("K")], .detailUp, "scroll the detail up", views: [.alerts, .executions, .approvals, .sops, .audit, .dryRun]),
+        KeyBinding([.char("a")], .acknowledge, "acknowledge the alert: you are on it (every console shows who)", views: [.alerts],
+                   writes: true),
+        KeyBinding([.char("z")], .snooze, "snooze the alert for a time: out of the firing count until then", views: [.alerts],
+                   writes: true),
+        KeyBinding([.char("S")], .silence, "silence the alert at its Alertmanager for a time (asks how long)", views: [.alerts],
+                   writes: true),
+        KeyBinding([.char("X")], .resolveByHand, "resolve the alert by hand, with a reason (not counted as a fix)", views: [.alerts],
+                   writes: true),
         KeyBinding([.char("r")], .toggleRunbook, "the SOP's runbook in the detail pane, on/off", views: [.executions, .approvals]),
         KeyBinding([.char("t")], .trail, "audit trail of the selected execution", views: [.alerts, .executions, .approvals]),
         KeyBinding([.char("o")], .openExecution, "open the selected row's execution in Runs", views: [.alerts, .approvals, .audit]),

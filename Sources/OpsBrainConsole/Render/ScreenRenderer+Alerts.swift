@@ -21,19 +21,49 @@ extension ScreenRenderer {
          TableCell(severityLabel(alert.severity), severityRole(alert.severity)),
          TableCell(alert.count > 1 ? "\(alert.count)" : "", alert.count > 1 ? .changed : .body),
          TableCell(alert.source, .muted), TableCell(alert.alertType),
-         TableCell(alert.status, alert.status == "firing" ? .body : .muted),
+         statusCell(alert, now: now),
          TableCell(alert.executionStatus ?? "-", statusRole(alert.executionStatus)),
          TableCell(alert.title)]
     }
 
+    /// The alert's status, or where a person put it while it fires (`acked`, `snoozed`, `silenced`).
+    private func statusCell(_ alert: ConsoleAlert, now: Date) -> TableCell {
+        guard alert.status == "firing" else { return TableCell(alert.status, .muted) }
+        switch alert.handling.state(at: now) {
+        case .untouched, .resolvedByHand: return TableCell("firing", .body)
+        case .acknowledged: return TableCell("acked", .notice)
+        case .snoozed: return TableCell("snoozed", .muted)
+        case .silenced: return TableCell("silenced", .muted)
+        }
+    }
+
+    /// Who acknowledged, snoozed, silenced or resolved the alert by hand, and until when.
+    private func handlingLines(_ handling: AlertHandling, now: Date) -> [StyledLine] {
+        var lines: [StyledLine] = []
+        if let by = handling.acknowledgedBy {
+            lines.append(.field("Acked", "by \(by)" + (handling.acknowledgedAt.map { " at \(formatting.timestamp($0))" } ?? ""), .notice))
+        }
+        if let by = handling.snoozedBy, let until = handling.snoozedUntil {
+            let left = until > now ? " (\(Formatting.age(now, now: until)) left)" : " (over: it counts again)"
+            lines.append(.field("Snoozed", "by \(by) until \(formatting.timestamp(until))\(left)", .muted))
+        }
+        if let by = handling.silencedBy, let until = handling.silencedUntil {
+            lines.append(.field("Silenced", "at its Alertmanager by \(by) until \(formatting.timestamp(until))", .muted))
+        }
+        if let by = handling.resolvedBy {
+            lines.append(.field("Resolved", "by hand by \(by): \(handling.resolutionReason ?? "")", .muted))
+        }
+        return lines
+    }
+
     private func alertDetail(_ alert: ConsoleAlert, now: Date) -> [StyledLine] {
-        var lines = [
+        var lines: [StyledLine] = [
             StyledLine([(severityLabel(alert.severity) + " ", severityRole(alert.severity)), (alert.title, .title)]),
             .field("Type", alert.alertType + "  (source \(alert.source))"),
             .field("Seen", "\(alert.count)× · first \(formatting.timestamp(alert.createdAt)) · last \(Formatting.age(alert.lastSeenAt, now: now)) ago"),
             .field("Status", alert.status, alert.status == "firing" ? .severityHigh : .muted),
             .field("Id", alert.id.uuidString.lowercased(), .muted),
-        ]
+        ] + handlingLines(alert.handling, now: now)
         if let fingerprint = alert.fingerprint { lines.append(.field("Fingerprint", fingerprint, .muted)) }
         if let execution = alert.executionID {
             lines.append(StyledLine([(TextWidth.fit("Execution", to: 12, ellipsis: ""), .header),

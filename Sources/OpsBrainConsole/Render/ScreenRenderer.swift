@@ -149,6 +149,7 @@ public struct ScreenRenderer: Sendable {
         case .command(let text, _): return (":", text)
         case .reason(let text, let target): return ("reason to reject \(target.shortID) (Enter next, Esc cancel): ", text)
         case .field(let text): return ("\(state.dryRun.focus.label): ", text)
+        case .alertAction(let text, let asked): return (asked.label, text)
         }
     }
 
@@ -161,7 +162,7 @@ public struct ScreenRenderer: Sendable {
         switch state.view {
         case .approvals: hints += [("A", "approve"), ("R", "reject"), ("o", "run"), ("t", "trail")]
         case .executions: hints += [("A", "approve"), ("R", "reject"), ("B", "rollback"), ("t", "trail")]
-        case .alerts: hints += [("o", "run"), ("t", "trail"), ("d", "dry-run")]
+        case .alerts: hints += [("a", "ack"), ("z", "snooze"), ("o", "run"), ("t", "trail"), ("d", "dry-run")]
         case .sops: hints += [("d", "dry-run")]
         case .audit: hints += [("o", "run")]
         case .dryRun: break

@@ -3,6 +3,10 @@ import OpsBrainCore
 import OpsBrainEngine
 import OpsBrainPostgres
 
+/// Silences alert `id` for a duration at its Alertmanager and records it, as `person`.
+public typealias AlertSilencer = @Sendable (_ connection: PostgresConnection, _ id: UUID, _ duration: Duration,
+                                            _ person: Approver) throws -> Void
+
 /// What the console needs from the executable: the database, who is at the keyboard, the engine's
 /// settings and runners (for the in-process engine and dry runs), and how to draw.
 public struct ConsoleConfiguration: Sendable {
@@ -21,12 +25,15 @@ public struct ConsoleConfiguration: Sendable {
     /// `$TERM`.
     public var terminal: String?
     public var timeZone: TimeZone
+    /// Silences an alert at its Alertmanager and records it (the executable wires it to the config's
+    /// Alertmanager targets); nil when there is none.
+    public var alertSilencer: AlertSilencer?
     /// A warning to show as the first message (a console with no targets to reach, say).
     public var startNotice: String?
 
     public init(conninfo: String, approver: Approver, readOnly: Bool, localEngine: LocalEngine?, engineSettings: EngineSettings,
                 registry: RunnerRegistry, theme: Theme, themes: ThemeLoader, noColor: Bool, terminal: String?,
-                timeZone: TimeZone = .current, startNotice: String? = nil) {
+                timeZone: TimeZone = .current, alertSilencer: AlertSilencer? = nil, startNotice: String? = nil) {
         self.conninfo = conninfo
         self.approver = approver
         self.readOnly = readOnly
@@ -38,6 +45,7 @@ public struct ConsoleConfiguration: Sendable {
         self.noColor = noColor
         self.terminal = terminal
         self.timeZone = timeZone
+        self.alertSilencer = alertSilencer
         self.startNotice = startNotice
     }
 }

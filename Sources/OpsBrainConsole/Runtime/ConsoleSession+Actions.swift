@@ -24,6 +24,24 @@ extension ConsoleSession {
         }
     }
 
+    /// Acknowledges, snoozes, silences (through the configured silencer) or resolves an alert, as the person at the keyboard.
+    func dispatchAlertAction(_ request: AlertActionRequest) {
+        let person = configuration.approver
+        let silencer = configuration.alertSilencer
+        let short = String(request.alertID.uuidString.lowercased().prefix(8))
+        write(refusal: "alert \(short) not changed", done: "alert \(short) \(request.done) as \(person.name)") { connection in
+            let repository = AlertActionRepository(connection: connection)
+            switch request.kind {
+            case .acknowledge: _ = try repository.acknowledge(request.alertID, by: person)
+            case .snooze(let duration): _ = try repository.snooze(request.alertID, for: duration, by: person)
+            case .resolve(let reason): _ = try repository.resolve(request.alertID, reason: reason, by: person)
+            case .silence(let duration):
+                guard let silencer else { throw AlertActionRefused(description: "this console has no Alertmanager to silence at") }
+                try silencer(connection, request.alertID, duration, person)
+            }
+        }
+    }
+
     /// Runs a decision's write on the reader; the message says `done`, or `refusal` and why, and
     /// the view reloads either way.
     private func write(refusal: String, done: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) {
@@ -33,6 +51,8 @@ extension ConsoleSession {
                 try body(connect())
                 message = ConsoleMessage(done)
             } catch let refused as ApprovalRefused {
+                message = ConsoleMessage("\(refusal): \(refused.description)", isError: true)
+            } catch let refused as AlertActionRefused {
                 message = ConsoleMessage("\(refusal): \(refused.description)", isError: true)
             } catch {
                 message = ConsoleMessage("\(refusal): \(error)", isError: true)
@@ -60,6 +80,7 @@ extension ConsoleSession {
         switch effect {
         case .decide(_, let approve, _): action = approve ? "approve" : "reject"
         case .rollback: action = "roll back"
+        case .alertAction: action = "changing an alert"
         default: action = "that"
         }
         state.message = ConsoleMessage("read-only console: \(action) refused", isError: true)

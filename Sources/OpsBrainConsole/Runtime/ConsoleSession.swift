@@ -43,7 +43,7 @@ final class ConsoleSession {
     /// This is where actions are dispatched, so read-only mode is enforced here for every dangerous effect.
     @discardableResult
     func perform(_ effect: ConsoleEffect) -> Bool {
-        if effect.isDangerous, configuration.readOnly {
+        if effect.writes, configuration.readOnly {
             refuse(effect)
             return true
         }
@@ -58,6 +58,7 @@ final class ConsoleSession {
                                keep: { session, read in session.state.takeDetail(from: read) })
         case .decide(let target, let approve, let reason): dispatchDecision(target, approve: approve, reason: reason)
         case .rollback(let target): dispatchRollback(target)
+        case .alertAction(let request): dispatchAlertAction(request)
         case .dryRun(let request): dispatchDryRun(request)
         case .loadRunbook(let name):
             read({ state, queries in
