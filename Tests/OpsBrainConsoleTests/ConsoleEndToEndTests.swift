@@ -14,8 +14,8 @@ final class ConsoleEndToEndTests: XCTestCase {
     private func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8",
                                 environment: String = "") throws -> String {
         let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
-        return "env -u NO_COLOR LANG=\(locale) LC_ALL=\(locale) TZ=UTC SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) "
-            + "'\(binary)' console --database-url '\(database.url)' --config '\(database.configPath)' "
+        return "cd '\(database.folder)' && env -u NO_COLOR LANG=\(locale) LC_ALL=\(locale) TZ=UTC "
+            + "SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) '\(binary)' console --database-url '\(database.url)' --config '\(database.configPath)' "
             + "--log-file '\(database.folder)/console.log' \(extra); echo CONSOLE-EXIT-$?; sleep 30"
     }
 
@@ -135,6 +135,17 @@ final class ConsoleEndToEndTests: XCTestCase {
         XCTAssertEqual(rolledBack.string("rollback_requested_by"), UserAccount.currentName)
         XCTAssertEqual(try database.connection.query("SELECT count(*) AS n FROM jobs WHERE status = 'failed'").first?.int("n"), 2,
                        "the jobs are back as they were")
+        tmux.waitFor("[rolled back]")
+        try tmux.send("i")
+        tmux.waitFor("Time to each stage")
+        tmux.waitFor("approval decided")
+        try tmux.send("E")
+        tmux.waitFor("postmortem draft written to")
+        let drafts = try FileManager.default.contentsOfDirectory(atPath: database.folder).filter { $0.hasPrefix("postmortem-") }
+        XCTAssertEqual(drafts.count, 1, "one draft in the directory the console started in")
+        let draft = try String(contentsOfFile: "\(database.folder)/\(drafts.first ?? "")", encoding: .utf8)
+        XCTAssertTrue(draft.contains("rolled_back") || draft.contains("rolled back"), draft)
+        XCTAssertTrue(draft.contains(UserAccount.currentName), "who decided\n\(draft)")
         try tmux.send("q")
         tmux.waitFor("CONSOLE-EXIT-0")
     }

@@ -171,4 +171,28 @@ enum ConsoleFixtures {
         state.dryRun.sopNames = ["disk-filling", "failed-jobs"]
         return state
     }
+
+    /// An incident: a disk alert, a run approved by ana whose first fix attempt failed and the second held.
+    static var incident: IncidentTimeline {
+        let alert = IncidentAlert(id: id(100), source: "prometheus", alertType: "disk_usage_high", title: "Disk almost full on db-1",
+                                  severity: .critical, status: .resolved, createdAt: ago(600), resolvedAt: ago(60))
+        let check = JSONValue.object(["values": .object(["used_percent": .number(97)]), "verdict": .string("failed"),
+                                      "expect": diskExpectation])
+        let run = IncidentExecution(
+            id: id(200), alertID: id(100), sopName: "disk-filling", sopVersion: 3, status: .success, mode: .approval,
+            decision: .requestApproval, confidence: 74, attempts: 2, maxAttempts: 2, startedAt: ago(598), decidedAt: ago(596),
+            fixStartedAt: ago(500), verifiedAt: ago(300), completedAt: ago(300),
+            approval: IncidentApproval(requestedAt: ago(596), reason: "approval mode", risk: .medium, decision: .approved,
+                                       decidedBy: "ana", decidedFrom: "203.0.113.9", decidedAt: ago(500)),
+            steps: [
+                IncidentStep(phase: .diagnosis, stepID: "disk_usage", attempt: 0, status: .succeeded, result: check,
+                             startedAt: ago(598), finishedAt: ago(597)),
+                IncidentStep(phase: .fix, stepID: "clean_tmp", attempt: 1, status: .failed,
+                             result: .object(["summary": .string("permission denied on /var/tmp/app/cache")]),
+                             startedAt: ago(500), finishedAt: ago(499)),
+                IncidentStep(phase: .fix, stepID: "clean_tmp", attempt: 2, status: .succeeded,
+                             result: .object(["summary": .string("deleted 65 files (412 MB)")]), startedAt: ago(400), finishedAt: ago(398)),
+            ])
+        return IncidentTimeline(alerts: [alert], executions: [run])
+    }
 }

@@ -136,4 +136,14 @@ final class ControllerEdgeCaseTests: XCTestCase {
         XCTAssertEqual(press([.char("a")], &state), [])
         XCTAssertEqual(state.message?.text, "read-only console: acknowledge is disabled")
     }
+
+    func testIOpensTheIncidentOfTheSelectedAlertOrRun() {
+        var state = ConsoleFixtures.state(.alerts, width: 100, height: 30)
+        XCTAssertEqual(press([.char("i")], &state), [.reload(.incident)])
+        XCTAssertEqual(state.incident.subject, .alert(ConsoleFixtures.alerts[0].id))
+        XCTAssertEqual(press([.char("E")], &state), [], "nothing to export before the timeline is read")
+        XCTAssertEqual(state.message?.isError, true)
+        _ = press([.escape, .escape, .char("2"), .char("i")], &state)
+        XCTAssertEqual(state.incident.subject, .execution(ConsoleFixtures.executions[0].id))
+    }
 }

@@ -126,6 +126,17 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("slack #ops-alerts"), grid.text)
     }
 
+    func testTheIncidentViewShowsStagesAndEveryEntryAcrossAttempts() {
+        var state = ConsoleFixtures.state(.executions, width: 120, height: 34)
+        _ = ConsoleController().handle(.char("i"), state: &state)
+        state.incident.timeline = ConsoleFixtures.incident
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "incident-120x34")
+        XCTAssertTrue(grid.text.contains("approval decided"), grid.text)
+        XCTAssertTrue(grid.text.contains("permission denied"), "the failed first attempt is in the timeline\n\(grid.text)")
+        XCTAssertTrue(grid.text.contains("deleted 65 files"), grid.text)
+    }
+
     func testApproveDialogShowsTheTargetWithCancelFocused() {
         var state = ConsoleFixtures.state(.approvals, width: 100, height: 34)
         _ = ConsoleController().handle(.char("A"), state: &state)

@@ -21,7 +21,7 @@ extension ConsoleController {
         case .approvals: outcome = move(&state.approvals, action, rows: rows)
         case .sops: outcome = move(&state.sops, action, rows: rows)
         case .audit: outcome = move(&state.audit, action, rows: rows)
-        case .dryRun: return []
+        case .dryRun, .incident: return []
         }
         var effects: [ConsoleEffect] = []
         if outcome.jumpHead { effects.append(.loadHead(state.view)) }

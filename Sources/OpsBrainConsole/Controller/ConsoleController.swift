@@ -78,6 +78,13 @@ public struct ConsoleController: Sendable {
             return []
         case .approve, .reject, .rollback: return startDangerous(binding.action, state: &state)
         case .acknowledge, .snooze, .silence, .resolveByHand: return startAlertAction(binding.action, state: &state)
+        case .openIncident: return openIncident(&state)
+        case .exportIncident:
+            guard let timeline = state.incident.timeline else {
+                state.message = ConsoleMessage("the timeline is not loaded yet", isError: true)
+                return []
+            }
+            return [.exportIncident(timeline)]
         case .toggleRunbook:
             state.runbookVisible.toggle()
             state.detailScroll = 0
@@ -161,7 +168,7 @@ public struct ConsoleController: Sendable {
         case .approvals: state.approvals.reset()
         case .sops: state.sops.reset()
         case .audit: state.audit.reset()
-        case .dryRun: break
+        case .dryRun, .incident: break
         }
     }
 
@@ -174,6 +181,22 @@ public struct ConsoleController: Sendable {
         case .audit: return state.audit.selected?.executionID
         default: return nil
         }
+    }
+
+    /// Opens the incident of the selected row: the alert's in Alerts, the run's elsewhere.
+    private func openIncident(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        let subject: IncidentPane.Subject?
+        if state.view == .alerts {
+            subject = state.alerts.selected.map { .alert($0.id) }
+        } else {
+            subject = selectedExecutionID(state).map { .execution($0) }
+        }
+        guard let subject else {
+            state.message = ConsoleMessage("select an alert or a run first", isError: true)
+            return []
+        }
+        state.incident = IncidentPane(subject: subject)
+        return show(.incident, state: &state)
     }
 
     /// Shows the selected row's execution in Runs (filtered to its id; Esc clears the filter).

@@ -1,4 +1,5 @@
 import Foundation
+import OpsBrainCore
 
 /// Work a key asks for that the pure controller cannot do itself: reads, writes and leaving.
 public enum ConsoleEffect: Sendable, Equatable {
@@ -25,6 +26,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     case loadSOPNames(matching: UUID?)
     /// Acknowledge, snooze, silence or resolve an alert (refused in read-only mode where it is dispatched).
     case alertAction(AlertActionRequest)
+    /// Write the incident's postmortem draft to a file.
+    case exportIncident(IncidentTimeline)
     /// Read an SOP's runbook for the runbook pane.
     case loadRunbook(String)
     case setTheme(String)

@@ -24,6 +24,8 @@ public struct ConsoleState: Sendable {
     /// The selected execution's detail (Runs view).
     public var executionDetail: ConsoleExecutionDetail?
     public var dryRun = DryRunForm()
+    /// The incident view: the timeline of the incident opened with `i`.
+    public var incident = IncidentPane()
     /// The runbook pane (`r` in Runs and Approvals) shows instead of the detail.
     public var runbookVisible = false
     /// The runbook read for the pane: the SOP's Markdown body.
@@ -94,7 +96,8 @@ extension ConsoleState {
         case .approvals: approvals.refresh(from: read.approvals, visibleRows: rows)
         case .sops: sops.refresh(from: read.sops, visibleRows: rows)
         case .audit: audit.refresh(from: read.audit, visibleRows: rows)
-        case .dryRun: break
+        case .incident where read.incident.subject == incident.subject: incident = read.incident
+        case .dryRun, .incident: break
         }
     }
 
@@ -106,7 +109,7 @@ extension ConsoleState {
         case .alerts: alerts.take(step, from: read.alerts, limit: limit)
         case .executions: executions.take(step, from: read.executions, limit: limit)
         case .audit: audit.take(step, from: read.audit, limit: limit)
-        case .approvals, .sops, .dryRun: break
+        case .approvals, .sops, .dryRun, .incident: break
         }
     }
 

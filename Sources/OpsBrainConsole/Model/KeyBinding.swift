@@ -5,7 +5,7 @@ public enum ConsoleAction: Hashable, Sendable {
     case up, down, pageUp, pageDown, top, bottom
     case toggleDetail, detailUp, detailDown
     case approve, reject, rollback
-    case toggleRunbook
+    case toggleRunbook, openIncident, exportIncident
     case acknowledge, snooze, silence, resolveByHand
     case trail, openExecution, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
 }
@@ -78,6 +78,7 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("4")], .show(.sops), "SOP statistics"),
         KeyBinding([.char("5")], .show(.audit), "audit trail"),
         KeyBinding([.char("6")], .show(.dryRun), "dry-run an SOP"),
+        KeyBinding([.char("7")], .show(.incident), "the incident last opened with i: its whole timeline"),
         KeyBinding([.char(":")], .command, "command mode (:alerts :runs :approvals :sops :audit :dryrun :theme :q)"),
         KeyBinding([.char("/")], .filter, "filter by regex; /! keeps what does not match", views: [.alerts, .executions, .approvals, .sops, .audit]),
         KeyBinding([.escape], .clearOrBack, "dismiss the message, clear the filter or leave the full detail, else back"),
@@ -103,6 +104,11 @@ public struct KeyMap: Sendable {
                    writes: true),
         KeyBinding([.char("X")], .resolveByHand, "resolve the alert by hand, with a reason (not counted as a fix)", views: [.alerts],
                    writes: true),
+        KeyBinding([.char("i")], .openIncident, "the incident's timeline: alert, every run, steps, approvals, notifications",
+                   views: [.alerts, .executions, .approvals, .audit]),
+        KeyBinding([.char("E")], .exportIncident, "write the incident's postmortem draft (Markdown) to a file", views: [.incident]),
+        KeyBinding([.char("j"), .down], .detailDown, "scroll the timeline", views: [.incident]),
+        KeyBinding([.char("k"), .up], .detailUp, "scroll the timeline back", views: [.incident]),
         KeyBinding([.char("r")], .toggleRunbook, "the SOP's runbook in the detail pane, on/off", views: [.executions, .approvals]),
         KeyBinding([.char("t")], .trail, "audit trail of the selected execution", views: [.alerts, .executions, .approvals]),
         KeyBinding([.char("o")], .openExecution, "open the selected row's execution in Runs", views: [.alerts, .approvals, .audit]),

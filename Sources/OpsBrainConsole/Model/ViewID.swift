@@ -1,6 +1,6 @@
 /// The console's top-level views, in the order of their number keys.
 public enum ViewID: String, Sendable, CaseIterable, Hashable {
-    case alerts, executions, approvals, sops, audit, dryRun
+    case alerts, executions, approvals, sops, audit, dryRun, incident
 
     /// The tab label.
     public var title: String {
@@ -11,6 +11,7 @@ public enum ViewID: String, Sendable, CaseIterable, Hashable {
         case .sops: return "SOPs"
         case .audit: return "Audit"
         case .dryRun: return "Dry-run"
+        case .incident: return "Incident"
         }
     }
 
@@ -26,9 +27,10 @@ public enum ViewID: String, Sendable, CaseIterable, Hashable {
         case .sops: return ["sops", "sop"]
         case .audit: return ["audit", "au", "log"]
         case .dryRun: return ["dryrun", "dry-run", "dry", "dr"]
+        case .incident: return ["incident", "inc", "timeline"]
         }
     }
 
     /// True for views that show a database list with a cursor.
-    public var isList: Bool { self != .dryRun }
+    public var isList: Bool { self != .dryRun && self != .incident }
 }

@@ -38,6 +38,7 @@ public struct ScreenRenderer: Sendable {
         case .sops: drawSOPs(state, layout: layout, into: &grid)
         case .audit: drawAudit(state, layout: layout, into: &grid)
         case .dryRun: drawDryRun(state, rect: layout.body, into: &grid)
+        case .incident: drawIncident(state, rect: layout.body, into: &grid)
         }
     }
 
@@ -93,6 +94,7 @@ public struct ScreenRenderer: Sendable {
             let scope = state.auditFilter.executionPrefix.map { " of " + $0.prefix(8) } ?? ""
             return "Audit trail\(scope) \(count(state.audit))"
         case .dryRun: return "Dry-run: real diagnosis, planned fixes, nothing changed"
+        case .incident: return "Incident \(state.incident.subject?.shortID ?? "")"
         }
     }
 
@@ -165,6 +167,7 @@ public struct ScreenRenderer: Sendable {
         case .alerts: hints += [("a", "ack"), ("z", "snooze"), ("o", "run"), ("t", "trail"), ("d", "dry-run")]
         case .sops: hints += [("d", "dry-run")]
         case .audit: hints += [("o", "run")]
+        case .incident: hints += [("j/k", "scroll"), ("E", "export"), ("Esc", "back")]
         case .dryRun: break
         }
         if state.view.isList { hints += [("Enter", "detail"), ("/", "filter")] }

@@ -28,6 +28,8 @@ public struct ConsoleConfiguration: Sendable {
     /// Silences an alert at its Alertmanager and records it (the executable wires it to the config's
     /// Alertmanager targets); nil when there is none.
     public var alertSilencer: AlertSilencer?
+    /// Where `E` writes postmortem drafts (the directory the console was started in).
+    public var exportDirectory = FileManager.default.currentDirectoryPath
     /// A warning to show as the first message (a console with no targets to reach, say).
     public var startNotice: String?
 

@@ -42,6 +42,33 @@ extension ConsoleSession {
         }
     }
 
+    /// Writes the incident's postmortem draft (Markdown, secrets redacted) into the export folder, whole or not at all.
+    func exportIncident(_ timeline: IncidentTimeline) {
+        let redactor = configuration.engineSettings.redactor
+        let folder = configuration.exportDirectory
+        reader.submit { _ in
+            let name = "postmortem-\(timeline.primaryAlert.map { String($0.id.uuidString.lowercased().prefix(8)) } ?? "incident")"
+                + "-\(Self.fileStamp(Date())).md"
+            let path = (folder as NSString).appendingPathComponent(name)
+            let message: ConsoleMessage
+            do {
+                try Data(PostmortemRenderer(timeline.redacted(by: redactor)).markdown().utf8).write(to: URL(fileURLWithPath: path),
+                                                                                                  options: .atomic)
+                message = ConsoleMessage("postmortem draft written to \(path)")
+            } catch {
+                message = ConsoleMessage("postmortem draft not written to \(path): \(error.localizedDescription)", isError: true)
+            }
+            return { $0.state.message = message }
+        }
+    }
+
+    /// `20261208-0142` (UTC), for file names.
+    private static func fileStamp(_ date: Date) -> String {
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        return String(format: "%04d%02d%02d-%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+                      parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+    }
+
     /// Runs a decision's write on the reader; the message says `done`, or `refusal` and why, and
     /// the view reloads either way.
     private func write(refusal: String, done: String, _ body: @escaping @Sendable (PostgresConnection) throws -> Void) {
@@ -103,6 +130,7 @@ extension ConsoleSession {
         case .sops: concerned = kinds.contains("sop") || kinds.contains("execution")
         case .audit: concerned = true
         case .dryRun: concerned = kinds.contains("sop")
+        case .incident: concerned = kinds.contains("alert") || kinds.contains("execution") || kinds.contains("approval")
         }
         return concerned ? [state.view] : []
     }

@@ -30,7 +30,19 @@ extension ConsoleSession {
         case .approvals: state.approvals.replace(with: try queries.pendingApprovals(filter: filter), visibleRows: rows)
         case .sops: state.sops.replace(with: try queries.sopStats(filter: filter), visibleRows: rows)
         case .dryRun: break
+        case .incident: try loadIncident(in: &state, connection: queries.connection)
         }
+    }
+
+    /// Reads the timeline of the incident the view was opened on.
+    static func loadIncident(in state: inout ConsoleState, connection: PostgresConnection) throws {
+        guard let subject = state.incident.subject else { return }
+        let repository = IncidentRepository(connection: connection)
+        switch subject {
+        case .alert(let id): state.incident.timeline = try repository.timeline(for: .alert(id))
+        case .execution(let id): state.incident.timeline = try repository.timeline(for: .execution(id))
+        }
+        state.incident.error = state.incident.timeline == nil ? "no incident found for \(subject.shortID)" : nil
     }
 
     private static func auditFilter(_ state: ConsoleState) -> AuditFilter {

@@ -59,6 +59,7 @@ final class ConsoleSession {
         case .decide(let target, let approve, let reason): dispatchDecision(target, approve: approve, reason: reason)
         case .rollback(let target): dispatchRollback(target)
         case .alertAction(let request): dispatchAlertAction(request)
+        case .exportIncident(let timeline): exportIncident(timeline)
         case .dryRun(let request): dispatchDryRun(request)
         case .loadRunbook(let name):
             read({ state, queries in
