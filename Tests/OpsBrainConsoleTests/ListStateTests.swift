@@ -22,8 +22,26 @@ final class ListStateTests: XCTestCase {
         list.replace(with: alerts([8, 7, 6, 5, 4, 3, 2, 1]), visibleRows: 10)
         XCTAssertEqual(list.selected?.title, "alert 3", "the cursor follows its row, not its index")
         XCTAssertEqual(list.cursor, 5)
-        XCTAssertEqual(list.fresh, Set([8, 7, 6].map { ConsoleFixtures.id($0).uuidString.lowercased() }))
+        XCTAssertEqual(list.marked(at: Date()), Set([8, 7, 6].map { ConsoleFixtures.id($0).uuidString.lowercased() }))
         XCTAssertEqual(list.scrollTop, 0, "at the top, new rows show above the cursor")
+    }
+
+    func testAStatusChangeIsMarkedUntilLookedAtOrTenSecondsPass() {
+        var list = ListState<ConsoleAlert>()
+        let start = ConsoleFixtures.now
+        list.replace(with: alerts([3, 2, 1]), visibleRows: 10, now: start)
+        XCTAssertEqual(list.marked(at: start), [], "nothing is marked on the first load")
+        var changed = alerts([3, 2, 1])
+        changed[1].status = "resolved"
+        changed[2].handling.acknowledgedBy = "ana"
+        list.replace(with: changed, visibleRows: 10, now: start)
+        let two = ConsoleFixtures.id(2).uuidString.lowercased(), one = ConsoleFixtures.id(1).uuidString.lowercased()
+        XCTAssertEqual(list.marked(at: start.addingTimeInterval(1)), [two, one], "a status change and an acknowledgement are marked")
+        list.replace(with: changed, visibleRows: 10, now: start.addingTimeInterval(2))
+        XCTAssertEqual(list.marked(at: start.addingTimeInterval(3)), [two, one], "a reload without changes keeps the marks")
+        list.select(index: 1, visibleRows: 10)
+        XCTAssertEqual(list.marked(at: start.addingTimeInterval(4)), [one], "looking at a row clears its mark")
+        XCTAssertEqual(list.marked(at: start.addingTimeInterval(10.5)), [], "and the others go after 10 s")
     }
 
     func testScrolledListKeepsTheScreenStill() {

@@ -1,6 +1,10 @@
+import Foundation
+
 /// A row of a console list: a stable identity, so the cursor stays on its row when the list changes.
 public protocol ListItem: Sendable {
     var listID: String { get }
+    /// What a person notices changing on the row (a status, a count): a row whose token changes is marked.
+    var changeToken: String { get }
 }
 
 /// A loaded window of a newest-first list, the cursor (held by row identity) and the scroll position.
@@ -16,8 +20,11 @@ public struct ListState<Item: ListItem>: Sendable {
     public var hasOlder = false
     /// More rows exist above the window (newer): the window is not at the head of the list.
     public var hasNewer = false
-    /// Rows that arrived with the last refresh, highlighted until the next one.
-    public private(set) var fresh: Set<String> = []
+    /// When each row arrived or changed (its status, say), for the marker that lasts until the row
+    /// is looked at or `markerLifetime` passes.
+    public private(set) var changedAt: [String: Date] = [:]
+    /// How long a change marker lasts.
+    public static var markerLifetime: TimeInterval { 10 }
     /// True once the first load has finished.
     public private(set) var loaded = false
 
@@ -26,11 +33,14 @@ public struct ListState<Item: ListItem>: Sendable {
     /// The row under the cursor.
     public var selected: Item? { items.indices.contains(cursor) ? items[cursor] : nil }
 
-    /// Replaces the rows (a reload); rows not seen before are marked fresh unless this is the first load.
-    /// At the top of the list the screen stays put, so new rows show up above the cursor's row.
-    public mutating func replace(with newItems: [Item], visibleRows: Int) {
-        let known = Set(items.map(\.listID))
-        fresh = loaded ? Set(newItems.map(\.listID).filter { !known.contains($0) }) : []
+    /// Replaces the rows (a reload); rows new or changed since the last load are marked, unless this is
+    /// the first load. At the top of the list the screen stays put, so new rows show up above the cursor's row.
+    public mutating func replace(with newItems: [Item], visibleRows: Int, now: Date = Date()) {
+        if loaded {
+            let tokens = Dictionary(items.map { ($0.listID, $0.changeToken) }, uniquingKeysWith: { first, _ in first })
+            for item in newItems where tokens[item.listID] != item.changeToken { changedAt[item.listID] = now }
+        }
+        changedAt = changedAt.filter { now.timeIntervalSince($0.value) < Self.markerLifetime }
         let oldCursor = cursor
         items = newItems
         loaded = true
@@ -84,7 +94,13 @@ public struct ListState<Item: ListItem>: Sendable {
         guard !items.isEmpty else { cursor = 0; cursorID = nil; scrollTop = 0; return }
         cursor = min(max(0, index), items.count - 1)
         cursorID = items[cursor].listID
+        changedAt[items[cursor].listID] = nil
         keepVisible(visibleRows)
+    }
+
+    /// The rows marked as new or changed at `now` (the cursor's row has been looked at).
+    public func marked(at now: Date) -> Set<String> {
+        Set(changedAt.filter { $0.key != cursorID && now.timeIntervalSince($0.value) < Self.markerLifetime }.keys)
     }
 
     /// Adjusts the scroll offset so that the cursor row is on screen.

@@ -7,7 +7,8 @@ extension ScreenRenderer {
                                   cells: (Item) -> [TableCell], detail: (Item) -> [StyledLine], into grid: inout CellGrid) {
         let panes = layout.panes(zoomed: state.detailZoomed)
         if let rect = panes.list {
-            Table(columns: columns, glyphs: glyphs).draw(list, in: rect, grid: &grid, empty: empty, cells: cells)
+            Table(columns: columns, glyphs: glyphs).draw(list, in: rect, grid: &grid, empty: empty, marked: list.marked(at: state.now),
+                                                         cells: cells)
         }
         guard let rect = panes.detail else { return }
         if panes.list != nil { drawSeparator(around: rect, layout: layout, into: &grid) }

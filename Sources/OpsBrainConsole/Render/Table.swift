@@ -55,9 +55,9 @@ public struct Table {
         return result
     }
 
-    /// Draws the header and the visible rows of a list into `rect`.
+    /// Draws the header and the visible rows of a list into `rect`; `marked` rows get the change marker.
     public func draw<Item: ListItem>(_ list: ListState<Item>, in rect: Rect, grid: inout CellGrid, empty: String,
-                                     cells: (Item) -> [TableCell]) {
+                                     marked: Set<String> = [], cells: (Item) -> [TableCell]) {
         guard rect.height > 0, rect.width > 0 else { return }
         let widths = self.widths(for: rect.width)
         drawRow(columns.map { TableCell($0.title, .header) }, widths: widths, x: rect.x, y: rect.y, width: rect.width,
@@ -72,7 +72,7 @@ public struct Table {
             guard index < list.items.count else { break }
             let item = list.items[index]
             let isCursor = index == list.cursor
-            let gutter = isCursor ? glyphs.cursor : (list.fresh.contains(item.listID) ? glyphs.fresh : " ")
+            let gutter = isCursor ? glyphs.cursor : (marked.contains(item.listID) ? glyphs.fresh : " ")
             let rowCells = cells(item).map { isCursor ? TableCell($0.text, .cursor) : $0 }
             drawRow(rowCells, widths: widths, x: rect.x, y: rect.y + 1 + offset, width: rect.width, grid: &grid,
                     baseRole: isCursor ? .cursor : .body, gutter: gutter, gutterRole: isCursor ? .cursor : .changed)
