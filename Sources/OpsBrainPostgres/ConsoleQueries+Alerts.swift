@@ -42,11 +42,31 @@ public struct ConsoleAlert: Sendable, Equatable {
     }
 }
 
+/// How the Alerts view orders its rows: newest first (paged), or by what matters in triage.
+public enum AlertSort: String, Sendable, CaseIterable {
+    case age, severity, status, count
+
+    /// The ORDER BY terms before the newest-first tiebreak (nothing for `age`).
+    var terms: String? {
+        switch self {
+        case .age: return nil
+        case .severity:
+            return "CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
+        case .status: return "CASE a.status WHEN 'firing' THEN 0 WHEN 'resolved' THEN 1 ELSE 2 END"
+        case .count: return "a.count DESC"
+        }
+    }
+
+    /// The next key, in the order `s` cycles through them.
+    public var next: AlertSort { Self.allCases[(Self.allCases.firstIndex(of: self)! + 1) % Self.allCases.count] }
+}
+
 extension ConsoleQueries {
     static let alertKeyset = KeysetSQL(timeColumn: "a.created_at", idColumn: "a.id", idType: "uuid")
 
     /// Alerts newest first: one keyset page, optionally filtered by a regex over title, type, source, severity and status.
-    public func alerts(_ page: KeysetPage, filter: ListFilter? = nil) throws -> [ConsoleAlert] {
+    /// Under a sort other than `age`, the first `page` rows in that order (no keyset paging).
+    public func alerts(_ page: KeysetPage, filter: ListFilter? = nil, sort: AlertSort = .age) throws -> [ConsoleAlert] {
         let parameters = SQLParameters()
         let keyset = Self.alertKeyset.clause(page, parameters)
         let condition = Self.filterCondition(filter, haystack: "a.title || ' ' || a.alert_type || ' ' || a.source || ' ' "
@@ -60,7 +80,7 @@ extension ConsoleQueries {
             LEFT JOIN LATERAL (SELECT e.id, e.status FROM self_healing_executions e WHERE e.alert_id = a.id AND NOT e.dry_run
                                ORDER BY e.started_at DESC LIMIT 1) x ON true
             WHERE \(keyset.condition) AND \(condition)
-            ORDER BY \(keyset.order) LIMIT \(keyset.limit)
+            ORDER BY \(sort.terms.map { $0 + ", " } ?? "")\(keyset.order) LIMIT \(keyset.limit)
             """, parameters, reversed: keyset.reversed)
         return rows.compactMap(Self.alert)
     }

@@ -39,6 +39,24 @@ final class ConsoleQueriesTests: XCTestCase {
         XCTAssertEqual(window.map(\.id), Array(expected[10...40]), "a window refresh reads exactly its own rows")
     }
 
+    func testAlertsSortBySeverityStatusAndCountNewestFirstWithin() throws {
+        let (connection, _) = try TestPostgres.migratedConnection()
+        defer { connection.close() }
+        try connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, status, count, created_at) VALUES
+              ('t', 'low firing', 'low', 'firing', 1, now() - interval '4 minutes'),
+              ('t', 'critical resolved', 'critical', 'resolved', 2, now() - interval '3 minutes'),
+              ('t', 'high firing', 'high', 'firing', 9, now() - interval '2 minutes'),
+              ('t', 'critical firing', 'critical', 'firing', 3, now() - interval '1 minute')
+            """)
+        let queries = ConsoleQueries(connection: connection)
+        func titles(_ sort: AlertSort) throws -> [String] { try queries.alerts(.newest(limit: 10), sort: sort).map(\.title) }
+        XCTAssertEqual(try titles(.age), ["critical firing", "high firing", "critical resolved", "low firing"])
+        XCTAssertEqual(try titles(.severity), ["critical firing", "critical resolved", "high firing", "low firing"])
+        XCTAssertEqual(try titles(.status), ["critical firing", "high firing", "low firing", "critical resolved"])
+        XCTAssertEqual(try titles(.count), ["high firing", "critical firing", "critical resolved", "low firing"])
+    }
+
     func testRegexFilterInverseAndBadPatterns() throws {
         let (connection, _) = try TestPostgres.migratedConnection()
         defer { connection.close() }

@@ -146,4 +146,16 @@ final class ControllerEdgeCaseTests: XCTestCase {
         _ = press([.escape, .escape, .char("2"), .char("i")], &state)
         XCTAssertEqual(state.incident.subject, .execution(ConsoleFixtures.executions[0].id))
     }
+
+    func testSCyclesTheAlertSortAndTheTitleSaysWhich() {
+        var state = ConsoleFixtures.state(.alerts, width: 100, height: 30)
+        XCTAssertEqual(press([.char("s")], &state), [.reload(.alerts)])
+        XCTAssertEqual(state.alertSort, .severity)
+        XCTAssertFalse(state.alerts.loaded, "the list is read again in the new order")
+        state.alerts.replace(with: ConsoleFixtures.alerts, visibleRows: 10)
+        XCTAssertTrue(ScreenRenderer(glyphs: .unicode, formatting: ConsoleFixtures.formatting).render(state).text
+            .contains("Alerts 6 ─ sorted by severity"))
+        _ = press([.char("s"), .char("s"), .char("s")], &state)
+        XCTAssertEqual(state.alertSort, .age, "and back to newest first")
+    }
 }

@@ -78,6 +78,10 @@ public struct ConsoleController: Sendable {
             return []
         case .approve, .reject, .rollback: return startDangerous(binding.action, state: &state)
         case .acknowledge, .snooze, .silence, .resolveByHand: return startAlertAction(binding.action, state: &state)
+        case .cycleSort:
+            state.alertSort = state.alertSort.next
+            resetList(.alerts, state: &state)
+            return [.reload(.alerts)]
         case .openIncident: return openIncident(&state)
         case .exportIncident:
             guard let timeline = state.incident.timeline else {

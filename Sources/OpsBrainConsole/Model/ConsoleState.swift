@@ -24,6 +24,8 @@ public struct ConsoleState: Sendable {
     /// The selected execution's detail (Runs view).
     public var executionDetail: ConsoleExecutionDetail?
     public var dryRun = DryRunForm()
+    /// The Alerts view's order (`s` cycles it).
+    public var alertSort = AlertSort.age
     /// The incident view: the timeline of the incident opened with `i`.
     public var incident = IncidentPane()
     /// The runbook pane (`r` in Runs and Approvals) shows instead of the detail.

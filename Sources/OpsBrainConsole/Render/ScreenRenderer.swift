@@ -101,6 +101,7 @@ public struct ScreenRenderer: Sendable {
     private func filterLabel(_ state: ConsoleState) -> String? {
         var parts: [String] = []
         if let filter = state.filter, !filter.pattern.isEmpty { parts.append((filter.inverted ? "/!" : "/") + filter.pattern) }
+        if state.view == .alerts, state.alertSort != .age { parts.append("sorted by \(state.alertSort.rawValue)") }
         if state.view == .audit {
             let audit = state.auditFilter
             if let kind = audit.kind { parts.append("kind=\(kind)") }
