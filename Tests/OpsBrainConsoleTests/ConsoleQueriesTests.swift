@@ -57,6 +57,26 @@ final class ConsoleQueriesTests: XCTestCase {
         XCTAssertEqual(try titles(.count), ["high firing", "critical firing", "critical resolved", "low firing"])
     }
 
+    func testAlertGroupsByTypeCountFiringStormsAndSnoozes() throws {
+        let (connection, _) = try TestPostgres.migratedConnection()
+        defer { connection.close() }
+        try connection.query("""
+            INSERT INTO intelligence_alerts (alert_type, title, severity, status) VALUES
+              ('disk_full', 'a', 'high', 'firing'), ('disk_full', 'b', 'critical', 'firing'), ('disk_full', 'c', 'low', 'resolved'),
+              ('latency', 'd', 'medium', 'firing')
+            """)
+        try connection.query("""
+            UPDATE intelligence_alerts SET snoozed_until = now() + interval '1 hour', snoozed_by = 'ana' WHERE title = 'd'
+            """)
+        let groups = try ConsoleQueries(connection: connection).alertGroups(by: .type)
+        XCTAssertEqual(groups.map(\.name), ["disk_full", "latency"], "groups with firing alerts first; a snoozed one is not firing")
+        XCTAssertEqual(groups.first?.total, 3)
+        XCTAssertEqual(groups.first?.firing, 2)
+        XCTAssertEqual(groups.first?.worstSeverity, "critical")
+        XCTAssertEqual(groups.last?.firing, 0)
+        XCTAssertEqual(try ConsoleQueries(connection: connection).alertGroups(by: .sop).map(\.name), ["(no SOP)"])
+    }
+
     func testRegexFilterInverseAndBadPatterns() throws {
         let (connection, _) = try TestPostgres.migratedConnection()
         defer { connection.close() }

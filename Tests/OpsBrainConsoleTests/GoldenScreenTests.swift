@@ -137,6 +137,26 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("deleted 65 files"), grid.text)
     }
 
+    func testAlertsGroupedBySOPWithInstancesUnderIt() {
+        var state = ConsoleFixtures.state(.alerts, width: 110, height: 24)
+        _ = ConsoleController().handle(.char("="), state: &state)
+        _ = ConsoleController().handle(.char("="), state: &state)
+        XCTAssertEqual(state.alertGrouping, .sop)
+        state.alertGroups.replace(with: [
+            ConsoleAlertGroup(name: "service-down", total: 1, firing: 1, joinedStorm: 0, worstSeverity: "high", latest: ConsoleFixtures.ago(40)),
+            ConsoleAlertGroup(name: "service-down", instance: "api-2", total: 14, firing: 14, joinedStorm: 13, worstSeverity: "critical",
+                              latest: ConsoleFixtures.ago(20)),
+            ConsoleAlertGroup(name: "service-down", instance: "api-3", total: 2, firing: 0, joinedStorm: 1, worstSeverity: "high",
+                              latest: ConsoleFixtures.ago(900)),
+            ConsoleAlertGroup(name: "disk-filling", total: 3, firing: 1, joinedStorm: 0, worstSeverity: "medium", latest: ConsoleFixtures.ago(300)),
+        ], visibleRows: 10)
+        let grid = unicode.render(state)
+        GoldenFile.check(grid, named: "alerts-grouped-110x24")
+        XCTAssertTrue(grid.text.contains("Alert groups 4 ─ grouped by sop"), grid.text)
+        XCTAssertEqual(ConsoleController().handle(.enter, state: &state), [.reload(.executions)], "Enter opens the SOP's runs")
+        XCTAssertEqual(state.filters[.executions]?.pattern, "\\mservice-down\\M")
+    }
+
     func testApproveDialogShowsTheTargetWithCancelFocused() {
         var state = ConsoleFixtures.state(.approvals, width: 100, height: 34)
         _ = ConsoleController().handle(.char("A"), state: &state)

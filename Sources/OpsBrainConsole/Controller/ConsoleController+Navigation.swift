@@ -16,6 +16,7 @@ extension ConsoleController {
         let rows = Layout(width: state.width, height: state.height).listRows(zoomed: state.detailZoomed)
         let outcome: NavigationOutcome
         switch state.view {
+        case .alerts where state.alertGrouping != .none: outcome = move(&state.alertGroups, action, rows: rows)
         case .alerts: outcome = move(&state.alerts, action, rows: rows)
         case .executions: outcome = move(&state.executions, action, rows: rows)
         case .approvals: outcome = move(&state.approvals, action, rows: rows)

@@ -66,6 +66,7 @@ public struct ConsoleController: Sendable {
         case .refresh: return [.reload(state.view)]
         case .redraw: return [.redraw]
         case .up, .down, .pageUp, .pageDown, .top, .bottom: return navigate(binding.action, state: &state)
+        case .toggleDetail where state.view == .alerts && state.alertGrouping != .none: return openGroup(&state)
         case .toggleDetail:
             state.detailZoomed.toggle()
             state.detailScroll = 0
@@ -78,6 +79,11 @@ public struct ConsoleController: Sendable {
             return []
         case .approve, .reject, .rollback: return startDangerous(binding.action, state: &state)
         case .acknowledge, .snooze, .silence, .resolveByHand: return startAlertAction(binding.action, state: &state)
+        case .cycleGrouping:
+            state.alertGrouping = state.alertGrouping.next
+            state.alertGroups.reset()
+            resetList(.alerts, state: &state)
+            return [.reload(.alerts)]
         case .cycleSort:
             state.alertSort = state.alertSort.next
             resetList(.alerts, state: &state)
@@ -135,8 +141,9 @@ public struct ConsoleController: Sendable {
 
     /// Acknowledges the selected alert at once; a snooze, silence or hand resolve asks for its duration or reason first.
     private func startAlertAction(_ action: ConsoleAction, state: inout ConsoleState) -> [ConsoleEffect] {
-        guard let alert = state.alerts.selected else {
-            state.message = ConsoleMessage("select an alert first", isError: true)
+        guard state.alertGrouping == .none, let alert = state.alerts.selected else {
+            state.message = ConsoleMessage(state.alertGrouping == .none ? "select an alert first" : "open a group (Enter) to act on its alerts",
+                                           isError: true)
             return []
         }
         let need: AlertActionPrompt.Need
@@ -185,6 +192,23 @@ public struct ConsoleController: Sendable {
         case .audit: return state.audit.selected?.executionID
         default: return nil
         }
+    }
+
+    /// Opens the selected group: an alert type as the alerts of that type, an SOP as its runs.
+    private func openGroup(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard let group = state.alertGroups.selected else { return [] }
+        let pattern = "\\m" + NSRegularExpression.escapedPattern(for: group.name) + "\\M"
+        let grouping = state.alertGrouping
+        state.alertGrouping = .none
+        state.alertGroups.reset()
+        guard grouping == .sop else {
+            state.filters[.alerts] = ListFilter(pattern: pattern, inverted: false)
+            resetList(.alerts, state: &state)
+            return [.reload(.alerts)]
+        }
+        state.filters[.executions] = ListFilter(pattern: pattern, inverted: false)
+        resetList(.executions, state: &state)
+        return show(.executions, state: &state)
     }
 
     /// Opens the incident of the selected row: the alert's in Alerts, the run's elsewhere.

@@ -26,6 +26,9 @@ public struct ConsoleState: Sendable {
     public var dryRun = DryRunForm()
     /// The Alerts view's order (`s` cycles it).
     public var alertSort = AlertSort.age
+    /// The Alerts view's grouping (`=` cycles it), and the groups when it groups.
+    public var alertGrouping = AlertGrouping.none
+    public var alertGroups = ListState<ConsoleAlertGroup>()
     /// The incident view: the timeline of the incident opened with `i`.
     public var incident = IncidentPane()
     /// The runbook pane (`r` in Runs and Approvals) shows instead of the detail.
@@ -93,7 +96,9 @@ extension ConsoleState {
     /// Takes `view`'s rows from `read` (a copy this state was read into) as a reload.
     mutating func refreshList(_ view: ViewID, from read: ConsoleState, visibleRows rows: Int) {
         switch view {
-        case .alerts: alerts.refresh(from: read.alerts, visibleRows: rows)
+        case .alerts:
+            alerts.refresh(from: read.alerts, visibleRows: rows)
+            if read.alertGrouping == alertGrouping { alertGroups.refresh(from: read.alertGroups, visibleRows: rows) }
         case .executions: executions.refresh(from: read.executions, visibleRows: rows)
         case .approvals: approvals.refresh(from: read.approvals, visibleRows: rows)
         case .sops: sops.refresh(from: read.sops, visibleRows: rows)

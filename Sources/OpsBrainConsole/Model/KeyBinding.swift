@@ -5,7 +5,7 @@ public enum ConsoleAction: Hashable, Sendable {
     case up, down, pageUp, pageDown, top, bottom
     case toggleDetail, detailUp, detailDown
     case approve, reject, rollback
-    case toggleRunbook, openIncident, exportIncident, cycleSort
+    case toggleRunbook, openIncident, exportIncident, cycleSort, cycleGrouping
     case acknowledge, snooze, silence, resolveByHand
     case trail, openExecution, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
 }
@@ -105,6 +105,8 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("X")], .resolveByHand, "resolve the alert by hand, with a reason (not counted as a fix)", views: [.alerts],
                    writes: true),
         KeyBinding([.char("s")], .cycleSort, "sort alerts: newest, severity, status, count (shown in the frame title)", views: [.alerts]),
+        KeyBinding([.char("=")], .cycleGrouping, "group alerts by type, by SOP (instance targets under it), or not; Enter opens a group",
+                   views: [.alerts]),
         KeyBinding([.char("i")], .openIncident, "the incident's timeline: alert, every run, steps, approvals, notifications",
                    views: [.alerts, .executions, .approvals, .audit]),
         KeyBinding([.char("E")], .exportIncident, "write the incident's postmortem draft (Markdown) to a file", views: [.incident]),

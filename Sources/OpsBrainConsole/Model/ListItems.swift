@@ -24,3 +24,8 @@ extension ConsoleAuditEntry: ListItem {
     public var listID: String { key.id }
     public var changeToken: String { "" }
 }
+
+extension ConsoleAlertGroup: ListItem {
+    public var listID: String { name + "/" + (instance ?? "") }
+    public var changeToken: String { "\(firing) \(total)" }
+}

@@ -9,8 +9,16 @@ extension ScreenRenderer {
         Column("RUN", width: 17, priority: 3), Column("TITLE", width: 16, flexible: true),
     ]
 
-    /// The alerts view: the stream newest first, the selected alert's labels and evidence beside or under it.
+    static let alertGroupColumns = [
+        Column("GROUP", width: 24, flexible: true), Column("INSTANCE", width: 16, priority: 2), Column("SEV", width: 4),
+        Column("FIRING", width: 6, alignRight: true), Column("TOTAL", width: 5, priority: 1, alignRight: true),
+        Column("STORM", width: 5, priority: 3, alignRight: true), Column("LATEST", width: 8, priority: 2),
+    ]
+
+    /// The alerts view: the stream newest first, the selected alert's labels and evidence beside or under it;
+    /// or, grouped, one row per type or SOP.
     func drawAlerts(_ state: ConsoleState, layout: Layout, into grid: inout CellGrid) {
+        guard state.alertGrouping == .none else { return drawAlertGroups(state, layout: layout, into: &grid) }
         drawList(state.alerts, state: state, layout: layout, columns: Self.alertColumns,
                  empty: state.filter == nil ? "no alerts yet" : "no alert matches the filter",
                  cells: { alertCells($0, now: state.now) }, detail: { alertDetail($0, now: state.now) }, into: &grid)
@@ -81,5 +89,27 @@ extension ScreenRenderer {
             lines += evidence.map { StyledLine("  " + $0) }
         }
         return lines
+    }
+
+    private func drawAlertGroups(_ state: ConsoleState, layout: Layout, into grid: inout CellGrid) {
+        let groups = state.alertGroups.items
+        drawList(state.alertGroups, state: state, layout: layout, columns: Self.alertGroupColumns,
+                 empty: "no alerts to group", cells: { group in
+                     // An instance row under the row of its SOP shows only its instance.
+                     let index = groups.firstIndex(of: group) ?? 0
+                     let underItsSOP = group.instance != nil && index > 0 && groups[index - 1].name == group.name
+                     return [TableCell(underItsSOP ? "  \(glyphs.arrow)" : group.name, underItsSOP ? .muted : .body),
+                             TableCell(group.instance ?? "", .muted),
+                             TableCell(severityLabel(group.worstSeverity), severityRole(group.worstSeverity)),
+                             TableCell(String(group.firing), group.firing > 0 ? .severityHigh : .muted), TableCell(String(group.total)),
+                             TableCell(group.joinedStorm > 0 ? "+\(group.joinedStorm)" : "", .changed),
+                             TableCell(formatting.clock(group.latest, now: state.now), .muted)]
+                 }, detail: { group in
+                     [StyledLine([("\(state.alertGrouping == .sop ? "SOP" : "Type") ", .header), (group.name, .title)]),
+                      .field("Instance", group.instance ?? "-"),
+                      .field("Alerts", "\(group.firing) firing of \(group.total); \(group.joinedStorm) joined a run already open (a storm)"),
+                      .field("Worst", group.worstSeverity, severityRole(group.worstSeverity)),
+                      StyledLine(state.alertGrouping == .sop ? "Enter: this SOP's runs" : "Enter: the alerts of this type", .keyHint)]
+                 }, into: &grid)
     }
 }

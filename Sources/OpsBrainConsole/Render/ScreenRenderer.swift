@@ -86,6 +86,7 @@ public struct ScreenRenderer: Sendable {
             return "\(list.items.count)\(more)"
         }
         switch state.view {
+        case .alerts where state.alertGrouping != .none: return "Alert groups \(count(state.alertGroups))"
         case .alerts: return "Alerts \(count(state.alerts))"
         case .executions: return "Runs \(count(state.executions))"
         case .approvals: return "Approvals \(count(state.approvals)) waiting"
@@ -101,7 +102,8 @@ public struct ScreenRenderer: Sendable {
     private func filterLabel(_ state: ConsoleState) -> String? {
         var parts: [String] = []
         if let filter = state.filter, !filter.pattern.isEmpty { parts.append((filter.inverted ? "/!" : "/") + filter.pattern) }
-        if state.view == .alerts, state.alertSort != .age { parts.append("sorted by \(state.alertSort.rawValue)") }
+        if state.view == .alerts, state.alertGrouping != .none { parts.append("grouped by \(state.alertGrouping.rawValue)") }
+        if state.view == .alerts, state.alertSort != .age, state.alertGrouping == .none { parts.append("sorted by \(state.alertSort.rawValue)") }
         if state.view == .audit {
             let audit = state.auditFilter
             if let kind = audit.kind { parts.append("kind=\(kind)") }

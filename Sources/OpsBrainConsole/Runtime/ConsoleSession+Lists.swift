@@ -22,6 +22,8 @@ extension ConsoleSession {
     static func reloadList(_ view: ViewID, in state: inout ConsoleState, rows: Int, queries: ConsoleQueries) throws {
         let filter = state.filters[view]
         switch view {
+        case .alerts where state.alertGrouping != .none:
+            state.alertGroups.replace(with: try queries.alertGroups(by: state.alertGrouping, filter: filter), visibleRows: rows)
         case .alerts where state.alertSort != .age:
             state.alerts.replace(with: try queries.alerts(.newest(limit: windowLimit), filter: filter, sort: state.alertSort), visibleRows: rows)
         case .alerts: try Self.refreshWindow(&state.alerts, rows: rows) { try queries.alerts($0, filter: filter) }
