@@ -40,8 +40,7 @@ extension ConsoleQueries {
     /// the SOP of their run with each instance target in a row under it (by name). At most `limit` groups.
     public func alertGroups(by grouping: AlertGrouping, filter: ListFilter? = nil, limit: Int = 500) throws -> [ConsoleAlertGroup] {
         let parameters = SQLParameters()
-        let condition = Self.filterCondition(filter, haystack: "a.title || ' ' || a.alert_type || ' ' || a.source || ' ' "
-                                             + "|| a.severity || ' ' || a.status", parameters)
+        let condition = Self.filterCondition(filter, haystack: Self.alertHaystack, parameters)
         let key = grouping == .sop ? "coalesce(x.sop_name, '(no SOP)')" : "a.alert_type"
         let instance = grouping == .sop ? "x.instance_key" : "NULL::text"
         let firing = AlertActionRepository.firingCondition(alias: "a")
@@ -49,8 +48,7 @@ extension ConsoleQueries {
         return try connection.query("""
             SELECT \(key) AS name, \(instance) AS instance, count(*) AS total, count(*) FILTER (WHERE \(firing)) AS firing,
                    count(*) FILTER (WHERE a.correlated_execution_id IS NOT NULL) AS joined,
-                   min(CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END
-                       + CASE WHEN \(firing) THEN 0 ELSE 10 END) AS rank, max(a.created_at) AS latest
+                   min(\(AlertSort.severityRank) + CASE WHEN \(firing) THEN 0 ELSE 10 END) AS rank, max(a.created_at) AS latest
             FROM intelligence_alerts a
             LEFT JOIN LATERAL (SELECT s.sop_name, e.instance_key FROM self_healing_executions e
                                JOIN self_healing_sops s ON s.id = e.sop_id

@@ -50,12 +50,14 @@ public enum AlertSort: String, Sendable, CaseIterable {
     var terms: String? {
         switch self {
         case .age: return nil
-        case .severity:
-            return "CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
+        case .severity: return Self.severityRank
         case .status: return "CASE a.status WHEN 'firing' THEN 0 WHEN 'resolved' THEN 1 ELSE 2 END"
         case .count: return "a.count DESC"
         }
     }
+
+    /// An alert's severity as a rank, the worst first (0 critical … 4 info).
+    static let severityRank = "CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
 
     /// The next key, in the order `s` cycles through them.
     public var next: AlertSort { Self.allCases[(Self.allCases.firstIndex(of: self)! + 1) % Self.allCases.count] }
@@ -63,14 +65,15 @@ public enum AlertSort: String, Sendable, CaseIterable {
 
 extension ConsoleQueries {
     static let alertKeyset = KeysetSQL(timeColumn: "a.created_at", idColumn: "a.id", idType: "uuid")
+    /// What the `/` filter of the Alerts view matches: title, type, source, severity and status.
+    static let alertHaystack = "a.title || ' ' || a.alert_type || ' ' || a.source || ' ' || a.severity || ' ' || a.status"
 
     /// Alerts newest first: one keyset page, optionally filtered by a regex over title, type, source, severity and status.
     /// Under a sort other than `age`, the first `page` rows in that order (no keyset paging).
     public func alerts(_ page: KeysetPage, filter: ListFilter? = nil, sort: AlertSort = .age) throws -> [ConsoleAlert] {
         let parameters = SQLParameters()
         let keyset = Self.alertKeyset.clause(page, parameters)
-        let condition = Self.filterCondition(filter, haystack: "a.title || ' ' || a.alert_type || ' ' || a.source || ' ' "
-                                             + "|| a.severity || ' ' || a.status", parameters)
+        let condition = Self.filterCondition(filter, haystack: Self.alertHaystack, parameters)
         let rows = try list("""
             SELECT a.id, a.created_at, a.last_seen_at, a.source, a.alert_type, a.title, a.severity, a.status, a.count,
                    a.fingerprint, a.labels::text AS labels_text, left(a.evidence::text, 4000) AS evidence_text,
