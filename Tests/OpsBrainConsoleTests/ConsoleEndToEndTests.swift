@@ -11,7 +11,7 @@ final class ConsoleEndToEndTests: XCTestCase {
         try XCTSkipUnless(ProcessRunner.resolveExecutable("tmux") != nil, "tmux is not installed (apt-get install tmux)")
     }
 
-    private func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8",
+    func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8",
                                 environment: String = "") throws -> String {
         let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
         return "env -u NO_COLOR LANG=\(locale) LC_ALL=\(locale) TZ=UTC SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) "
