@@ -2,6 +2,7 @@
 #define OPSBRAIN_CNCURSES_SHIM_H
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
+#include <string.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
 
@@ -59,4 +60,15 @@ static inline int opsbrain_can_address(void) {
     return cup != NULL && cup != (char *)-1;
 }
 static inline attr_t opsbrain_attributes_mask(void) { return A_ATTRIBUTES & ~A_COLOR; }
+
+/* The mouse events the console uses, as bits of MEVENT.bstate (the macros do not import into Swift). */
+static inline mmask_t opsbrain_button1_pressed(void) { return BUTTON1_PRESSED; }
+static inline mmask_t opsbrain_button1_clicked(void) { return BUTTON1_CLICKED; }
+static inline mmask_t opsbrain_wheel_up(void) { return BUTTON4_PRESSED; }
+static inline mmask_t opsbrain_wheel_down(void) { return BUTTON5_PRESSED; }
+/* True when the terminal's mouse reports are SGR ones (its kmous is ESC [ <), not X10 (ESC [ M). */
+static inline int opsbrain_sgr_mouse(void) {
+    char *kmous = tigetstr("kmous");
+    return kmous != NULL && kmous != (char *)-1 && strcmp(kmous, "\033[<") == 0;
+}
 #endif

@@ -21,6 +21,8 @@ struct ConsoleCommand: OpsBrainSubcommand {
     var theme: String?
     @Flag(name: .customLong("no-color"), help: "No colour, attributes only (also when NO_COLOR is set).")
     var noColor = false
+    @Flag(help: "Mouse support: click a row or a tab, wheel to scroll (a click never confirms). Off by default, so the terminal's text selection works.")
+    var mouse = false
     @Option(name: .customLong("log-file"), help: "Where log lines go while the screen is up (default: ~/.local/state/opsbrain/console.log).")
     var logFile: String?
 
@@ -48,7 +50,7 @@ struct ConsoleCommand: OpsBrainSubcommand {
         // The same engine process as `opsbrain engine`, without intake and with the console owning the signals.
         let process = try EngineProcess(config: config, options: EngineProcess.Options(
             conninfo: conninfo, listen: "off", operations: operations, timeZone: try ReportCommand.timeZone(operations.report)))
-        let console = ConsoleConfiguration(
+        var console = ConsoleConfiguration(
             conninfo: conninfo, approver: ApproverIdentity.current(), readOnly: readonly, localEngine: runEngine ? process.localEngine : nil,
             engineSettings: process.settings, registry: process.registry,
             theme: try themes.load(theme ?? environment["OPSBRAIN_THEME"].flatMap { $0.isEmpty ? nil : $0 }), themes: themes,
@@ -56,6 +58,8 @@ struct ConsoleCommand: OpsBrainSubcommand {
             alertSilencer: { connection, id, duration, person in
                 try AlertSilenceAction(connection: connection, config: config).silence(id, for: duration, by: person)
             }, startNotice: notice)
+        console.mouse = mouse
+        console.insideTmux = !(environment["TMUX"] ?? "").isEmpty
         let log = try LogRedirection(path: logFile ?? Self.defaultLogPath(environment))
         let summary: String
         do {

@@ -11,11 +11,13 @@ final class ConsoleEndToEndTests: XCTestCase {
         try XCTSkipUnless(ProcessRunner.resolveExecutable("tmux") != nil, "tmux is not installed (apt-get install tmux)")
     }
 
-    private func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8",
-                                environment: String = "") throws -> String {
+    /// The console under test; `directory` is where it starts (where `E` writes drafts), else the test's own.
+    func consoleCommand(_ database: ConsoleTestDatabase, extra: String = "", locale: String = "C.UTF-8",
+                        environment: String = "", directory: String? = nil) throws -> String {
         let binary = try XCTUnwrap(OpsBrainBinary.path(), "build the opsbrain executable first")
-        return "cd '\(database.folder)' && env -u NO_COLOR LANG=\(locale) LC_ALL=\(locale) TZ=UTC "
-            + "SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) '\(binary)' console --database-url '\(database.url)' --config '\(database.configPath)' "
+        return (directory.map { "cd '\($0)' && " } ?? "") + "env -u NO_COLOR LANG=\(locale) LC_ALL=\(locale) TZ=UTC "
+            + "SSH_CONNECTION='203.0.113.9 51000 10.0.0.1 22' \(environment) '\(binary)' console --database-url '\(database.url)' "
+            + "--config '\(database.configPath)' "
             + "--log-file '\(database.folder)/console.log' \(extra); echo CONSOLE-EXIT-$?; sleep 30"
     }
 
@@ -80,7 +82,7 @@ final class ConsoleEndToEndTests: XCTestCase {
     func testRejectWithAReasonAndRollBackFromTheRunsView() throws {
         let database = try ConsoleTestDatabase()
         try database.connection.query("INSERT INTO jobs (status) VALUES ('failed'), ('failed')")
-        let tmux = try TmuxSession(command: try consoleCommand(database), width: 130, height: 40)
+        let tmux = try TmuxSession(command: try consoleCommand(database, directory: database.folder), width: 130, height: 40)
         tmux.waitFor("engine ● 1 alive", timeout: 15)
         try database.connection.query("""
             INSERT INTO intelligence_alerts (alert_type, title, severity, fingerprint) VALUES ('jobs_failed', 'first batch', 'high', 'a')

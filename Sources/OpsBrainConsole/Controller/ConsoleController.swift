@@ -10,6 +10,7 @@ public struct ConsoleController: Sendable {
     public func handle(_ key: Key, state: inout ConsoleState) -> [ConsoleEffect] {
         if key == .resize { return resized(&state) }
         if state.tooSmall { return key == .char("q") || key == .control("c") ? [.quit] : [] }
+        if case .mouse(let event) = key { return handleMouse(event, state: &state) }
         let messageShown = state.message != nil
         state.message = nil
         if state.dialog != nil { return handleDialog(key, state: &state) }
@@ -101,6 +102,7 @@ public struct ConsoleController: Sendable {
             return runbookEffects(state)
         case .trail: return openTrail(&state)
         case .openExecution: return openExecution(&state)
+        case .yank: return yank(&state)
         case .dryRunFromSelection: return dryRunFromSelection(&state)
         case .editField, .runDryRun, .nextField, .previousField, .cycleForward, .cycleBackward: return handleForm(binding.action, state: &state)
         }

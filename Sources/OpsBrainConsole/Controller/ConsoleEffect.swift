@@ -31,6 +31,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     /// Read an SOP's runbook for the runbook pane.
     case loadRunbook(String)
     case setTheme(String)
+    /// Copy the text to the clipboard through the terminal (OSC 52), written after the next paint.
+    case copyToClipboard(String)
     /// Repaint everything (Ctrl-L).
     case redraw
 

@@ -7,6 +7,8 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
     case control(Character)
     /// The terminal was resized.
     case resize
+    /// A mouse report (only with `--mouse`).
+    case mouse(MouseEvent)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         case .delete: return "Del"
         case .control(let letter): return "Ctrl-\(letter.uppercased())"
         case .resize: return "resize"
+        case .mouse: return "mouse"
         }
     }
 }

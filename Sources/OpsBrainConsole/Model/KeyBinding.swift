@@ -7,7 +7,7 @@ public enum ConsoleAction: Hashable, Sendable {
     case approve, reject, rollback
     case toggleRunbook, openIncident, exportIncident, cycleSort, cycleGrouping
     case acknowledge, snooze, silence, resolveByHand
-    case trail, openExecution, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
+    case trail, openExecution, yank, dryRunFromSelection, editField, runDryRun, nextField, previousField, cycleForward, cycleBackward
 }
 
 extension ConsoleAction {
@@ -115,6 +115,8 @@ public struct KeyMap: Sendable {
         KeyBinding([.char("r")], .toggleRunbook, "the SOP's runbook in the detail pane, on/off", views: [.executions, .approvals]),
         KeyBinding([.char("t")], .trail, "audit trail of the selected execution", views: [.alerts, .executions, .approvals]),
         KeyBinding([.char("o")], .openExecution, "open the selected row's execution in Runs", views: [.alerts, .approvals, .audit]),
+        KeyBinding([.char("y")], .yank, "copy the row's alert or execution id (OSC 52 clipboard)",
+                   views: [.alerts, .executions, .approvals, .audit, .incident]),
         KeyBinding([.char("d")], .dryRunFromSelection, "dry-run with the selected alert or SOP", views: [.alerts, .sops]),
         KeyBinding([.char("A")], .approve, "approve the selected fix (asks first)", views: [.approvals, .executions], dangerous: true),
         KeyBinding([.char("R")], .reject, "reject the selected fix with a reason (asks first)",

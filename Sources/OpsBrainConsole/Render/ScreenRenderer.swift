@@ -114,20 +114,11 @@ public struct ScreenRenderer: Sendable {
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
-    /// The tab bar: full titles, else four letters, else numbers with only the current view named.
+    /// The tab bar, the current view's tab highlighted.
     private func drawTabs(_ state: ConsoleState, into grid: inout CellGrid) {
-        grid.fill(x: 0, y: 1, count: state.width, role: .tab)
-        let waiting = state.status.counts.pendingApprovals
-        let styles: [(ViewID) -> String] = [
-            { " \($0.number) \($0.title)\($0 == .approvals && waiting > 0 ? " (\(waiting))" : "") " },
-            { " \($0.number) \($0.title.prefix(4))\($0 == .approvals && waiting > 0 ? "(\(waiting))" : "") " },
-            { $0 == state.view ? " \($0.number) \($0.title) " : " \($0.number) " },
-        ]
-        let labels = styles.lazy.map { style in ViewID.allCases.map { ($0, style($0)) } }
-            .first { $0.reduce(1) { $0 + TextWidth.of($1.1) + 1 } <= state.width } ?? ViewID.allCases.map { ($0, styles[2]($0)) }
-        var x = 1
-        for (view, label) in labels {
-            x += grid.write(label, x: x, y: 1, role: view == state.view ? .tabActive : .tab) + 1
+        grid.fill(x: 0, y: TabBar.row, count: state.width, role: .tab)
+        for tab in TabBar(state).tabs {
+            grid.write(tab.label, x: tab.x, y: TabBar.row, role: tab.view == state.view ? .tabActive : .tab)
         }
     }
 

@@ -32,6 +32,10 @@ public struct ConsoleConfiguration: Sendable {
     public var exportDirectory = FileManager.default.currentDirectoryPath
     /// A warning to show as the first message (a console with no targets to reach, say).
     public var startNotice: String?
+    /// Mouse reports (`--mouse`): click to select, wheel to scroll. Off by default, so the terminal's text selection works.
+    public var mouse = false
+    /// Inside tmux (`$TMUX`): clipboard writes go through tmux's passthrough.
+    public var insideTmux = false
 
     public init(conninfo: String, approver: Approver, readOnly: Bool, localEngine: LocalEngine?, engineSettings: EngineSettings,
                 registry: RunnerRegistry, theme: Theme, themes: ThemeLoader, noColor: Bool, terminal: String?,

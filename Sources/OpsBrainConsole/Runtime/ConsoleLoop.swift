@@ -17,6 +17,8 @@ final class ConsoleLoop {
     private var lastTick = Date()
     /// Wake-ups where stdin was readable but gave no key: stdin is at end of file (a dropped session).
     private var emptyReads = 0
+    /// Control sequences for the terminal itself (clipboard writes), sent after the next paint.
+    private var afterPaint: [String] = []
 
     /// The quickest a view reloads again after notifications, so a storm costs one reload per interval.
     static let reloadInterval: TimeInterval = 0.25
@@ -66,21 +68,24 @@ final class ConsoleLoop {
         return Int32(max(0, min(wait, Self.tickInterval)) * 1000)
     }
 
-    /// Reads the keys waiting, decodes the escape sequences among them, and handles each.
+    /// Reads the keys waiting, decodes the escape sequences among them, and handles each; returns how much was
+    /// read (keys and skipped mouse reports), 0 at the end of input.
     private func readKeys() -> Int {
         var burst: [Key] = []
+        let skipped = screen.skippedMouseReports
         while let key = screen.readKey() { burst.append(key) }
         for key in EscapeSequenceDecoder.decode(burst) where !quitting {
             if key == .resize { syncSize() }
             for effect in controller.handle(key, state: &session.state) { apply(effect) }
         }
-        return burst.count
+        return burst.count + screen.skippedMouseReports - skipped
     }
 
     private func apply(_ effect: ConsoleEffect) {
         switch effect {
         case .quit: quitting = true
         case .redraw: screen.invalidate()
+        case .copyToClipboard(let text): afterPaint.append(Clipboard.osc52(copying: text, insideTmux: session.configuration.insideTmux))
         case .setTheme(let name):
             do {
                 let theme = try session.configuration.themes.load(name)
@@ -146,5 +151,7 @@ final class ConsoleLoop {
     private func paint() {
         session.state.now = Date()
         screen.paint(renderer.render(session.state))
+        afterPaint.forEach(screen.emit)
+        afterPaint = []
     }
 }

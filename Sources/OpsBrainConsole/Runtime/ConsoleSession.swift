@@ -39,7 +39,7 @@ final class ConsoleSession {
     /// Rows of the current list view on screen.
     var visibleRows: Int { Layout(width: state.width, height: state.height).listRows(zoomed: state.detailZoomed) }
 
-    /// Runs one data effect; returns false for the effects the loop handles itself (quit, redraw, theme).
+    /// Runs one data effect; returns false for the effects the loop handles itself (quit, redraw, theme, clipboard).
     /// This is where actions are dispatched, so read-only mode is enforced here for every dangerous effect.
     @discardableResult
     func perform(_ effect: ConsoleEffect) -> Bool {
@@ -48,7 +48,7 @@ final class ConsoleSession {
             return true
         }
         switch effect {
-        case .quit, .redraw, .setTheme: return false
+        case .quit, .redraw, .setTheme, .copyToClipboard: return false
         case .reload(let view): reload(view)
         case .loadOlder(let view): page(view, .older)
         case .loadNewer(let view): page(view, .newer)

@@ -27,6 +27,7 @@ public enum OpsConsole {
             state.status.localEngine = .running
         }
         screen.apply(theme: configuration.theme, noColor: configuration.noColor)
+        if configuration.mouse { screen.enableMouse() }
         let session = ConsoleSession(connection: connection, configuration: configuration, mailbox: mailbox, state: state)
         let renderer = ScreenRenderer(glyphs: unicode ? .unicode : .ascii, formatting: Formatting(timeZone: configuration.timeZone))
         ConsoleLoop(screen: screen, session: session, renderer: renderer).run()

@@ -15,6 +15,10 @@ public final class NcursesScreen {
     public private(set) var colorMode: ColorMode = .monochrome
     private var styles: [ThemeRole: (attributes: attr_t, pair: Int32)] = [:]
     private var closed = false
+    private var mouseEnabled = false
+    /// Mouse reports read and dropped (a button the console does not use, a report with mouse reporting off):
+    /// input all the same, so a burst of them is not the end of input.
+    public private(set) var skippedMouseReports = 0
     private var colorsStarted = false
 
     /// Opens a screen on the descriptors (duplicated, so closing never closes the caller's), trying
@@ -121,13 +125,69 @@ public final class NcursesScreen {
     /// Forces a full repaint on the next `paint` (Ctrl-L).
     public func invalidate() { clearok(opsbrain_stdscr(), true) }
 
-    /// Reads one key if one is waiting; nil when none is.
+    /// Reads one key if one is waiting; nil when none is. Mouse reports come as `.mouse` keys (after
+    /// `enableMouse`); the buttons the console does not use, and reports ncurses did not decode, are skipped.
     public func readKey() -> Key? {
-        var value: wint_t = 0
-        let result = wget_wch(opsbrain_stdscr(), &value)
-        if result == KEY_CODE_YES { return KeyDecoder.function(Int32(value)) }
-        if result == OK { return KeyDecoder.character(UInt32(value)) }
-        return nil
+        while true {
+            var value: wint_t = 0
+            let result = wget_wch(opsbrain_stdscr(), &value)
+            if result == KEY_CODE_YES, Int32(value) == KEY_MOUSE {
+                if let event = readMouse() { return .mouse(event) }
+                skippedMouseReports += 1
+                continue
+            }
+            if result == KEY_CODE_YES { return KeyDecoder.function(Int32(value)) }
+            if result == OK { return KeyDecoder.character(UInt32(value)) }
+            return nil
+        }
+    }
+
+    /// Asks the terminal for mouse reports: button 1 presses and clicks, and the wheel. Off unless called
+    /// (`--mouse`), so that the terminal's own text selection keeps working; `close` turns them off again.
+    public func enableMouse() {
+        mousemask(MouseDecoder.mask, nil)
+        mouseEnabled = true
+    }
+
+    /// Writes a control sequence straight to the terminal's descriptor, after everything the last paint sent;
+    /// ncurses neither buffers nor sees it (an OSC 52 clipboard write changes nothing on screen).
+    public func emit(_ sequence: String) {
+        fflush(output)
+        var bytes = ArraySlice(sequence.utf8)
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(fileno(output), $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    /// The mouse event ncurses decoded after `KEY_MOUSE`; nil for a button the console does not use, or when
+    /// mouse reporting is off (ncurses then decodes nothing, and the report's bytes are dropped).
+    private func readMouse() -> MouseEvent? {
+        guard mouseEnabled else {
+            dropUndecodedMouseReport()
+            return nil
+        }
+        var event = MEVENT()
+        guard getmouse(&event) == OK else { return nil }
+        return MouseDecoder.event(x: Int(event.x), y: Int(event.y), buttons: event.bstate)
+    }
+
+    /// Reads the rest of an undecoded mouse report, waiting up to 50 ms for each byte; a key that is not part of
+    /// it goes back to be read as a key.
+    private func dropUndecodedMouseReport() {
+        let window = opsbrain_stdscr()
+        wtimeout(window, 50)
+        defer { nodelay(window, true) }
+        var report = UndecodedMouseReport(sgr: opsbrain_sgr_mouse() != 0)
+        while !report.complete {
+            var value: wint_t = 0
+            let result = wget_wch(window, &value)
+            if result == KEY_CODE_YES { ungetch(Int32(value)) }
+            guard result == OK, let scalar = UnicodeScalar(UInt32(value)) else { return }
+            if !report.take(Character(scalar)) { unget_wch(wchar_t(bitPattern: scalar.value)) }
+        }
     }
 
     /// Leaves curses mode and frees the screen; the terminal is back as it was.
