@@ -163,6 +163,33 @@ final class VerificationEvidenceTests: XCTestCase {
         XCTAssertNotEqual(done.summary.status, "success", "the source fires again: its earlier resolve is not the word that counts")
     }
 
+    /// Seen while fixing hand resolves: a run whose own alert had resolved but fired again after the
+    /// fix was made due at once by every wait, so each engine pass ran its checks again until the bound.
+    func testARunWaitingOnAnAlertThatFiredAgainDoesNotRunItsChecksAtEveryPass() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(guarded: true)],
+                                        configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(600))
+        harness.sourceResolves = false
+        try harness.seedJobs(failed: 2)
+        _ = try webhookAlert(harness, fingerprint: "jobs-6")
+        try harness.runUntil(count: "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying'") { $0 == 1 }
+        _ = try IntakeRepository(connection: harness.connection).ingest(try WebhookParser.generic(.object([
+            "type": .string("jobs_failed"), "title": .string("Jobs failing"), "fingerprint": .string("jobs-6"), "status": .string("resolved"),
+        ])))
+        _ = try webhookAlert(harness, fingerprint: "jobs-6", expectRows: 2)
+        try harness.runUntil(count: """
+            SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying' AND verification_results->>'waiting_for' = 'resolve'
+            """) { $0 == 1 }
+        let looks = "SELECT count(*) AS n FROM self_healing_execution_steps WHERE phase = 'verification'"
+        let first = try harness.count(looks)
+        // Passes for a few seconds: a run that is due at every pass runs its checks again at each.
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline, try harness.count(looks) == first {
+            try harness.pass()
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTAssertEqual(try harness.count(looks), first, "the run waits for the resolve (or its bound), it does not look again and again")
+    }
+
     func testAFailingCheckWithTheAlertStillFiringFailsAtOnce() throws {
         let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(expectFailed: 99)],
                                         configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(600))
