@@ -21,6 +21,13 @@ final class HandResolveTests: XCTestCase {
         // The resolve bound is 10 minutes: ending within 30 s means the hand resolve woke the run.
         let done = try harness.runUntil(alert: alert, ended, timeout: 30)
         try assertResolvedByHand(done, harness)
+
+        // The person may still undo the fix; that is not counted either.
+        try ApprovalRepository(connection: harness.connection).requestRollback(done.summary.id, approver: ana)
+        let rolled = try harness.runUntil(alert: alert, ["rolled_back"])
+        XCTAssertEqual(try harness.count("SELECT count(*) AS n FROM jobs WHERE status = 'failed'"), 2, "the retried jobs are failed again")
+        XCTAssertEqual(rolled.sopStatistics.executed, 0)
+        XCTAssertNil(rolled.wasEffective)
     }
 
     func testAHandResolveBeforeVerificationIsNotASuccess() throws {
