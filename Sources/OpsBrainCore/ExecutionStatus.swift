@@ -17,11 +17,14 @@ public enum ExecutionStatus: String, Sendable, CaseIterable, Codable {
     case dryRun = "dry_run"
     /// Approved, but the problem had gone by the time the fix would have run: nothing ran.
     case notNeeded = "not_needed"
+    /// A person resolved the alert by hand before the fix was verified: the fix ran, but the source
+    /// never confirmed it, so the run is neither a success nor a failure in the SOP's statistics.
+    case resolvedByHand = "resolved_by_hand"
 
     /// True when no further transition can happen.
     public var isTerminal: Bool {
         switch self {
-        case .success, .failed, .escalated, .rejected, .rolledBack, .dryRun, .diagnosed, .notNeeded: return true
+        case .success, .failed, .escalated, .rejected, .rolledBack, .dryRun, .diagnosed, .notNeeded, .resolvedByHand: return true
         default: return false
         }
     }

@@ -9,7 +9,9 @@ extension ExecutionRunner {
     /// A pass needs both the SOP's checks and the alert's word. When the checks pass and a source
     /// that resolves has not resolved yet, the run waits for it; when the source has resolved and a
     /// check still lags (a rate over a window that still holds the errors), the checks run again.
-    /// Either wait ends at the same bound, fix end + `wait_before` + `engine.resolve_wait`.
+    /// Either wait ends at the same bound, fix end + `wait_before` + `engine.resolve_wait`. An alert
+    /// a person resolved by hand ends the run `resolved_by_hand`, with the checks recorded: the
+    /// source never confirmed the fix, so it is neither a success nor a failure.
     func verify(_ record: ExecutionRecord) throws {
         guard let entry = sop(of: record) else { return try fail(record, reason: "SOP \(record.sopName ?? "?") is no longer active") }
         let verification = entry.definition.verification
@@ -21,6 +23,15 @@ extension ExecutionRunner {
         let alertCheck = try alertEvidence(record, context: context, entry: entry, deadline: deadline)
         var escalation = evaluation.allPassed ? nil : escalationAfterVerification(record, entry: entry, verification: results, evaluation: evaluation)
         let failed = verification.steps.map(\.id).filter { evaluation.verdicts[$0] != .passed }
+        var patch = ExecutionPatch()
+        patch.verificationResults = verificationRecord(verification.steps, results: results, evaluation: evaluation,
+                                                       attempt: record.state.attempt, alertCheck: alertCheck)
+        if case .resolvedByHand(let person, let reason) = alertCheck {
+            try apply(.alertResolvedByHand(by: person, reason: reason), to: record, patch: patch,
+                      audit: "not verified: \(alertCheck.note); the SOP's checks "
+                          + (failed.isEmpty ? "pass" : "do not all pass (\(failed.joined(separator: ", ")))"))
+            return
+        }
         if let wait = VerificationWait.next(checksPassed: evaluation.allPassed, evidence: alertCheck, escalation: escalation,
                                             now: Date(), deadline: deadline, recheck: settings.verificationRecheck) {
             return try repository.awaitVerdict(record.id, until: wait.until, attempt: record.state.attempt, waitingFor: wait.kind,
@@ -32,20 +43,25 @@ extension ExecutionRunner {
         if !passed, escalation == nil, record.state.attempt < record.state.maxAttempts {
             (retryFixes, escalation) = try rediagnoseBeforeRetry(record, entry: entry, context: context)
         }
-        var patch = ExecutionPatch()
         patch.applicableFixes = retryFixes
-        var stepJSON: [String: JSONValue] = [:]
-        for step in verification.steps {
-            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), of: step, verdict: evaluation.verdicts[step.id] ?? .error)
-        }
-        patch.verificationResults = .object(["attempt": .number(Double(record.state.attempt)), "passed": .bool(passed),
-                                             "steps": .object(stepJSON), "alert_check": .string(alertCheck.note),
-                                             "alert_check_failed": .bool(alertCheck.passes == false)])
         try apply(.verificationFinished(passed: passed, escalation: escalation), to: record, patch: patch,
                               audit: passed ? "verified: " + alertCheck.note
                                   : "verification failed (attempt \(record.state.attempt)): "
                                   + VerificationSummary.failures(failed, alertCheck: alertCheck)
                                   + (escalation.map { "; \($0)" } ?? ""))
+    }
+
+    /// What a verification found, as stored in `verification_results`: each check with its verdict,
+    /// whether it passed (the checks and the alert's word), and the alert's note.
+    private func verificationRecord(_ steps: [StepSpec], results: [String: StepResult], evaluation: DiagnosisEvaluation,
+                                    attempt: Int, alertCheck: AlertEvidence) -> JSONValue {
+        var stepJSON: [String: JSONValue] = [:]
+        for step in steps {
+            stepJSON[step.id] = json(results[step.id] ?? .failure("not run"), of: step, verdict: evaluation.verdicts[step.id] ?? .error)
+        }
+        return .object(["attempt": .number(Double(attempt)), "passed": .bool(evaluation.allPassed && alertCheck.passes == true),
+                        "steps": .object(stepJSON), "alert_check": .string(alertCheck.note),
+                        "alert_check_failed": .bool(alertCheck.passes == false)])
     }
 
     /// Before another attempt, the diagnosis runs again: the world may have changed since the
@@ -85,16 +101,15 @@ extension ExecutionRunner {
 
     /// The alert's part of the verification: its source's resolve, or its probe's check run again.
     private func alertEvidence(_ record: ExecutionRecord, context: StepContext, entry: CatalogEntry, deadline: Date) throws -> AlertEvidence {
-        let status = try record.alertID.map { try repository.alertStatusForVerification(executionID: record.id, alertID: $0) }
-            .map { IncomingAlert.State(rawValue: $0) ?? .firing }
+        let reading = try record.alertID.map { try repository.alertReading(executionID: record.id, alertID: $0) }
         let required = entry.definition.verification.rerunAlertCheck || record.verifyHard
         let probe = context.alert.labels["probe"]
         var probePassed: Bool?
-        if status == .firing, required, probe != nil {
+        if reading == .firing, required, probe != nil {
             let check = registry.run(StepSpec(id: "alert_check", name: "alert check", type: .rerunAlertCheck), context: context)
             probePassed = check.values["probe"] == nil ? nil : check.values["ok"]?.boolValue
         }
-        return AlertEvidence.judge(source: context.alert.source, status: status, probe: probe, probePassed: probePassed,
+        return AlertEvidence.judge(source: context.alert.source, reading: reading, probe: probe, probePassed: probePassed,
                                    required: required, hard: record.verifyHard, now: Date(), deadline: deadline,
                                    bound: settings.resolveWait)
     }

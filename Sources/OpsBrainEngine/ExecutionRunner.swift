@@ -40,7 +40,7 @@ struct ExecutionRunner {
         case .rollingBack: try rollback(record, state: record.state)
         case .diagnosing: try rediagnose(record)
         case .success where record.rollbackRequestedBy != nil, .escalated where record.rollbackRequestedBy != nil,
-             .failed where record.rollbackRequestedBy != nil:
+             .failed where record.rollbackRequestedBy != nil, .resolvedByHand where record.rollbackRequestedBy != nil:
             try apply(.rollbackRequested(by: record.rollbackRequestedBy ?? "?", harmful: record.state.harmfulRollback), to: record,
                       patch: ExecutionPatch(), audit: "rolling back at the request of \(record.rollbackRequestedBy ?? "?")"
                           + (record.state.harmfulRollback ? ", who marked the fix harmful" : ""))

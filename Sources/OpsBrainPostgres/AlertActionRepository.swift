@@ -52,12 +52,15 @@ public struct AlertActionRepository {
     }
 
     /// Resolves the alert by hand: status `resolved`, with who and why (`reason` must not be blank).
+    ///
+    /// A run waiting to verify a fix on it looks again at once and ends `resolved_by_hand`: a hand
+    /// resolve is not the source's word that the fix worked.
     @discardableResult
     public func resolve(_ id: UUID, reason: String, by person: Approver) throws -> AlertActionState {
         let reason = try AlertAction.reason(reason)
         return try act(.resolve, on: id, by: person,
                        set: "status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_reason = $3",
-                       parameters: [reason]) { _ in
+                       parameters: [reason], then: { tx in try ExecutionRepository.wakeVerification(forAlert: id, in: tx) }) { _ in
             (Self.byline("resolved by hand", person) + ": \(reason)", ["reason": .string(reason)])
         }
     }
@@ -79,9 +82,9 @@ public struct AlertActionRepository {
 
     /// Updates a firing alert with `set` ($1 the id, $2 the person, then `parameters`) and audits it
     /// (on its latest execution's trail too), in one transaction; `describe` gives the audit message
-    /// and details from the updated row.
+    /// and details from the updated row, and `then` does what else the action changes in the transaction.
     private func act(_ action: AlertAction, on id: UUID, by person: Approver, set: String, extraCondition: String = "true",
-                     parameters: [(any PostgresEncodable)?],
+                     parameters: [(any PostgresEncodable)?], then: (PostgresConnection) throws -> Void = { _ in },
                      describe: (AlertActionState) -> (String, [String: JSONValue])) throws -> AlertActionState {
         try connection.transaction { tx in
             guard let row = try tx.query("""
@@ -95,6 +98,7 @@ public struct AlertActionRepository {
             try AuditTrail.append(kind: action.auditKind, actor: "human:\(person.name)", message: "alert '\(alert.title)' \(message)",
                                   executionID: row.uuid("execution_id"), alertID: id, details: .object(details.merging(["from": person.address.map(JSONValue.string) ?? .null]) { $1 }),
                                   in: tx)
+            try then(tx)
             return alert
         }
     }

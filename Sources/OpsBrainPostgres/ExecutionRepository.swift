@@ -195,26 +195,44 @@ public struct ExecutionRepository {
     }
 
     /// Verification looks again later (for the alert's resolve, or for a lagging check): the run
-    /// stays `verifying`, unclaimed, due at `until` (intake makes it due at once when a resolve
-    /// arrives), with what it waits for. The audit row is written when the wait begins, not at
-    /// every look.
+    /// stays `verifying`, unclaimed, due at `until`, with what it waits for. A resolve, by the source
+    /// or by hand, makes it due at once (`wakeVerification`); one that came in since verification
+    /// read the alert does so here, read after the row is locked so that none slips between. The
+    /// audit row is written when the wait begins, not at every look.
     public func awaitVerdict(_ id: UUID, until: Date, attempt: Int, waitingFor wait: VerificationWait, audit: AuditEntry) throws {
         try connection.transaction { tx in
             let waiting = JSONValue.object(["attempt": .number(Double(attempt)), "passed": .bool(false), "waiting": .string(audit.message),
                                             "waiting_for": .string(wait.rawValue)])
             let row = try tx.query("""
                 WITH before AS (SELECT verification_results->>'waiting_for' AS waiting_for FROM self_healing_executions WHERE id = $1::uuid)
-                UPDATE self_healing_executions e SET claimed_by = NULL, lease_until = NULL,
-                       next_action_at = CASE WHEN $5 AND (SELECT a.status FROM intelligence_alerts a WHERE a.id = e.alert_id) = 'resolved'
-                                             THEN now() ELSE $2 END,
+                UPDATE self_healing_executions e SET claimed_by = NULL, lease_until = NULL, next_action_at = $2,
                        verification_results = $3::jsonb, updated_at = now()
-                WHERE id = $1::uuid AND status = 'verifying' AND ($6::text IS NULL OR claimed_by = $6)
+                WHERE id = $1::uuid AND status = 'verifying' AND ($5::text IS NULL OR claimed_by = $5)
                 RETURNING alert_id, (SELECT waiting_for FROM before) IS NOT DISTINCT FROM $4 AS same_wait
-                """, [id, until, waiting, wait.rawValue, wait == .sourceResolve, claimHolder]).first
+                """, [id, until, waiting, wait.rawValue, claimHolder]).first
+            if wait == .sourceResolve, let alertID = row?.uuid("alert_id"), try alertReading(executionID: id, alertID: alertID, in: tx) != .firing {
+                try tx.query("UPDATE self_healing_executions SET next_action_at = now() WHERE id = $1::uuid", [id])
+            }
             guard let row, row.bool("same_wait") != true else { return }
             try AuditTrail.append(kind: audit.kind, actor: audit.actor, message: audit.message, executionID: id,
                                   alertID: row.uuid("alert_id"), details: audit.details, in: tx)
         }
+    }
+
+    /// Makes every run whose verdict waits on `alertID` due now, inside the transaction that resolved
+    /// the alert, by its source or by hand: the run of its own alert, and one it joined or re-fired
+    /// for after the fix began (the alerts `alertReading` reads). A run still in its `wait_before`
+    /// pause keeps it: a resolve does not shorten the SOP's own wait.
+    public static func wakeVerification(forAlert alertID: UUID, in tx: PostgresConnection) throws {
+        try tx.query("""
+            UPDATE self_healing_executions e SET next_action_at = now()
+            FROM intelligence_alerts a
+            WHERE a.id = $1::uuid AND e.status = 'verifying' AND e.verification_results ? 'waiting_for'
+              AND (e.alert_id = a.id
+                   OR (a.created_at >= coalesce(e.fix_started_at, e.started_at)
+                       AND (e.id = a.correlated_execution_id
+                            OR e.alert_id IN (SELECT o.id FROM intelligence_alerts o WHERE o.fingerprint = a.fingerprint))))
+            """, [alertID])
     }
 
     /// Gives up `engineID`'s claim on a run it has finished working on for now; the run's
@@ -277,18 +295,28 @@ extension ExecutionRepository {
         return alert.snapshot
     }
 
-    /// The alert's word for a run's verification: `firing` when its own alert fires, or when an
-    /// alert that joined the run (or re-fired with the same fingerprint) fires and arrived after
-    /// the fix began; else its own alert's status. A run whose alert row is gone reads `firing`.
-    public func alertStatusForVerification(executionID: UUID, alertID: UUID) throws -> String {
-        try connection.query("""
-            SELECT CASE WHEN own.status IS NULL OR EXISTS (
-                       SELECT 1 FROM intelligence_alerts a, self_healing_executions e
-                       WHERE e.id = $1::uuid AND a.status = 'firing' AND a.created_at >= coalesce(e.fix_started_at, e.started_at)
-                         AND (a.correlated_execution_id = e.id OR a.fingerprint = own.fingerprint))
-                   THEN 'firing' ELSE own.status END AS status
-            FROM (SELECT 1) AS one LEFT JOIN intelligence_alerts own ON own.id = $2::uuid
-            """, [executionID, alertID]).first?.string("status") ?? "firing"
+    /// The alert's word for a run's verification: firing when its own alert fires, or when an alert
+    /// that joined the run (or re-fired with the same fingerprint) fires and arrived after the fix
+    /// began; resolved by hand when a person resolved its own alert, or such a later one, by hand;
+    /// else resolved by its source. A run whose alert row is gone reads firing.
+    public func alertReading(executionID: UUID, alertID: UUID, in tx: PostgresConnection? = nil) throws -> AlertReading {
+        let row = try (tx ?? connection).query("""
+            WITH run AS (SELECT coalesce(fix_started_at, started_at) AS since FROM self_healing_executions WHERE id = $1::uuid),
+                 own AS (SELECT status, fingerprint, resolved_by, resolution_reason FROM intelligence_alerts WHERE id = $2::uuid),
+                 later AS (SELECT a.status, a.resolved_by, a.resolution_reason, a.resolved_at
+                           FROM intelligence_alerts a CROSS JOIN run LEFT JOIN own ON true
+                           WHERE a.id <> $2::uuid AND a.created_at >= run.since
+                             AND (a.correlated_execution_id = $1::uuid OR a.fingerprint = own.fingerprint))
+            SELECT own.status, coalesce(own.resolved_by, hand.resolved_by) AS resolved_by,
+                   coalesce(own.resolution_reason, hand.resolution_reason) AS resolution_reason,
+                   EXISTS (SELECT 1 FROM later WHERE later.status = 'firing') AS later_firing
+            FROM (SELECT 1) AS one LEFT JOIN own ON true
+            LEFT JOIN LATERAL (SELECT resolved_by, resolution_reason FROM later WHERE resolved_by IS NOT NULL
+                               ORDER BY resolved_at DESC LIMIT 1) AS hand ON true
+            """, [executionID, alertID]).first
+        guard let row, row.string("status") == AlertStatus.resolved.rawValue, row.bool("later_firing") == false else { return .firing }
+        guard let person = row.string("resolved_by") else { return .resolved }
+        return .resolvedByHand(by: person, reason: row.string("resolution_reason") ?? "")
     }
 
     /// The alert's current status (`firing`, `resolved`, `rejected`).

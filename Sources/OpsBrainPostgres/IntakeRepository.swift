@@ -95,12 +95,7 @@ public struct IntakeRepository {
         try onResolved?(alertID, tx)
         let execution = try tx.query("SELECT id FROM self_healing_executions WHERE alert_id = $1::uuid ORDER BY started_at DESC LIMIT 1",
                                      [alertID]).first?.uuid("id") ?? row.uuid("correlated_execution_id")
-        // A run waiting for this resolve to verify its fix looks again now (one still in its
-        // wait_before pause keeps it: the resolve does not shorten the SOP's own wait).
-        try tx.query("""
-            UPDATE self_healing_executions SET next_action_at = now()
-            WHERE alert_id = $1::uuid AND status = 'verifying' AND verification_results ? 'waiting_for'
-            """, [alertID])
+        try ExecutionRepository.wakeVerification(forAlert: alertID, in: tx)
         try AuditTrail.append(kind: "alert_resolved", actor: "intake:\(alert.source)", message: "alert '\(alert.title)' resolved by its source",
                               executionID: execution, alertID: alertID, in: tx)
     }

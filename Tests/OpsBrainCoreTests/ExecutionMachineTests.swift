@@ -109,6 +109,24 @@ final class ExecutionMachineTests: XCTestCase {
         XCTAssertEqual(learned, [.recordHarmful])
     }
 
+    func testAnAlertResolvedByHandEndsVerificationWithoutLearningPagingOrRollback() throws {
+        for escalateAfterFix in [false, true] {
+            let verifying = ExecutionState(status: .verifying, attempt: 1, maxAttempts: 2, escalateAfterFix: escalateAfterFix)
+            let (state, actions) = try ExecutionMachine.apply(.alertResolvedByHand(by: "ana", reason: "restarted it myself"), to: verifying)
+            XCTAssertEqual(state.status, .resolvedByHand)
+            XCTAssertTrue(state.status.isTerminal)
+            XCTAssertEqual(actions, [], "not a success, not a failure, nothing rolled back, nobody paged")
+            XCTAssertEqual(state.escalationReason, "resolved by hand by ana (restarted it myself) before the fix was verified; its source never "
+                           + "confirmed the fix, so it counts neither as a success nor as a failure")
+        }
+        XCTAssertThrowsError(try ExecutionMachine.apply(.alertResolvedByHand(by: "ana", reason: "x"), to: ExecutionState(status: .fixing)))
+        let (rolling, _) = try ExecutionMachine.apply(.rollbackRequested(by: "ana", harmful: false),
+                                                      to: ExecutionState(status: .resolvedByHand, attempt: 1))
+        let (final, learned) = try ExecutionMachine.apply(.rollbackFinished(succeeded: true, summary: "ok"), to: rolling)
+        XCTAssertEqual(final.status, .rolledBack, "a person may still undo the fix")
+        XCTAssertEqual(learned, [])
+    }
+
     func testARunThatCannotGoOnEndsFailedFromAnyOpenStateButNotTwice() throws {
         for status in [ExecutionStatus.pending, .diagnosing, .fixing, .verifying, .rollingBack, .awaitingApproval] {
             let (state, actions) = try ExecutionMachine.apply(.abandoned(reason: "SOP gone"), to: ExecutionState(status: status))

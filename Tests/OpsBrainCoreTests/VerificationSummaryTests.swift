@@ -6,9 +6,9 @@ import XCTest
 final class VerificationSummaryTests: XCTestCase {
     private let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    private func judge(source: String, status: IncomingAlert.State? = .firing, probe: String? = nil, probePassed: Bool? = nil,
+    private func judge(source: String, status: AlertReading? = .firing, probe: String? = nil, probePassed: Bool? = nil,
                        required: Bool = true, hard: Bool = false, late: Bool = false) -> AlertEvidence {
-        AlertEvidence.judge(source: source, status: status, probe: probe, probePassed: probePassed, required: required, hard: hard,
+        AlertEvidence.judge(source: source, reading: status, probe: probe, probePassed: probePassed, required: required, hard: hard,
                             now: now, deadline: now.addingTimeInterval(late ? -1 : 60), bound: .seconds(600))
     }
 
@@ -34,6 +34,22 @@ final class VerificationSummaryTests: XCTestCase {
                        "seen: verify-hard passed with 'the alert is still open (its source has not re-checked yet)'")
         XCTAssertEqual(judge(source: "alertmanager", required: false), .notRequired)
         XCTAssertEqual(judge(source: "alertmanager", status: nil), .noAlert)
+    }
+
+    func testAnAlertResolvedByHandNeverLetsAFixPass() {
+        let hand = AlertReading.resolvedByHand(by: "ana", reason: "restarted it myself")
+        for source in ["alertmanager", "probe", "webhook", "sql"] {
+            for (required, hard) in [(true, false), (true, true), (false, false)] {
+                let evidence = judge(source: source, status: hand, probe: "api", probePassed: true, required: required, hard: hard)
+                XCTAssertEqual(evidence, .resolvedByHand(by: "ana", reason: "restarted it myself"), "\(source) required \(required) hard \(hard)")
+                XCTAssertEqual(evidence.passes, false)
+                XCTAssertFalse(evidence.saysResolved)
+            }
+        }
+        XCTAssertEqual(judge(source: "alertmanager", status: hand).note,
+                       "ana resolved the alert by hand (restarted it myself); its source never confirmed the fix")
+        XCTAssertEqual(VerificationSummary.failures([], alertCheck: judge(source: "webhook", status: hand)),
+                       "ana resolved the alert by hand (restarted it myself); its source never confirmed the fix")
     }
 
     func testAFailedVerificationNeverReadsAsResolved() {

@@ -163,6 +163,31 @@ final class VerificationEvidenceTests: XCTestCase {
         XCTAssertNotEqual(done.summary.status, "success", "the source fires again: its earlier resolve is not the word that counts")
     }
 
+    /// Seen while fixing hand resolves: a run whose own alert had resolved but fired again after the
+    /// fix was made due at once by every wait, so each engine pass ran its checks again until the bound.
+    func testARunWaitingOnAnAlertThatFiredAgainDoesNotRunItsChecksAtEveryPass() throws {
+        let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(guarded: true)],
+                                        configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(600))
+        harness.sourceResolves = false
+        try harness.seedJobs(failed: 2)
+        _ = try webhookAlert(harness, fingerprint: "jobs-6")
+        try harness.runUntil(count: "SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying'") { $0 == 1 }
+        _ = try IntakeRepository(connection: harness.connection).ingest(try WebhookParser.generic(.object([
+            "type": .string("jobs_failed"), "title": .string("Jobs failing"), "fingerprint": .string("jobs-6"), "status": .string("resolved"),
+        ])))
+        _ = try webhookAlert(harness, fingerprint: "jobs-6", expectRows: 2)
+        try harness.runUntil(count: """
+            SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying' AND verification_results->>'waiting_for' = 'resolve'
+            """) { $0 == 1 }
+        XCTAssertEqual(try harness.count("""
+            SELECT count(*) AS n FROM self_healing_executions WHERE status = 'verifying' AND next_action_at > now() + interval '5 minutes'
+            """), 1, "the run is due at its bound (or the resolve), not at once")
+        let looks = "SELECT count(*) AS n FROM self_healing_execution_steps WHERE phase = 'verification'"
+        let first = try harness.count(looks)
+        try harness.pass()
+        XCTAssertEqual(try harness.count(looks), first, "the next engine pass leaves the waiting run alone")
+    }
+
     func testAFailingCheckWithTheAlertStillFiringFailsAtOnce() throws {
         let harness = try EngineHarness(sops: ["data/failed-jobs": EnginePipelineTests.jobsSOP(expectFailed: 99)],
                                         configYAML: { EnginePipelineTests.config($0) }, resolveWait: .seconds(600))

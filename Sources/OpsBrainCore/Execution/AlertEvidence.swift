@@ -6,11 +6,14 @@ import Foundation
 /// source that reports resolves (Alertmanager, Grafana, a probe) must say the problem is gone
 /// within a bound, and so must any source when the decision asked for a hard verification.
 /// Sources that never re-check (a generic webhook, an app's row) leave the verdict to the SOP's
-/// checks, and the note says so.
+/// checks, and the note says so. An alert a person resolved by hand never lets a fix pass: the
+/// source did not confirm it, and a person's hand was on the problem.
 public enum AlertEvidence: Sendable, Equatable {
     /// A manual run or a dry run: no alert to ask.
     case noAlert
     case resolved(source: String)
+    /// A person resolved the alert by hand before the fix was verified; the run ends without a verdict.
+    case resolvedByHand(by: String, reason: String)
     /// A probe's check, run again now, passed.
     case ownCheckPassed(probe: String)
     /// The source has not resolved yet; verification looks again at `until` or on the resolve.
@@ -28,15 +31,19 @@ public enum AlertEvidence: Sendable, Equatable {
     /// Judges the alert's part of a verification.
     ///
     /// - Parameters:
-    ///   - status: the alert's stored status (nil without an alert).
+    ///   - reading: what the alert says now (nil without an alert).
     ///   - probePassed: the alert's probe check run again now (nil when it has none).
     ///   - required: the SOP re-checks the alert, or the decision asked for a hard verification.
     ///   - hard: the decision asked for a hard verification (every source must resolve).
     ///   - deadline: the end of the bound (fix finished + wait_before + engine.resolve_wait).
-    public static func judge(source: String, status: IncomingAlert.State?, probe: String?, probePassed: Bool?, required: Bool,
+    public static func judge(source: String, reading: AlertReading?, probe: String?, probePassed: Bool?, required: Bool,
                              hard: Bool, now: Date, deadline: Date, bound: Duration) -> AlertEvidence {
-        guard let status else { return .noAlert }
-        if status == .resolved { return .resolved(source: source) }
+        switch reading {
+        case nil: return .noAlert
+        case .resolvedByHand(let person, let reason): return .resolvedByHand(by: person, reason: reason)
+        case .resolved: return .resolved(source: source)
+        case .firing: break
+        }
         guard required else { return .notRequired }
         if let probe, probePassed == true { return .ownCheckPassed(probe: probe) }
         guard hard || resolvingSources.contains(source) else { return .notReported(source: source) }
@@ -49,7 +56,7 @@ public enum AlertEvidence: Sendable, Equatable {
         switch self {
         case .noAlert, .resolved, .ownCheckPassed, .notReported, .notRequired: return true
         case .awaitingResolve: return nil
-        case .notResolvedInTime: return false
+        case .notResolvedInTime, .resolvedByHand: return false
         }
     }
 
@@ -58,6 +65,8 @@ public enum AlertEvidence: Sendable, Equatable {
         switch self {
         case .noAlert: return "no alert to re-check"
         case .resolved(let source): return "the alert has resolved (\(source))"
+        case .resolvedByHand(let person, let reason):
+            return "\(person) resolved the alert by hand (\(reason)); its source never confirmed the fix"
         case .ownCheckPassed(let probe): return "the alert's own check passes again (probe \(probe))"
         case .awaitingResolve(let source, let until):
             return "waiting for \(source) to resolve the alert (until \(Self.clock(until)) UTC)"

@@ -29,7 +29,4 @@ public struct AlertSnapshot: Sendable, Equatable {
         self.count = count
         self.createdAt = createdAt
     }
-
-    /// True once intake or a probe has resolved the alert (evidence that a fix worked).
-    public var isResolved: Bool { status == "resolved" }
 }

@@ -42,6 +42,9 @@ public enum ExecutionEvent: Sendable, Equatable {
     case fixesFinished(succeeded: Bool, failure: String?)
     /// `escalation` is an escalate_if rule that holds now (it stops further attempts).
     case verificationFinished(passed: Bool, escalation: String?)
+    /// Verification found the alert resolved by a person by hand, not by its source: the fix's
+    /// outcome cannot be known, so the run ends without counting either way.
+    case alertResolvedByHand(by: String, reason: String)
     case rollbackFinished(succeeded: Bool, summary: String)
     /// A person asked to undo a finished run; `harmful` when they say the fix did harm.
     case rollbackRequested(by: String, harmful: Bool)
@@ -86,6 +89,7 @@ public struct InvalidTransition: Error, Sendable, Equatable, CustomStringConvert
 ///
 /// `pending → diagnosing → awaiting_approval → fixing → verifying → success | escalated`,
 /// with `rolling_back`, `rejected`, `not_needed` (approved after the problem went away),
+/// `resolved_by_hand` (a person resolved the alert before the fix was verified),
 /// `diagnosed` (diagnose-only) and `dry_run` besides.
 public enum ExecutionMachine {
     public static func apply(_ event: ExecutionEvent, to state: ExecutionState) throws -> (ExecutionState, [ExecutionAction]) {
@@ -118,10 +122,17 @@ public enum ExecutionMachine {
             return (next, [.runRollback])
         case (.verifying, .verificationFinished(let passed, let escalation)):
             return afterVerification(state, passed: passed, escalation: escalation)
+        case (.verifying, .alertResolvedByHand(let person, let reason)):
+            // Nothing is rolled back (the person says the problem is gone), nothing is learned and
+            // nobody is paged: the person has the problem in hand.
+            next.status = .resolvedByHand
+            next.escalationReason = "resolved by hand by \(person) (\(reason)) before the fix was verified; its source never "
+                + "confirmed the fix, so it counts neither as a success nor as a failure"
+            return (next, [])
         case (.rollingBack, .rollbackFinished(let succeeded, let summary)):
             return afterRollback(state, succeeded: succeeded, summary: summary)
         case (.success, .rollbackRequested(_, let harmful)), (.escalated, .rollbackRequested(_, let harmful)),
-             (.failed, .rollbackRequested(_, let harmful)):
+             (.failed, .rollbackRequested(_, let harmful)), (.resolvedByHand, .rollbackRequested(_, let harmful)):
             guard state.attempt > 0 else { throw invalid(state, event) }
             next.status = .rollingBack
             next.manualRollback = true

@@ -36,7 +36,7 @@ extension AlertEvidence {
     public var saysResolved: Bool {
         switch self {
         case .resolved, .ownCheckPassed: return true
-        case .noAlert, .awaitingResolve, .notResolvedInTime, .notReported, .notRequired: return false
+        case .noAlert, .resolvedByHand, .awaitingResolve, .notResolvedInTime, .notReported, .notRequired: return false
         }
     }
 }

@@ -57,7 +57,7 @@ public enum ThemeRole: String, Sendable, CaseIterable, Hashable, Comparable {
         case .success: return .pipelineSuccess
         case .failed: return .pipelineFailed
         case .escalated: return .pipelineEscalated
-        case .rejected, .notNeeded: return .pipelineRejected
+        case .rejected, .notNeeded, .resolvedByHand: return .pipelineRejected
         case .rolledBack: return .pipelineRolledBack
         case .dryRun: return .pipelineDryRun
         }
