@@ -163,6 +163,7 @@ final class ConsoleEndToEndTests: XCTestCase {
             console.waitFor("Disk full on db-7")
             console.waitFor("firing 1")
         }
+        bo.waitFor("\(UserAccount.currentName) is viewing", timeout: 15) // the other console has the alert selected
         try ana.send("a")
         ana.waitFor("acknowledged as \(UserAccount.currentName)")
         bo.waitFor("acked")

@@ -225,4 +225,29 @@ final class ConsoleSessionTests: XCTestCase {
         XCTAssertEqual(console.state.alerts.items.first?.executionID, execution, "the alert's RUN column keeps its real run")
         XCTAssertEqual(console.state.alerts.items.first?.executionStatus, "awaiting_approval")
     }
+
+    func testAConsoleSeesWhoElseHasARunSelected() throws {
+        let database = try ConsoleTestDatabase()
+        let id = try database.executionAwaitingApproval()
+        let ana = try session(database, approver: "ana")
+        let bo = try session(database, approver: "bo")
+        ana.state.view = .executions
+        ana.reload(.executions)
+        ana.settle()
+        ana.beatPresence()
+        ana.settle()
+        bo.beatPresence(force: true)
+        bo.settle()
+        XCTAssertEqual(bo.state.watchers[id.uuidString.lowercased()], ["ana"])
+        XCTAssertNil(ana.state.watchers[id.uuidString.lowercased()], "a console does not list itself")
+        bo.state.view = .executions
+        bo.reload(.executions)
+        bo.settle()
+        let screen = ScreenRenderer(glyphs: .unicode, formatting: Formatting(timeZone: .current)).render(bo.state).text
+        XCTAssertTrue(screen.contains("ana is viewing \(id.uuidString.lowercased().prefix(8)) too"), screen)
+        ana.leavePresence()
+        bo.beatPresence(force: true)
+        bo.settle()
+        XCTAssertNil(bo.state.watchers[id.uuidString.lowercased()], "gone once ana leaves")
+    }
 }

@@ -24,6 +24,8 @@ public struct ConsoleState: Sendable {
     /// The selected execution's detail (Runs view).
     public var executionDetail: ConsoleExecutionDetail?
     public var dryRun = DryRunForm()
+    /// Who else is looking at what: other consoles' users by the id (lower case) of the run or alert they have selected.
+    public var watchers: [String: [String]] = [:]
     /// The Alerts view's order (`s` cycles it).
     public var alertSort = AlertSort.age
     /// The Alerts view's grouping (`=` cycles it), and the groups when it groups.
@@ -68,6 +70,17 @@ public struct ConsoleState: Sendable {
 
     /// The active filter of the current view.
     public var filter: ListFilter? { filters[view] }
+
+    /// What this console is looking at, for the other consoles: the selected run, approval's run or alert.
+    public var presenceSubject: UUID? {
+        switch view {
+        case .alerts: return alertGrouping == .none ? alerts.selected?.id : nil
+        case .executions: return executions.selected?.id
+        case .approvals: return approvals.selected?.executionID
+        case .audit: return audit.selected?.executionID
+        case .incident, .sops, .dryRun: return nil
+        }
+    }
 
     /// The SOP of the selected run or approval, for the runbook pane.
     public var selectedSOPName: String? {

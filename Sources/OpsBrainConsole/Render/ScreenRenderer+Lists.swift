@@ -12,8 +12,12 @@ extension ScreenRenderer {
         }
         guard let rect = panes.detail else { return }
         if panes.list != nil { drawSeparator(around: rect, layout: layout, into: &grid) }
-        let lines = state.runbookVisible && state.selectedSOPName != nil ? runbookLines(state)
+        var lines = state.runbookVisible && state.selectedSOPName != nil ? runbookLines(state)
             : list.selected.map(detail) ?? [StyledLine("nothing selected", .muted)]
+        if let id = list.selected?.listID, let names = state.watchers[id], !names.isEmpty {
+            lines.insert(.field("Watching", "\(names.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") viewing \(id.prefix(8)) too",
+                                .notice), at: 0)
+        }
         drawLines(lines, in: rect, scroll: state.detailScroll, into: &grid)
     }
 

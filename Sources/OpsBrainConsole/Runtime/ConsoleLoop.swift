@@ -37,6 +37,7 @@ final class ConsoleLoop {
         session.reload(session.state.view)
         paint()
         while !quitting { step() }
+        session.leavePresence()
     }
 
     private func step() {
@@ -58,6 +59,7 @@ final class ConsoleLoop {
         readNotifications()
         runPendingReloads()
         tickIfDue()
+        session.beatPresence()
         if !quitting { paint() }
     }
 
@@ -111,7 +113,10 @@ final class ConsoleLoop {
         do {
             switch try session.connection.waitForNotifications(timeout: .zero) {
             case .notifications(let notes):
-                pendingViews.formUnion(session.notified(notes))
+                let (presence, data) = session.presenceChanged(in: notes)
+                if presence { session.beatPresence(force: true) }
+                guard !data.isEmpty else { return }
+                pendingViews.formUnion(session.notified(data))
                 statusPending = true
             case .reconnected: session.reloadAfterReconnect()
             case .timedOut: break
@@ -137,6 +142,7 @@ final class ConsoleLoop {
         lastTick = Date()
         if session.state.status.databaseUp {
             session.refreshStatus()
+            session.beatPresence(force: true)
         } else {
             session.reconnectListener()
         }

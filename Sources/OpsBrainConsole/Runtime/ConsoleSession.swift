@@ -20,6 +20,10 @@ final class ConsoleSession {
     private var predictedAt = Date.distantPast
     /// A new LISTEN connection is being made on the reader.
     private var reconnecting = false
+    /// This console among the others (its presence row).
+    let consoleID = UUID()
+    /// What the last presence beat said this console looks at.
+    var lastPresenceSubject: UUID?
     let logger = Logger(label: "opsbrain.console")
 
     /// Rows read per page, and the most a list window keeps.
@@ -103,6 +107,7 @@ final class ConsoleSession {
             do {
                 let fresh = Handover(try PostgresConnection(conninfo: conninfo, applicationName: "opsbrain-console"))
                 try fresh.connection.listen("opsbrain_events")
+                try fresh.connection.listen(PresenceRepository.channel)
                 return { session in
                     session.reconnecting = false
                     session.connection.close()

@@ -15,6 +15,7 @@ public enum OpsConsole {
         let connection = try PostgresConnection(conninfo: configuration.conninfo, applicationName: "opsbrain-console")
         defer { connection.close() }
         try connection.listen("opsbrain_events")
+        try connection.listen(PresenceRepository.channel)
         let mailbox = try EventMailbox()
         let signals = SignalForwarder(signals: [SIGTERM, SIGHUP, SIGINT], mailbox: mailbox)
         defer { signals.cancel() }
