@@ -11,6 +11,8 @@ public enum AlertGrouping: String, Sendable, CaseIterable {
 
 /// One group of alerts: an alert type, or an SOP (with an instance target, a row of its own under it).
 public struct ConsoleAlertGroup: Sendable, Equatable {
+    /// The name of the group of alerts no run took.
+    public static let noSOP = "(no SOP)"
     /// The alert type or the SOP's name (`(no SOP)` for alerts no run took).
     public var name: String
     /// The instance target, for a row under its SOP.
@@ -36,12 +38,12 @@ public struct ConsoleAlertGroup: Sendable, Equatable {
 }
 
 extension ConsoleQueries {
-    /// The alerts grouped by type (groups with firing alerts first, the worst and newest first), or by
+    /// The alerts of the last 7 days, and those still firing, grouped by type (groups with firing alerts first, the worst and newest first), or by
     /// the SOP of their run with each instance target in a row under it (by name). At most `limit` groups.
     public func alertGroups(by grouping: AlertGrouping, filter: ListFilter? = nil, limit: Int = 500) throws -> [ConsoleAlertGroup] {
         let parameters = SQLParameters()
         let condition = Self.filterCondition(filter, haystack: Self.alertHaystack, parameters)
-        let key = grouping == .sop ? "coalesce(x.sop_name, '(no SOP)')" : "a.alert_type"
+        let key = grouping == .sop ? "coalesce(x.sop_name, \(parameters.add(ConsoleAlertGroup.noSOP)))" : "a.alert_type"
         let instance = grouping == .sop ? "x.instance_key" : "NULL::text"
         let firing = AlertActionRepository.firingCondition(alias: "a")
         let order = grouping == .sop ? "1, 2 NULLS FIRST" : "(count(*) FILTER (WHERE \(firing)) > 0) DESC, rank, latest DESC"
@@ -55,7 +57,7 @@ extension ConsoleQueries {
                                WHERE e.id = coalesce(a.correlated_execution_id,
                                    (SELECT e2.id FROM self_healing_executions e2 WHERE e2.alert_id = a.id AND NOT e2.dry_run
                                     ORDER BY e2.started_at DESC LIMIT 1))) x ON true
-            WHERE \(condition)
+            WHERE \(condition) AND (\(firing) OR a.created_at > now() - interval '7 days')
             GROUP BY 1, 2 ORDER BY \(order)
             LIMIT \(parameters.add(limit))
             """, parameters.values).rows.map { row in

@@ -65,8 +65,9 @@ public enum AlertSort: String, Sendable, CaseIterable {
 
 extension ConsoleQueries {
     static let alertKeyset = KeysetSQL(timeColumn: "a.created_at", idColumn: "a.id", idType: "uuid")
-    /// What the `/` filter of the Alerts view matches: title, type, source, severity and status.
-    static let alertHaystack = "a.title || ' ' || a.alert_type || ' ' || a.source || ' ' || a.severity || ' ' || a.status"
+    /// What the `/` filter of the Alerts view matches: type, title, source, severity and status (the type
+    /// first, so `^type ` picks one type exactly).
+    static let alertHaystack = "a.alert_type || ' ' || a.title || ' ' || a.source || ' ' || a.severity || ' ' || a.status"
 
     /// Alerts newest first: one keyset page, optionally filtered by a regex over title, type, source, severity and status.
     /// Under a sort other than `age`, the first `page` rows in that order (no keyset paging).

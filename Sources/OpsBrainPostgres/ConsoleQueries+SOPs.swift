@@ -58,10 +58,11 @@ public struct ConsoleSOPStats: Sendable, Equatable {
 extension ConsoleQueries {
     /// Final statuses that count as an outcome in the sparkline.
     static let outcomeStatuses = "('success', 'failed', 'escalated', 'rejected', 'rolled_back', 'not_needed')"
-    /// An execution's mark as the statistics count it (`recordOutcome`, `recordHarmful`).
+    /// An execution's mark as the statistics count it (`recordOutcome`, `recordHarmful`); a rollback of a
+    /// run the statistics never judged (resolved by hand) is neutral.
     static let outcomeMark = """
-        CASE WHEN x.was_effective_fix = false THEN 'failed' WHEN x.status = 'rolled_back' THEN 'rolled_back'
-             WHEN x.was_effective_fix THEN 'success' ELSE x.status END
+        CASE WHEN x.was_effective_fix = false THEN 'failed' WHEN x.status = 'rolled_back' AND x.was_effective_fix THEN 'rolled_back'
+             WHEN x.status = 'rolled_back' THEN 'not_needed' WHEN x.was_effective_fix THEN 'success' ELSE x.status END
         """
 
     /// Active SOPs by category and name, each with its latest `recent` outcomes (at most `limit` SOPs).

@@ -57,8 +57,8 @@ extension SOPRepository {
             """, [name]).first, let id = row.string("id") else { return nil }
         let versions = try connection.query("""
             SELECT v.version, v.synced_at,
-                   count(e.id) FILTER (WHERE e.status IN ('success', 'failed', 'rolled_back', 'escalated') AND e.attempts > 0) AS executions,
-                   count(e.id) FILTER (WHERE e.status = 'success') AS successes
+                   count(e.id) FILTER (WHERE e.was_effective_fix IS NOT NULL) AS executions,
+                   count(e.id) FILTER (WHERE e.was_effective_fix) AS successes
             FROM self_healing_sop_versions v
             LEFT JOIN self_healing_executions e ON e.sop_id = v.sop_id AND e.sop_version = v.version
             WHERE v.sop_id = $1::uuid GROUP BY v.version, v.synced_at ORDER BY v.version

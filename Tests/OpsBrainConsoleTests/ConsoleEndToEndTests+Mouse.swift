@@ -38,7 +38,7 @@ extension ConsoleEndToEndTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func testMouseClicksSelectRowsAndTabsTheWheelScrollsAndYCopiesTheID() throws {
+    func testMouseClicksSelectRowsAndTabsTheWheelScrollsAndCCopiesTheID() throws {
         let database = try ConsoleTestDatabase()
         let ids = try insertAlerts(database)
         let tmux = try TmuxSession(command: try consoleCommand(database, extra: "--no-engine --mouse", environment: "TERM=xterm-256color TMUX="),
@@ -54,7 +54,7 @@ extension ConsoleEndToEndTests {
         let last = try XCTUnwrap(ids[rows[4].title])
         tmux.waitFor(last, timeout: 5)
 
-        try tmux.send("y")
+        try tmux.send("c")
         tmux.waitFor("copied \(last) (OSC 52: your terminal must allow clipboard writes)", timeout: 5)
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, (try? tmux.tmux(["show-buffer"])) != last { Thread.sleep(forTimeInterval: 0.1) }

@@ -75,6 +75,8 @@ final class ConsoleQueriesTests: XCTestCase {
         XCTAssertEqual(groups.first?.worstSeverity, "critical")
         XCTAssertEqual(groups.last?.firing, 0)
         XCTAssertEqual(try ConsoleQueries(connection: connection).alertGroups(by: .sop).map(\.name), ["(no SOP)"])
+        XCTAssertEqual(try ConsoleQueries(connection: connection).alerts(.newest(limit: 10), filter: ListFilter(pattern: "^disk_full "))
+            .map(\.title).sorted(), ["a", "b", "c"], "Enter on a type group filters on the type exactly")
     }
 
     func testRegexFilterInverseAndBadPatterns() throws {

@@ -149,24 +149,24 @@ final class ControllerMouseTests: XCTestCase {
         XCTAssertEqual(state.detailScroll, 3, "the wheel scrolls the result")
     }
 
-    func testYCopiesTheSelectedRowsFullID() {
+    func testCCopiesTheSelectedRowsFullID() {
         var state = ConsoleFixtures.state(.alerts, width: 100, height: 30)
         state.readOnly = true
         let alert = ConsoleFixtures.alerts[0].id.uuidString.lowercased()
-        XCTAssertEqual(controller.handle(.char("y"), state: &state), [.copyToClipboard(alert)], "read-only consoles copy too")
+        XCTAssertEqual(controller.handle(.char("c"), state: &state), [.copyToClipboard(alert)], "read-only consoles copy too")
         XCTAssertEqual(state.message?.text, "copied \(alert) (OSC 52: your terminal must allow clipboard writes)")
         let expected: [(ViewID, UUID)] = [(.executions, ConsoleFixtures.executions[0].id), (.approvals, ConsoleFixtures.approvals[0].executionID),
                                           (.audit, ConsoleFixtures.id(200))]
         for (view, id) in expected {
             state.view = view
-            XCTAssertEqual(controller.handle(.char("y"), state: &state), [.copyToClipboard(id.uuidString.lowercased())], "\(view)")
+            XCTAssertEqual(controller.handle(.char("c"), state: &state), [.copyToClipboard(id.uuidString.lowercased())], "\(view)")
         }
         state.view = .sops
-        XCTAssertEqual(controller.handle(.char("y"), state: &state), [], "y is not bound in SOPs")
-        XCTAssertTrue(KeyMap.standard.bindings.contains { $0.keys == [.char("y")] && $0.action == .yank }, "the help lists y")
+        XCTAssertEqual(controller.handle(.char("c"), state: &state), [], "c is not bound in SOPs")
+        XCTAssertTrue(KeyMap.standard.bindings.contains { $0.keys == [.char("c")] && $0.action == .yank }, "the help lists c")
     }
 
-    func testYStillConfirmsInADialogAndTypesInTheForm() {
+    func testYConfirmsADialogAndCTypesInTheForm() {
         var state = ConsoleFixtures.state(.executions, width: 100, height: 34)
         _ = controller.handle(.char("A"), state: &state)
         let effects = controller.handle(.char("y"), state: &state)
@@ -174,6 +174,6 @@ final class ControllerMouseTests: XCTestCase {
         guard case .decide = effects.first else { return XCTFail("y confirms the dialog: \(effects)") }
 
         var form = ConsoleFixtures.state(.dryRun, width: 100, height: 40)
-        XCTAssertFalse(controller.handle(.char("y"), state: &form).contains { if case .copyToClipboard = $0 { true } else { false } })
+        XCTAssertFalse(controller.handle(.char("c"), state: &form).contains { if case .copyToClipboard = $0 { true } else { false } })
     }
 }

@@ -154,7 +154,7 @@ final class GoldenScreenTests: XCTestCase {
         GoldenFile.check(grid, named: "alerts-grouped-110x24")
         XCTAssertTrue(grid.text.contains("Alert groups 4 ─ grouped by sop"), grid.text)
         XCTAssertEqual(ConsoleController().handle(.enter, state: &state), [.reload(.executions)], "Enter opens the SOP's runs")
-        XCTAssertEqual(state.filters[.executions]?.pattern, "\\mservice-down\\M")
+        XCTAssertEqual(state.filters[.executions]?.pattern, "^\\S+ service-down ", "the SOP field exactly: the run's status, then its SOP")
     }
 
     func testApproveDialogShowsTheTargetWithCancelFocused() {

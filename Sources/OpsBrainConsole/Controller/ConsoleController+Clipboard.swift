@@ -15,8 +15,7 @@ extension ConsoleController {
     /// The id `y` copies: the alert's, the run's, the approval's execution, the audit row's execution (else its alert).
     private func yankedID(_ state: ConsoleState) -> UUID? {
         switch state.view {
-        case .alerts where state.alertGrouping != .none: return nil
-        case .alerts: return state.alerts.selected?.id
+        case .alerts: return state.selectedAlert?.id
         case .executions: return state.executions.selected?.id
         case .approvals: return state.approvals.selected?.executionID
         case .audit: return state.audit.selected.flatMap { $0.executionID ?? $0.alertID }

@@ -19,8 +19,8 @@ extension ConsoleController {
     }
 
     /// Characters typed in the form go to the focused field, never to commands: they start an edit
-    /// of a text field, search the choices of a choice field, and only `x` on Run runs it. Nil for
-    /// the other keys, which the key map handles.
+    /// of a text field and search the choices of a choice field. On Run, `x` runs it and the other
+    /// keys are the usual ones (`?`, `q`, the view numbers). Nil for the keys the key map handles.
     func handleFormTyping(_ key: Key, state: inout ConsoleState) -> [ConsoleEffect]? {
         let field = state.dryRun.focus
         switch key {
@@ -28,7 +28,7 @@ extension ConsoleController {
             if field.isText {
                 state.prompt = .field(text: state.dryRun.text(of: field) + String(character))
             } else if field == .run {
-                return character == "x" ? startDryRun(&state) : []
+                return character == "x" ? startDryRun(&state) : nil
             } else if !state.dryRun.search(state.dryRun.typeAhead + String(character)) {
                 state.message = ConsoleMessage("no \(field.label) starts with or contains '\(state.dryRun.typeAhead)\(character)'", isError: true)
             }

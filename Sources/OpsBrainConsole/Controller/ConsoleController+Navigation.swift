@@ -46,7 +46,7 @@ extension ConsoleController {
         if outcome.selectionChanged {
             state.detailScroll = 0
             if state.view == .executions { effects.append(.loadDetail) }
-            effects += runbookEffects(state)
+            effects += runbookEffects(&state)
         }
         return effects
     }

@@ -25,6 +25,7 @@ public struct ConsoleController: Sendable {
     private func resized(_ state: inout ConsoleState) -> [ConsoleEffect] {
         let rows = Layout(width: state.width, height: state.height).listRows(zoomed: state.detailZoomed)
         state.alerts.keepVisible(rows)
+        state.alertGroups.keepVisible(rows)
         state.executions.keepVisible(rows)
         state.approvals.keepVisible(rows)
         state.sops.keepVisible(rows)
@@ -99,7 +100,7 @@ public struct ConsoleController: Sendable {
         case .toggleRunbook:
             state.runbookVisible.toggle()
             state.detailScroll = 0
-            return runbookEffects(state)
+            return runbookEffects(&state)
         case .trail: return openTrail(&state)
         case .openExecution: return openExecution(&state)
         case .yank: return yank(&state)
@@ -143,7 +144,7 @@ public struct ConsoleController: Sendable {
 
     /// Acknowledges the selected alert at once; a snooze, silence or hand resolve asks for its duration or reason first.
     private func startAlertAction(_ action: ConsoleAction, state: inout ConsoleState) -> [ConsoleEffect] {
-        guard state.alertGrouping == .none, let alert = state.alerts.selected else {
+        guard let alert = state.selectedAlert else {
             state.message = ConsoleMessage(state.alertGrouping == .none ? "select an alert first" : "open a group (Enter) to act on its alerts",
                                            isError: true)
             return []
@@ -153,15 +154,19 @@ public struct ConsoleController: Sendable {
         case .acknowledge: return [.alertAction(AlertActionRequest(alertID: alert.id, title: alert.title, kind: .acknowledge))]
         case .snooze: need = .snoozeDuration
         case .silence: need = .silenceDuration
-        default: need = .resolveReason
+        case .resolveByHand: need = .resolveReason
+        default: return []
         }
         state.prompt = .alertAction(text: "", AlertActionPrompt(need: need, alertID: alert.id, title: alert.title))
         return []
     }
 
-    /// Reads the selected row's runbook when the pane is open and shows another SOP's.
-    func runbookEffects(_ state: ConsoleState) -> [ConsoleEffect] {
-        guard state.runbookVisible, let name = state.selectedSOPName, state.runbook?.sopName != name else { return [] }
+    /// Reads the selected row's runbook when the pane is open and holds another SOP's (once per SOP:
+    /// the loop asks after every key and update, so a selection a reload moved is followed too).
+    public func runbookEffects(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard state.runbookVisible, let name = state.selectedSOPName, state.runbook?.sopName != name,
+              state.runbookAsked != name else { return [] }
+        state.runbookAsked = name
         return [.loadRunbook(name)]
     }
 
@@ -188,7 +193,7 @@ public struct ConsoleController: Sendable {
     /// The execution of the selected row: an alert's latest, an approval's, an audit row's, or the run itself.
     private func selectedExecutionID(_ state: ConsoleState) -> UUID? {
         switch state.view {
-        case .alerts: return state.alerts.selected?.executionID
+        case .alerts: return state.selectedAlert?.executionID
         case .executions: return state.executions.selected?.id
         case .approvals: return state.approvals.selected?.executionID
         case .audit: return state.audit.selected?.executionID
@@ -196,10 +201,12 @@ public struct ConsoleController: Sendable {
         }
     }
 
-    /// Opens the selected group: an alert type as the alerts of that type, an SOP as its runs.
+    /// Opens the selected group: an alert type as the alerts of that type, an SOP as its runs (anchored
+    /// regexes on the field each list's filter text starts with: the type, or the run's status then SOP).
     private func openGroup(_ state: inout ConsoleState) -> [ConsoleEffect] {
         guard let group = state.alertGroups.selected else { return [] }
-        let pattern = "\\m" + NSRegularExpression.escapedPattern(for: group.name) + "\\M"
+        let name = group.name == ConsoleAlertGroup.noSOP ? "" : NSRegularExpression.escapedPattern(for: group.name)
+        let pattern = state.alertGrouping == .sop ? "^\\S+ \(name) " : "^\(name) "
         let grouping = state.alertGrouping
         state.alertGrouping = .none
         state.alertGroups.reset()
@@ -217,7 +224,7 @@ public struct ConsoleController: Sendable {
     private func openIncident(_ state: inout ConsoleState) -> [ConsoleEffect] {
         let subject: IncidentPane.Subject?
         if state.view == .alerts {
-            subject = state.alerts.selected.map { .alert($0.id) }
+            subject = state.selectedAlert.map { .alert($0.id) }
         } else {
             subject = selectedExecutionID(state).map { .execution($0) }
         }
@@ -252,7 +259,7 @@ public struct ConsoleController: Sendable {
     }
 
     private func dryRunFromSelection(_ state: inout ConsoleState) -> [ConsoleEffect] {
-        if state.view == .alerts, let alert = state.alerts.selected {
+        if state.view == .alerts, let alert = state.selectedAlert {
             state.dryRun.useExistingAlert = true
             state.dryRun.alertID = alert.id.uuidString.lowercased()
         } else if state.view == .sops, let sop = state.sops.selected {
@@ -263,7 +270,7 @@ public struct ConsoleController: Sendable {
         }
         state.dryRun.focus = .run
         let effects = show(.dryRun, state: &state)
-        guard state.previousView == .alerts, let alert = state.alerts.selected else { return effects }
+        guard state.previousView == .alerts, let alert = state.selectedAlert else { return effects }
         return [.loadSOPNames(matching: alert.id)]
     }
 }

@@ -81,7 +81,7 @@ public struct ConfirmDialog: Sendable, Equatable {
 
     /// True when `typed` confirms: the word, or for an approval also the SOP's name.
     public func isConfirmed(by typed: String) -> Bool {
-        typed == typedConfirmation || (kind == .approve && typedConfirmation != nil && typed == target.sopName)
+        typed == typedConfirmation || (kind == .approve && typedConfirmation != nil && target.sopName != "?" && typed == target.sopName)
     }
 
     /// How the dialog asks for the typed word.

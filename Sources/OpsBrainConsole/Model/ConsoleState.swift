@@ -37,6 +37,8 @@ public struct ConsoleState: Sendable {
     public var runbookVisible = false
     /// The runbook read for the pane: the SOP's Markdown body.
     public var runbook: ConsoleRunbook?
+    /// The SOP whose runbook was last asked for (asked once until another is needed).
+    public var runbookAsked: String?
 
     /// The `/` filter of each list view.
     public var filters: [ViewID: ListFilter] = [:]
@@ -71,10 +73,13 @@ public struct ConsoleState: Sendable {
     /// The active filter of the current view.
     public var filter: ListFilter? { filters[view] }
 
+    /// The alert under the cursor; none while the Alerts view shows groups.
+    public var selectedAlert: ConsoleAlert? { alertGrouping == .none ? alerts.selected : nil }
+
     /// What this console is looking at, for the other consoles: the selected run, approval's run or alert.
     public var presenceSubject: UUID? {
         switch view {
-        case .alerts: return alertGrouping == .none ? alerts.selected?.id : nil
+        case .alerts: return selectedAlert?.id
         case .executions: return executions.selected?.id
         case .approvals: return approvals.selected?.executionID
         case .audit: return audit.selected?.executionID

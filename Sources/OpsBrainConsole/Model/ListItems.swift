@@ -2,7 +2,10 @@ import OpsBrainPostgres
 
 extension ConsoleAlert: ListItem {
     public var listID: String { key.id }
-    public var changeToken: String { "\(status) \(count) \(executionStatus ?? "-") \(handling.acknowledgedBy ?? "") \(handling.snoozedUntil.map { "\($0)" } ?? "")" }
+    public var changeToken: String {
+        [status, String(count), executionStatus ?? "-", handling.acknowledgedBy ?? "", handling.snoozedUntil.map { "\($0)" } ?? "",
+         handling.silencedUntil.map { "\($0)" } ?? ""].joined(separator: " ")
+    }
 }
 
 extension ConsoleExecution: ListItem {

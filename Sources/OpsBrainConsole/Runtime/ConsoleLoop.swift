@@ -60,6 +60,7 @@ final class ConsoleLoop {
         runPendingReloads()
         tickIfDue()
         session.beatPresence()
+        for effect in controller.runbookEffects(&session.state) { apply(effect) }
         if !quitting { paint() }
     }
 

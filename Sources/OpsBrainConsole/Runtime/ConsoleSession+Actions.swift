@@ -62,7 +62,7 @@ extension ConsoleSession {
         }
     }
 
-    /// `20261208-0142` (UTC), for file names.
+    /// `20261208-014205` (UTC), for file names.
     private static func fileStamp(_ date: Date) -> String {
         let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
         return String(format: "%04d%02d%02d-%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,

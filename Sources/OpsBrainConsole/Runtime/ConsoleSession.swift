@@ -24,6 +24,8 @@ final class ConsoleSession {
     let consoleID = UUID()
     /// What the last presence beat said this console looks at.
     var lastPresenceSubject: UUID?
+    /// The console has left: no more beats.
+    var leftPresence = false
     let logger = Logger(label: "opsbrain.console")
 
     /// Rows read per page, and the most a list window keeps.
@@ -68,6 +70,7 @@ final class ConsoleSession {
         case .loadRunbook(let name):
             read({ state, queries in
                 state.runbook = try queries.runbook(name).map { ConsoleRunbook(sopName: name, version: $0.version, text: $0.text) }
+                    ?? ConsoleRunbook(sopName: name, version: 0, text: "(no SOP named \(name) is synced: no runbook to show)")
             }, keep: { session, read in session.state.runbook = read.runbook })
         case .loadSOPNames(let alertID):
             let settings = configuration.engineSettings
