@@ -13,6 +13,7 @@ public struct AlertSilenceAction {
     let connection: PostgresConnection
     let targets: [String: TargetDefinition]
     let silencer: AlertmanagerSilencer
+    let redactor: SecretRedactor
 
     /// Silences at the Alertmanager targets of `config`, reading their `headers_env` from `environment`.
     public init(connection: PostgresConnection, config: OpsBrainConfig,
@@ -20,6 +21,7 @@ public struct AlertSilenceAction {
         self.connection = connection
         targets = config.targets
         silencer = AlertmanagerSilencer(client: client, environment: environment)
+        redactor = EngineAssembly.settings(config: config).redactor
     }
 
     /// Silences alert `id` for `duration` from now and records it.
@@ -32,7 +34,7 @@ public struct AlertSilenceAction {
     @discardableResult
     public func silence(_ id: UUID, for duration: Duration, comment: String? = nil, alertmanager: String? = nil,
                         by person: Approver) throws -> AlertSilenceRecord {
-        let repository = AlertActionRepository(connection: connection)
+        let repository = AlertActionRepository(connection: connection, redactor: redactor)
         let short = String(id.uuidString.lowercased().prefix(8))
         guard let alert = try repository.state(id) else {
             throw AlertActionRefused(description: "no alert \(id.uuidString.lowercased())")

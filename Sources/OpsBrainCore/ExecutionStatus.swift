@@ -21,6 +21,9 @@ public enum ExecutionStatus: String, Sendable, CaseIterable, Codable {
     /// never confirmed it, so the run is neither a success nor a failure in the SOP's statistics.
     case resolvedByHand = "resolved_by_hand"
 
+    /// The finished statuses a person may ask to roll back (when a fix ran and can be undone).
+    public static let rollbackable: [ExecutionStatus] = [.success, .escalated, .failed, .resolvedByHand]
+
     /// True when no further transition can happen.
     public var isTerminal: Bool {
         switch self {

@@ -7,8 +7,13 @@ import OpsBrainCore
 /// Only a firing alert takes an action; a refusal says why in words (`AlertActionRefused`).
 public struct AlertActionRepository {
     let connection: PostgresConnection
+    /// Masks the deployment's secrets in what the audit row says (a reason or title a person typed may hold one).
+    let redactor: SecretRedactor
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    public init(connection: PostgresConnection, redactor: SecretRedactor = SecretRedactor(secrets: [])) {
+        self.connection = connection
+        self.redactor = redactor
+    }
 
     /// The SQL condition for an alert that counts as firing: firing, and neither snoozed nor
     /// silenced now. A snooze or silence that has ended counts again at once, with no job to end it.
@@ -95,9 +100,10 @@ public struct AlertActionRepository {
                 throw try refusal(action, id, in: tx)
             }
             let (message, details) = describe(alert)
-            try AuditTrail.append(kind: action.auditKind, actor: "human:\(person.name)", message: "alert '\(alert.title)' \(message)",
-                                  executionID: row.uuid("execution_id"), alertID: id, details: .object(details.merging(["from": person.address.map(JSONValue.string) ?? .null]) { $1 }),
-                                  in: tx)
+            let from: [String: JSONValue] = ["from": person.address.map(JSONValue.string) ?? .null]
+            try AuditTrail.append(kind: action.auditKind, actor: "human:\(person.name)", message: redactor.redact("alert '\(alert.title)' \(message)"),
+                                  executionID: row.uuid("execution_id"), alertID: id,
+                                  details: redactor.redact(.object(details.merging(from) { $1 })), in: tx)
             try then(tx)
             return alert
         }

@@ -96,12 +96,12 @@ public struct ApprovalRepository {
             let updated = try tx.query("""
                 UPDATE self_healing_executions e SET rollback_requested_by = $2, rollback_harmful = $3, next_action_at = now(),
                        updated_at = now()
-                WHERE id = $1::uuid AND status IN ('success', 'escalated', 'failed', 'resolved_by_hand') AND attempts > 0
+                WHERE id = $1::uuid AND status = ANY($4::text[]) AND attempts > 0
                   AND rollback_requested_by IS NULL
                   AND EXISTS (SELECT 1 FROM self_healing_execution_steps s WHERE s.execution_id = e.id AND s.phase = 'fix'
                               AND s.status = 'succeeded' AND s.undo IS NOT NULL)
                 RETURNING id
-                """, [executionID, approver.name, harmful])
+                """, [executionID, approver.name, harmful, PostgresArray(ExecutionStatus.rollbackable.map(\.rawValue))])
             guard !updated.rows.isEmpty else { throw try rollbackRefusal(executionID, in: tx) }
             try AuditTrail.append(kind: "rollback_requested", actor: "human:\(approver.name)",
                                   message: "rollback requested by \(approver.name)" + (approver.address.map { " from \($0)" } ?? "")
@@ -119,7 +119,7 @@ extension ApprovalRepository {
         guard let row else { return ApprovalRefused(description: "no execution \(executionID.uuidString.lowercased())") }
         if let by = row.string("rollback_requested_by") { return ApprovalRefused(description: "rollback already requested by \(by)") }
         if row.int("attempts") == 0 { return ApprovalRefused(description: "nothing to roll back: no fix ran") }
-        guard ["success", "escalated", "failed", "resolved_by_hand"].contains(row.string("status") ?? "") else {
+        guard let status = row.string("status").flatMap(ExecutionStatus.init(rawValue:)), ExecutionStatus.rollbackable.contains(status) else {
             return ApprovalRefused(description: "execution is \(row.string("status") ?? "?"); only finished executions roll back")
         }
         let fixes = try tx.query("""

@@ -92,7 +92,7 @@ struct AlertActionRun {
         let config = try global.loadConfig()
         let connection = try global.openDatabase(config: config)
         defer { connection.close() }
-        let repository = AlertActionRepository(connection: connection)
+        let repository = AlertActionRepository(connection: connection, redactor: EngineAssembly.settings(config: config).redactor)
         let run = AlertActionRun(connection: connection, config: config, repository: repository,
                                  alertID: try repository.resolveID(id), person: ApproverIdentity.current())
         print(try body(run))

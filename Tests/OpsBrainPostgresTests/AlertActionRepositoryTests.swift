@@ -156,4 +156,16 @@ final class AlertActionRepositoryTests: XCTestCase {
             XCTAssertEqual("\(error)", "no execution id starts with '3d9f2ef4'", "executions resolve the same way")
         }
     }
+
+    func testASecretTypedIntoAReasonNeverReachesTheAuditTrail() throws {
+        let secret = "tok-4f9d2c7e81b3a6d5"
+        let id = try fire("Token leak on \(secret)")
+        _ = try AlertActionRepository(connection: connection, redactor: SecretRedactor(secrets: [secret]))
+            .resolve(id, reason: "rotated \(secret) by hand", by: ana)
+        let audit = try XCTUnwrap(try connection.query("""
+            SELECT message || ' ' || details::text AS text FROM self_healing_audit_log WHERE alert_id = $1::uuid AND kind = 'alert_resolved_by_hand'
+            """, [id]).first?.string("text"))
+        XCTAssertFalse(audit.contains(secret.prefix(8)), audit)
+        XCTAssertTrue(audit.contains(SecretRedactor.mask), audit)
+    }
 }

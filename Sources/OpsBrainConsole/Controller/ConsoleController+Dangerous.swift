@@ -20,7 +20,7 @@ extension ConsoleController {
                 state.prompt = .reason(text: "", target: target)
             }
         case .rollback:
-            guard ["success", "escalated", "failed", "resolved_by_hand"].contains(target.status) else {
+            guard let status = ExecutionStatus(rawValue: target.status), ExecutionStatus.rollbackable.contains(status) else {
                 state.message = ConsoleMessage("only finished executions roll back (\(target.shortID) is "
                                                + "\(target.status.replacingOccurrences(of: "_", with: " ")))", isError: true)
                 return []

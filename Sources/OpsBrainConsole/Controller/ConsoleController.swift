@@ -222,7 +222,7 @@ public struct ConsoleController: Sendable {
 
     /// Opens the incident of the selected row: the alert's in Alerts, the run's elsewhere.
     private func openIncident(_ state: inout ConsoleState) -> [ConsoleEffect] {
-        let subject: IncidentPane.Subject?
+        let subject: IncidentSubject?
         if state.view == .alerts {
             subject = state.selectedAlert.map { .alert($0.id) }
         } else {

@@ -17,7 +17,6 @@ extension ConsoleAction {
         case .approve: return "approve"
         case .reject: return "reject"
         case .rollback: return "roll back"
-        case .runDryRun: return "dry run"
         case .acknowledge: return "acknowledge"
         case .snooze: return "snooze"
         case .silence: return "silence"

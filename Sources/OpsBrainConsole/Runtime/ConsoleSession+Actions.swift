@@ -28,9 +28,10 @@ extension ConsoleSession {
     func dispatchAlertAction(_ request: AlertActionRequest) {
         let person = configuration.approver
         let silencer = configuration.alertSilencer
+        let redactor = configuration.engineSettings.redactor
         let short = String(request.alertID.uuidString.lowercased().prefix(8))
         write(refusal: "alert \(short) not changed", done: "alert \(short) \(request.done) as \(person.name)") { connection in
-            let repository = AlertActionRepository(connection: connection)
+            let repository = AlertActionRepository(connection: connection, redactor: redactor)
             switch request.kind {
             case .acknowledge: _ = try repository.acknowledge(request.alertID, by: person)
             case .snooze(let duration): _ = try repository.snooze(request.alertID, for: duration, by: person)

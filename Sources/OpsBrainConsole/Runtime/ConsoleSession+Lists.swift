@@ -41,11 +41,7 @@ extension ConsoleSession {
     /// Reads the timeline of the incident the view was opened on.
     static func loadIncident(in state: inout ConsoleState, connection: PostgresConnection) throws {
         guard let subject = state.incident.subject else { return }
-        let repository = IncidentRepository(connection: connection)
-        switch subject {
-        case .alert(let id): state.incident.timeline = try repository.timeline(for: .alert(id))
-        case .execution(let id): state.incident.timeline = try repository.timeline(for: .execution(id))
-        }
+        state.incident.timeline = try IncidentRepository(connection: connection).timeline(for: subject)
         state.incident.error = state.incident.timeline == nil ? "no incident found for \(subject.shortID)" : nil
     }
 

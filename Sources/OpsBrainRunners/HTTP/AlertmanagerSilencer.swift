@@ -33,7 +33,7 @@ public struct AlertmanagerSilencer: Sendable {
             throw StepFailure("alertmanager '\(endpoint.name)' did not create the silence: HTTP \(response.status) "
                               + endpoint.bodyText(response, limit: 200))
         }
-        return CreatedSilence(id: id, endsAt: silence.end(from: start), matcherText: silence.matcherText)
+        return CreatedSilence(id: id, endsAt: silence.end(from: start))
     }
 }
 
@@ -41,6 +41,4 @@ public struct AlertmanagerSilencer: Sendable {
 public struct CreatedSilence: Sendable, Equatable {
     public var id: String
     public var endsAt: Date
-    /// The matchers as Alertmanager shows them: `{alertname="DiskFull", instance="db1"}`.
-    public var matcherText: String
 }
