@@ -68,9 +68,8 @@ extension ConsoleQueries {
         if let kind = filter.kind { conditions.append("l.kind = \(parameters.add(kind))") }
         if let actor = filter.actor { conditions.append("l.actor = \(parameters.add(actor))") }
         if let sop = filter.sopName { conditions.append("l.sop_name = \(parameters.add(sop))") }
-        if let execution = filter.executionPrefix {
-            conditions.append(UUID(uuidString: execution) != nil ? "l.execution_id = \(parameters.add(execution))::uuid"
-                              : "starts_with(l.execution_id::text, \(parameters.add(execution)))")
+        if let execution = filter.executionPrefix, let range = IDPrefix.bounds(execution) {
+            conditions.append("l.execution_id BETWEEN \(parameters.add(range.low))::uuid AND \(parameters.add(range.high))::uuid")
         }
         if let since = filter.sinceSeconds { conditions.append("l.at > now() - make_interval(secs => \(parameters.add(since))::int)") }
         conditions.append(Self.filterCondition(filter.text, haystack: "l.actor || ' ' || l.kind || ' ' || coalesce(l.sop_name, '') "

@@ -40,15 +40,14 @@ public enum IDPrefix {
                 .first != nil else { throw IDPrefixError("no \(table.noun) has the id \(typed.lowercased())") }
             return id
         }
-        let digits = typed.lowercased().filter { $0 != "-" }
-        guard !digits.isEmpty, digits.count <= 32, digits.allSatisfy(\.isHexDigit) else {
+        guard let range = bounds(typed) else {
             throw IDPrefixError("'\(text)' is not an \(table.noun) id:"
                                 + " give the full id or its first characters (hex digits, like 3d9f2ef4)")
         }
         let rows = try connection.query("""
             SELECT id, left(\(table.label)::text, 60) AS label FROM \(table.rawValue)
             WHERE id BETWEEN $1::uuid AND $2::uuid ORDER BY id LIMIT \(listedMatches + 1)
-            """, [uuidText(digits, filler: "0"), uuidText(digits, filler: "f")], repeating: .safeToRepeat).rows
+            """, [range.low, range.high], repeating: .safeToRepeat).rows
         guard rows.count == 1, let id = rows[0].uuid("id") else {
             guard !rows.isEmpty else { throw IDPrefixError("no \(table.noun) id starts with '\(typed)'") }
             let listed = rows.prefix(listedMatches).map { row in
@@ -59,6 +58,14 @@ public enum IDPrefix {
                                 + " type more of the id")
         }
         return id
+    }
+
+    /// The lowest and highest UUID that start with `text` (hex digits, dashes ignored), for an
+    /// index-friendly `BETWEEN`; nil when `text` is not the start of an id. A whole id is its own range.
+    public static func bounds(_ text: String) -> (low: String, high: String)? {
+        let digits = text.trimmingCharacters(in: .whitespaces).lowercased().filter { $0 != "-" }
+        guard !digits.isEmpty, digits.count <= 32, digits.allSatisfy(\.isHexDigit) else { return nil }
+        return (uuidText(digits, filler: "0"), uuidText(digits, filler: "f"))
     }
 
     /// `digits` filled up to 32 with `filler`, in the UUID's 8-4-4-4-12 form.

@@ -35,18 +35,17 @@ public struct IncidentRepository {
     /// Resolves a full alert or execution id, or the first characters of one (the 8 every list shows).
     public func resolve(_ text: String) throws -> IncidentSubject {
         let given = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard given.count >= Self.shortestPrefix, given.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+        guard given.count >= Self.shortestPrefix, let range = IDPrefix.bounds(given) else {
             throw IncidentLookupError("'\(text)' is not an id: give an alert or execution id, whole or its first "
                                       + "\(Self.shortestPrefix) or more characters (hex digits, as the console shows them)")
         }
         let whole = UUID(uuidString: given) != nil
-        // A whole id is looked up by the primary keys; a prefix is compared with each id's text.
-        let match = whole ? "id = $1::uuid" : "starts_with(id::text, $1)"
+        // A prefix is the range of ids it starts (a whole id its own), read through the primary keys.
         let matches = try connection.query("""
-            (SELECT 'alert' AS kind, id FROM intelligence_alerts WHERE \(match) LIMIT 3)
+            (SELECT 'alert' AS kind, id FROM intelligence_alerts WHERE id BETWEEN $1::uuid AND $2::uuid LIMIT 3)
             UNION ALL
-            (SELECT 'execution' AS kind, id FROM self_healing_executions WHERE \(match) LIMIT 3)
-            """, [given], repeating: .safeToRepeat).rows.compactMap { row -> IncidentSubject? in
+            (SELECT 'execution' AS kind, id FROM self_healing_executions WHERE id BETWEEN $1::uuid AND $2::uuid LIMIT 3)
+            """, [range.low, range.high], repeating: .safeToRepeat).rows.compactMap { row -> IncidentSubject? in
             guard let id = row.uuid("id") else { return nil }
             return row.string("kind") == "alert" ? .alert(id) : .execution(id)
         }
