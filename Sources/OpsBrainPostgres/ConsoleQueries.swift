@@ -93,14 +93,9 @@ public struct ConsoleQueries {
     }
 
     /// The numbers of the status bar; snoozed and silenced alerts are not counted firing until their time ends.
-    /// (Firing = every firing alert, an index-only count, less the snoozed or silenced ones, read from
-    /// their own small index: the same as `AlertActionRepository.firingCondition`, without reading every row.)
     public func counts() throws -> ConsoleCounts {
         let row = try connection.query("""
-            SELECT (SELECT count(*) FROM intelligence_alerts WHERE status = 'firing')
-                   - (SELECT count(*) FROM intelligence_alerts
-                      WHERE status = 'firing' AND (snoozed_until IS NOT NULL OR silenced_until IS NOT NULL)
-                        AND NOT \(AlertActionRepository.firingCondition())) AS firing,
+            SELECT (SELECT count(*) FROM intelligence_alerts WHERE \(AlertActionRepository.firingCondition())) AS firing,
                    (SELECT count(*) FROM self_healing_approvals WHERE decision IS NULL) AS pending,
                    (SELECT count(*) FROM self_healing_executions
                      WHERE status IN ('pending', 'diagnosing', 'fixing', 'verifying', 'rolling_back')) AS running
